@@ -1,0 +1,67 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from '../runtime/logger';
+import { ProblemError } from './problem';
+import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+
+export type ApiDependencies = DossierRouteDependencies & { logger: Logger };
+
+/** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */
+export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'body';
+      const problem = new ProblemError(
+        400,
+        'Invalid request',
+        `the request ${where} has ${error.validation.length} invalid field(s)`,
+        error.validation.map((v) => ({
+          field: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+          reason: v.message ?? 'invalid',
+        })),
+      );
+      return reply.code(400).type('application/problem+json').send(problem.toProblem());
+    }
+    if (error instanceof ProblemError) {
+      return reply.code(error.status).type('application/problem+json').send(error.toProblem());
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      // Malformed JSON, wrong content type, body too large: Fastify's own 4xx.
+      const problem = new ProblemError(error.statusCode, 'Bad request', error.message);
+      return reply.code(error.statusCode).type('application/problem+json').send(problem.toProblem());
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).type('application/problem+json').send(new ProblemError(500, 'Internal error').toProblem());
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Liên thông API',
+        version: '1.0.0',
+        description: 'Interlinked administrative procedures (Nghị định 63/2024/NĐ-CP): intake, follow-up and supervision of procedure groups.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(dossierRoutes(deps), { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { stepDefinition, type ProcedureGroup, type StepCode } from '../domain/procedures';
+import type { Database } from '../runtime/database';
+
+const timestamp = z.iso.datetime().nullable();
+
+export const stepStatusSchema = z.object({
+  step: z.string(),
+  title: z.string(),
+  agency: z.string(),
+  status: z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'REFUSED', 'FAILED', 'BLOCKED', 'COMPENSATED']),
+  attempts: z.number().int(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  refusal: z.object({ code: z.string(), reason: z.string().nullable() }).nullable(),
+  lastError: z.string().nullable(),
+  startedAt: timestamp,
+  finishedAt: timestamp,
+});
+
+export const dossierStatusSchema = z.object({
+  dossierId: z.uuid(),
+  dossierNumber: z.string(),
+  procedureGroup: z.enum(['BIRTH', 'DEATH']),
+  status: z.string(),
+  jurisdiction: z.object({ provinceCode: z.string(), communeCode: z.string() }),
+  currentSteps: z.array(z.string()),
+  receivedAt: z.iso.datetime(),
+  completedAt: timestamp,
+  workflowId: z.string(),
+  temporalUiUrl: z.string().optional(),
+  steps: z.array(stepStatusSchema),
+});
+export type DossierStatusView = z.infer<typeof dossierStatusSchema>;
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** Served from the read model alone: answers while Temporal is down. */
+export async function readDossierStatus(db: Database, dossierNumber: string, temporalUiUrl?: string): Promise<DossierStatusView | null> {
+  const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true } });
+  if (!dossier) return null;
+  const group = dossier.procedureGroup as ProcedureGroup;
+  const order = dossier.selectedSteps;
+  const steps = [...dossier.steps].sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step));
+  return {
+    dossierId: dossier.id,
+    dossierNumber: dossier.dossierNumber,
+    procedureGroup: group,
+    status: dossier.status,
+    jurisdiction: { provinceCode: dossier.provinceCode, communeCode: dossier.communeCode },
+    currentSteps: steps.filter((s) => s.status === 'RUNNING').map((s) => s.step),
+    receivedAt: dossier.receivedAt.toISOString(),
+    completedAt: iso(dossier.completedAt),
+    workflowId: dossier.workflowId,
+    ...(temporalUiUrl ? { temporalUiUrl: `${temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),
+    steps: steps.map((s) => ({
+      step: s.step,
+      title: stepDefinition(group, s.step as StepCode).title,
+      agency: s.agency,
+      status: s.status,
+      attempts: s.attempts,
+      result: (s.result as Record<string, unknown> | null) ?? null,
+      refusal: s.refusalCode ? { code: s.refusalCode, reason: s.refusalReason } : null,
+      lastError: s.lastError,
+      startedAt: iso(s.startedAt),
+      finishedAt: iso(s.finishedAt),
+    })),
+  };
+}

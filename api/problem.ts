@@ -1,0 +1,36 @@
+/**
+ * The API's one error format: RFC 9457 problem details, with `errors` naming each offending field.
+ */
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail?: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail ?? title);
+  }
+
+  toProblem(): Problem {
+    return {
+      type: `https://lien-thong.gov.vn/problems/${this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}

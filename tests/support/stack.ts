@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createHttpAgencyGateway } from '../../activities/agency-gateway';
+import { buildApi } from '../../api/app';
+import { loadConfig, type Config } from '../../runtime/config';
+import { createDatabase, type Database } from '../../runtime/database';
+import { createLogger } from '../../runtime/logger';
+import { buildSimulator } from '../../simulator/app';
+import { createDossierWorker } from '../../worker/create-worker';
+
+export interface Stack {
+  apiUrl: string;
+  simulatorUrl: string;
+  db: Database;
+  temporal: Client;
+  config: Config;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * The real parts, wired as in production: the API and the agency simulator over real HTTP, a worker
+ * on the suite's Temporal dev server, the suite's PostgreSQL. Each test file gets its own task queue.
+ */
+export async function startStack(overrides: Partial<Record<keyof Config, string>> = {}): Promise<Stack> {
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    STEP_RETRY_INITIAL_MS: '50',
+    STEP_RETRY_MAX_MS: '200',
+    STEP_MAX_ATTEMPTS: '5',
+    ...overrides,
+  });
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+    runtimeInstalled = true;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const db = createDatabase(config.DATABASE_URL as string, 5);
+
+  const simulator = buildSimulator();
+  const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: 0 });
+
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createDossierWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: { db, logger, agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }) },
+  });
+  const workerRun = worker.run();
+
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const api: FastifyInstance = await buildApi({ db, temporal, config, logger });
+  const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+
+  return {
+    apiUrl,
+    simulatorUrl,
+    db,
+    temporal,
+    config,
+    worker,
+    stop: async () => {
+      await api.close();
+      worker.shutdown();
+      await workerRun;
+      await nativeConnection.close();
+      await connection.close();
+      await simulator.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json(), headers: response.headers };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}
+
+/** Polls until `check` returns a value or the time runs out (the workflow runs asynchronously). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function setAgencyFaults(simulatorUrl: string, agency: string, faults: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${simulatorUrl}/_control/agencies/${agency}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (!response.ok) throw new Error(`simulator refused fault settings: ${response.status}`);
+}

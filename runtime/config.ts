@@ -7,6 +7,22 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const workingDays = z.coerce.number().int().min(1).max(60);
 
+/**
+ * A duration as people write it in an environment file ('90s', '30m', '12h', '7d'), read as seconds.
+ * Kept to one unit so a typo cannot silently mean something else.
+ */
+const durationUnits = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+export const durationSeconds = z
+  .string()
+  .regex(/^[1-9]\d*[smhd]$/, "expected a duration such as '90s', '30m', '12h' or '7d'")
+  .transform((v) => Number(v.slice(0, -1)) * durationUnits[v.slice(-1) as keyof typeof durationUnits]);
+
+/**
+ * Signs the API's development tokens when AUTH_JWT_SECRET is unset, so `npm start` and the tests run
+ * with no setup. It is public (it is in the repository): configuration refuses it in production.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'lien-thong-development-only-secret-do-not-use-in-production';
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -51,6 +67,17 @@ export const configSchema = z.object({
   STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
   STEP_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(1_000),
   STEP_RETRY_MAX_MS: z.coerce.number().int().min(10).default(60_000),
+
+  /** HS256 key of the API's bearer tokens; required in production (see the refinement below). */
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_JWT_SECRET),
+  AUTH_JWT_ISSUER: z.string().min(1).default('lien-thong'),
+  /** Lifetime of a token issued by the API or `npm run token`, in seconds once parsed. */
+  AUTH_TOKEN_TTL: durationSeconds.prefault('12h'),
+}).superRefine((config, ctx) => {
+  // Unset and set-to-the-development-value are the same mistake: anyone can forge tokens.
+  if (config.NODE_ENV === 'production' && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be set to a private secret in production' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

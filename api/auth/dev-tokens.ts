@@ -1,0 +1,38 @@
+import type { Principal } from '../../domain/principal';
+import type { Config } from '../../runtime/config';
+import { signToken, type TokenSettings } from './tokens';
+
+/**
+ * One principal of each kind, for trying the API by hand and for end-to-end tests. Most sit in Hồ Chí
+ * Minh City (province 79, commune 26734, where the test intakes are filed); one officer sits in Hà Nội
+ * (01/00004) to show what a neighbouring jurisdiction cannot see.
+ */
+export const devPrincipals = {
+  clerk: { role: 'CLERK', subject: 'dev-clerk-79-26734', agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26734') },
+  civilStatusOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-79-26734', agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26734') },
+  // The National Population Database is one national system (C06), so it answers for every province.
+  populationDatabaseSystem: { role: 'AGENCY_SYSTEM', subject: 'dev-population-database', agency: 'POPULATION_DATABASE', jurisdiction: { scope: 'NATIONAL' } },
+  policeOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-police-79-26734', agency: 'COMMUNE_POLICE', jurisdiction: commune('79', '26734') },
+  // Social security is organised by province: one office serves all the province's communes.
+  socialSecurityOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-social-security-79', agency: 'SOCIAL_SECURITY', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
+  provinceSupervisor: { role: 'SUPERVISOR', subject: 'dev-supervisor-79', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
+  nationalSupervisor: { role: 'SUPERVISOR', subject: 'dev-supervisor-national', agency: null, jurisdiction: { scope: 'NATIONAL' } },
+  otherProvinceOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-01-00004', agency: 'CIVIL_STATUS', jurisdiction: commune('01', '00004') },
+} as const satisfies Record<string, Principal>;
+
+export type DevPrincipalName = keyof typeof devPrincipals;
+
+function commune(provinceCode: string, communeCode: string) {
+  return { scope: 'COMMUNE', provinceCode, communeCode } as const;
+}
+
+/**
+ * A signed token for each dev principal. Refuses to run in production: these identities are public,
+ * so tokens for them signed with the real secret would open the real API to anyone.
+ */
+export async function devTokens(config: TokenSettings & Pick<Config, 'NODE_ENV'>): Promise<Record<DevPrincipalName, string>> {
+  if (config.NODE_ENV === 'production') throw new Error('development tokens are never issued in production');
+  const names = Object.keys(devPrincipals) as DevPrincipalName[];
+  const entries = await Promise.all(names.map(async (name) => [name, await signToken(config, devPrincipals[name])] as const));
+  return Object.fromEntries(entries) as Record<DevPrincipalName, string>;
+}

@@ -1,0 +1,121 @@
+import type { JurisdictionScope, Place, Principal, PrincipalRole } from './principal';
+
+/**
+ * Every authorization rule of the API, in one place and pure (no I/O), so routes only ask and tests
+ * can walk every case. Two questions are asked for each call:
+ *   1. may this role do this kind of action at all? (the permission matrix below)
+ *   2. does this principal reach this dossier, task or scope? (its agency and jurisdiction)
+ * `authorize` asks both; the single-question functions are exported for list filters.
+ */
+export const actions = [
+  'dossier.submit',
+  'dossier.read',
+  'dossier.withdraw',
+  'dossier.supplement',
+  'task.list',
+  'task.claim',
+  'task.complete',
+  'task.refuse',
+  'task.requestSupplement',
+  'supervision.read',
+  'supervision.act',
+] as const;
+export type Action = (typeof actions)[number];
+export type DossierAction = Extract<Action, `dossier.${string}`>;
+export type TaskAction = Extract<Action, `task.${string}`>;
+export type SupervisionAction = Extract<Action, `supervision.${string}`>;
+
+/**
+ * The permission matrix: which roles may call which action.
+ *
+ * - The citizen deals with the commune desk only, so submitting, withdrawing and supplementing a
+ *   dossier are the clerk's (the citizen's own portal submissions arrive as a system, not here).
+ * - Agencies work tasks; their systems may do everything their officers do, since an agency's
+ *   software answering for it is the normal case of Nghị định 63.
+ * - Supervisors read everything in their scope and act on supervision (reassign a task, escalate),
+ *   but never complete, refuse or claim an agency's task: that legal act is the agency's alone.
+ */
+export const permissionMatrix: Readonly<Record<Action, readonly PrincipalRole[]>> = {
+  'dossier.submit': ['CLERK'],
+  'dossier.read': ['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'],
+  'dossier.withdraw': ['CLERK'],
+  'dossier.supplement': ['CLERK'],
+  'task.list': ['AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'],
+  'task.claim': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
+  'task.complete': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
+  'task.refuse': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
+  'task.requestSupplement': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
+  'supervision.read': ['SUPERVISOR'],
+  'supervision.act': ['SUPERVISOR'],
+};
+
+export function roleMayPerform(role: PrincipalRole, action: Action): boolean {
+  return permissionMatrix[action].includes(role);
+}
+
+/** A dossier as authorization sees it: where it was filed and which agencies have steps in it. */
+export interface DossierScope extends Place {
+  agencies: readonly string[];
+}
+
+/** A task (one step of a dossier) as authorization sees it. */
+export interface TaskScope extends Place {
+  agency: string;
+}
+
+const rank: Record<JurisdictionScope['scope'], number> = { NATIONAL: 0, PROVINCE: 1, COMMUNE: 2 };
+
+/** Whether `outer` includes all of `inner`: the nation holds every province, a province its communes. */
+export function scopeContains(outer: JurisdictionScope, inner: JurisdictionScope): boolean {
+  if (rank[outer.scope] > rank[inner.scope]) return false;
+  if (outer.scope === 'NATIONAL') return true;
+  if (inner.scope === 'NATIONAL' || inner.provinceCode !== outer.provinceCode) return false;
+  return outer.scope === 'PROVINCE' || (inner.scope === 'COMMUNE' && inner.communeCode === outer.communeCode);
+}
+
+export function communeScope(place: Place): JurisdictionScope {
+  return { scope: 'COMMUNE', provinceCode: place.provinceCode, communeCode: place.communeCode };
+}
+
+export function scopeCovers(scope: JurisdictionScope, place: Place): boolean {
+  return scopeContains(scope, communeScope(place));
+}
+
+const isAgency = (principal: Principal): boolean => principal.role === 'AGENCY_OFFICER' || principal.role === 'AGENCY_SYSTEM';
+
+/**
+ * Clerks see their own commune's dossiers, supervisors those in their scope, agencies those in their
+ * jurisdiction that have a step of theirs (an agency has no business with a dossier it has no part in).
+ */
+export function canAccessDossier(principal: Principal, dossier: DossierScope): boolean {
+  if (!scopeCovers(principal.jurisdiction, dossier)) return false;
+  if (isAgency(principal)) return principal.agency !== null && dossier.agencies.includes(principal.agency);
+  return principal.role === 'CLERK' || principal.role === 'SUPERVISOR';
+}
+
+/**
+ * Only the agency a task belongs to acts on it (claim, complete, refuse, ask for a supplement), and
+ * only within its jurisdiction. A supervisor's hold over tasks is `canSupervise` on the task's place:
+ * it may reassign or escalate a task but never decide it.
+ */
+export function canActOnTask(principal: Principal, task: TaskScope): boolean {
+  return isAgency(principal) && principal.agency === task.agency && scopeCovers(principal.jurisdiction, task);
+}
+
+/** A supervisor supervises what lies within its own scope: a province supervisor not the nation. */
+export function canSupervise(principal: Principal, scope: JurisdictionScope): boolean {
+  return principal.role === 'SUPERVISOR' && scopeContains(principal.jurisdiction, scope);
+}
+
+export type AuthorizationRequest =
+  | { action: DossierAction; dossier: DossierScope }
+  | { action: TaskAction; task: TaskScope }
+  | { action: SupervisionAction; scope: JurisdictionScope };
+
+/** Both questions at once: the role may do the action, and the principal reaches its target. */
+export function authorize(principal: Principal, request: AuthorizationRequest): boolean {
+  if (!roleMayPerform(principal.role, request.action)) return false;
+  if ('dossier' in request) return canAccessDossier(principal, request.dossier);
+  if ('task' in request) return canActOnTask(principal, request.task) || canSupervise(principal, communeScope(request.task));
+  return canSupervise(principal, request.scope);
+}

@@ -1,39 +1,26 @@
 import type { z } from 'zod';
-import {
-  agencyPaths,
-  birthRegistrationResultSchema,
-  childHealthInsuranceResultSchema,
-  idempotencyHeader,
-  permanentResidenceResultSchema,
-  personalIdResultSchema,
-  refusalSchema,
-  type BirthRegistrationRequest,
-  type BirthRegistrationResult,
-  type ChildHealthInsuranceRequest,
-  type ChildHealthInsuranceResult,
-  type PermanentResidenceRequest,
-  type PermanentResidenceResult,
-  type PersonalIdRequest,
-  type PersonalIdResult,
-} from '../domain/agency-contract';
+import { agencyAnswerSchema, idempotencyHeader, supplementRequiredCode, undoResultSchema, type UndoRequest, type UndoResult } from '../domain/agency-contract';
 
 /** The agencies as the activities see them. Tests inject fakes; production uses the HTTP gateway. */
 export interface AgencyGateway {
-  registerBirth(request: BirthRegistrationRequest, idempotencyKey: string): Promise<BirthRegistrationResult>;
-  issuePersonalId(request: PersonalIdRequest, idempotencyKey: string): Promise<PersonalIdResult>;
-  registerPermanentResidence(request: PermanentResidenceRequest, idempotencyKey: string): Promise<PermanentResidenceResult>;
-  issueChildHealthInsuranceCard(request: ChildHealthInsuranceRequest, idempotencyKey: string): Promise<ChildHealthInsuranceResult>;
+  perform<T>(path: string, body: unknown, schema: z.ZodType<T>, idempotencyKey: string): Promise<T>;
+  undo(path: string, request: UndoRequest, idempotencyKey: string): Promise<UndoResult>;
 }
 
 /** The agency examined the request and refused it: a business outcome, never retried. */
 export class AgencyRefusal extends Error {
+  override name = 'AgencyRefusal';
   constructor(
     readonly code: string,
     message: string,
   ) {
     super(message);
-    this.name = 'AgencyRefusal';
   }
+}
+
+/** The agency needs more documents from the citizen before it can decide. */
+export class AgencySupplementRequest extends Error {
+  override name = 'AgencySupplementRequest';
 }
 
 /** The agency's system is down, slow or erroring: worth retrying. */
@@ -61,9 +48,10 @@ export function createHttpAgencyGateway(options: { baseUrl: string; timeoutMs: n
     }
     const payload: unknown = await response.json().catch(() => undefined);
     if (response.status === 422) {
-      const refusal = refusalSchema.safeParse(payload);
-      if (!refusal.success) throw new AgencyContractError(`${path}: refusal without code`);
-      throw new AgencyRefusal(refusal.data.code, refusal.data.message);
+      const answer = agencyAnswerSchema.safeParse(payload);
+      if (!answer.success) throw new AgencyContractError(`${path}: 422 without code`);
+      if (answer.data.code === supplementRequiredCode) throw new AgencySupplementRequest(answer.data.message);
+      throw new AgencyRefusal(answer.data.code, answer.data.message);
     }
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
       throw new AgencyUnavailable(`${path}: HTTP ${response.status}`);
@@ -75,10 +63,7 @@ export function createHttpAgencyGateway(options: { baseUrl: string; timeoutMs: n
   }
 
   return {
-    registerBirth: (req, key) => call(agencyPaths.birthRegistration, req, key, birthRegistrationResultSchema),
-    issuePersonalId: (req, key) => call(agencyPaths.personalId, req, key, personalIdResultSchema),
-    registerPermanentResidence: (req, key) => call(agencyPaths.permanentResidence, req, key, permanentResidenceResultSchema),
-    issueChildHealthInsuranceCard: (req, key) =>
-      call(agencyPaths.childHealthInsurance, req, key, childHealthInsuranceResultSchema),
+    perform: (path, body, schema, key) => call(path, body, key, schema),
+    undo: (path, request, key) => call(path, request, key, undoResultSchema),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { chosenOptionalSteps, type Intake } from '../domain/intake';
-import { groupDefinition, planSteps } from '../domain/procedures';
+import { assignedAgency, chosenOptionalSteps, type Intake } from '../domain/intake';
+import { currentDefinition, planSteps, type StepCode } from '../domain/procedures';
 import type { Config } from '../runtime/config';
 import { Prisma, type Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -12,7 +12,10 @@ import { ProblemError } from './problem';
 export interface IntakeDependencies {
   db: Database;
   temporal: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'STEP_MAX_ATTEMPTS' | 'STEP_RETRY_INITIAL_MS' | 'STEP_RETRY_MAX_MS'>;
+  config: Pick<
+    Config,
+    'TEMPORAL_TASK_QUEUE' | 'STEP_MAX_ATTEMPTS' | 'STEP_RETRY_INITIAL_MS' | 'STEP_RETRY_MAX_MS' | 'COMPENSATION_MAX_ATTEMPTS' | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+  >;
   logger: Logger;
 }
 
@@ -34,7 +37,7 @@ export interface IntakeReceipt {
  */
 export async function submitIntake(deps: IntakeDependencies, intake: Intake): Promise<IntakeReceipt> {
   const intakeDigest = digest(intake);
-  const definition = groupDefinition(intake.group);
+  const definition = currentDefinition(intake.group);
   const plan = planSteps(definition, chosenOptionalSteps(intake));
   const workflowId = workflowIdFor(intake.dossierNumber);
 
@@ -53,8 +56,9 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
           intake: intake as unknown as Prisma.InputJsonValue,
           intakeDigest,
           selectedSteps: plan.map((s) => s.code),
+          definitionVersion: definition.version,
           receivedAt: intake.receivedAt ? new Date(intake.receivedAt) : new Date(),
-          steps: { create: plan.map((s) => ({ id: randomUUID(), step: s.code, agency: s.agency })) },
+          steps: { create: plan.map((s) => ({ id: randomUUID(), step: s.code, agency: assignedAgency(s, intake) })) },
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
         },
       });
@@ -75,12 +79,19 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
     dossierId: dossier.id,
     dossierNumber: dossier.dossierNumber,
     group: intake.group,
-    steps: plan.map((s) => s.code),
+    definitionVersion: dossier.definitionVersion,
+    steps: dossier.selectedSteps as StepCode[],
     retry: {
       initialIntervalMs: deps.config.STEP_RETRY_INITIAL_MS,
       maximumIntervalMs: deps.config.STEP_RETRY_MAX_MS,
       maximumAttempts: deps.config.STEP_MAX_ATTEMPTS,
     },
+    compensationRetry: {
+      initialIntervalMs: deps.config.STEP_RETRY_INITIAL_MS,
+      maximumIntervalMs: deps.config.STEP_RETRY_MAX_MS,
+      maximumAttempts: deps.config.COMPENSATION_MAX_ATTEMPTS,
+    },
+    supplementPeriodWorkingDays: deps.config.SUPPLEMENT_PERIOD_WORKING_DAYS,
   };
   await startGroupWorkflow(deps, input, dossier);
   deps.logger.info({ dossierNumber: dossier.dossierNumber, created }, 'dossier accepted');

@@ -1,80 +1,79 @@
 import { z } from 'zod';
+import type { AgencyRole, StepCode } from './procedures';
 
 /**
  * The wire contract between Liên thông and the agencies' systems (reached through the national data
- * exchange platform in production, the agency simulator here). Every call carries an
- * `Idempotency-Key` (dossier + step): the agency answers a repeated key with the first answer, so a
- * retried call never issues a second number.
+ * exchange platform in production, the agency simulator here).
+ *
+ * - `POST {agency}/{resource}` performs a step's act; `POST {agency}/{resource}/cancellations` undoes it.
+ * - Every call carries an `Idempotency-Key`: the agency answers a repeated key with its first answer,
+ *   so a retried call never issues a second number. An undo names the act by its original key.
+ * - 422 is a business answer: a refusal `{ code, message }`, or, with code SUPPLEMENT_REQUIRED, a
+ *   request for more documents from the citizen. 5xx, 408, 429 and timeouts are worth retrying.
  */
 export const idempotencyHeader = 'idempotency-key';
+export const supplementRequiredCode = 'SUPPLEMENT_REQUIRED';
 
-export const agencyPaths = {
-  birthRegistration: '/civil-status/birth-registrations',
-  personalId: '/population/personal-ids',
-  permanentResidence: '/police/permanent-residences',
-  childHealthInsurance: '/social-security/child-health-insurance-cards',
-} as const;
+export const agencyPathPrefix: Record<AgencyRole, string> = {
+  CIVIL_STATUS: '/civil-status',
+  POPULATION_DATABASE: '/population',
+  COMMUNE_POLICE: '/police',
+  SOCIAL_SECURITY: '/social-security',
+  SOCIAL_AFFAIRS: '/social-affairs',
+  MERITORIOUS_SERVICE: '/meritorious-service',
+};
 
-/** Body of a business refusal (HTTP 422): the agency examined the request and said no. */
-export const refusalSchema = z.object({ code: z.string(), message: z.string() });
-export type Refusal = z.infer<typeof refusalSchema>;
+export const stepResource: Record<StepCode, string> = {
+  BIRTH_REGISTRATION: 'birth-registrations',
+  PERSONAL_ID: 'personal-ids',
+  PERMANENT_RESIDENCE: 'permanent-residences',
+  CHILD_HEALTH_INSURANCE: 'child-health-insurance-cards',
+  DEATH_REGISTRATION: 'death-registrations',
+  RESIDENCE_REMOVAL: 'residence-removals',
+  FUNERAL_ALLOWANCE: 'funeral-allowances',
+  SURVIVOR_BENEFIT: 'survivor-benefits',
+};
+
+export function actPath(agency: AgencyRole, step: StepCode): string {
+  return `${agencyPathPrefix[agency]}/${stepResource[step]}`;
+}
+
+export function undoPath(agency: AgencyRole, step: StepCode): string {
+  return `${actPath(agency, step)}/cancellations`;
+}
+
+export const agencyAnswerSchema = z.object({ code: z.string(), message: z.string() });
+
+export interface UndoRequest {
+  /** The idempotency key of the act to undo. */
+  originalIdempotencyKey: string;
+  reason: string;
+}
+export const undoResultSchema = z.object({
+  /** false when the agency never performed the act: nothing to undo. */
+  undone: z.boolean(),
+  reference: z.string().optional(),
+});
+export type UndoResult = z.infer<typeof undoResultSchema>;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const decision = { decisionNumber: z.string().min(1), decidedOn: isoDate };
 
-export const birthRegistrationResultSchema = z.object({
-  registrationNumber: z.string().min(1),
-  book: z.string().min(1),
-  page: z.number().int().positive(),
-  registeredOn: isoDate,
-});
-export type BirthRegistrationResult = z.infer<typeof birthRegistrationResultSchema>;
+/** What each step's agency answers when it performs the act. */
+export const stepResultSchemas = {
+  BIRTH_REGISTRATION: z.object({ registrationNumber: z.string().min(1), book: z.string().min(1), page: z.number().int().positive(), registeredOn: isoDate }),
+  PERSONAL_ID: z.object({ personalIdNumber: z.string().regex(/^\d{12}$/), issuedAt: z.string() }),
+  PERMANENT_RESIDENCE: z.object({ residenceRecordNumber: z.string().min(1), registeredOn: isoDate }),
+  CHILD_HEALTH_INSURANCE: z.object({
+    cardNumber: z.string().regex(/^TE[1-5]\d{12}$/),
+    socialInsuranceCode: z.string().regex(/^\d{10}$/),
+    validFrom: isoDate,
+    validUntil: isoDate,
+  }),
+  DEATH_REGISTRATION: z.object({ registrationNumber: z.string().min(1), registeredOn: isoDate }),
+  RESIDENCE_REMOVAL: z.object({ removalRecordNumber: z.string().min(1), removedOn: isoDate }),
+  FUNERAL_ALLOWANCE: z.object({ ...decision, amount: z.number().int().positive(), category: z.string() }),
+  SURVIVOR_BENEFIT: z.object({ ...decision, monthlyAmount: z.number().int().nonnegative(), beneficiaries: z.number().int().positive() }),
+} satisfies Record<StepCode, z.ZodType>;
 
-export const personalIdResultSchema = z.object({
-  personalIdNumber: z.string().regex(/^\d{12}$/),
-  issuedAt: z.string(),
-});
-export type PersonalIdResult = z.infer<typeof personalIdResultSchema>;
-
-export const permanentResidenceResultSchema = z.object({
-  residenceRecordNumber: z.string().min(1),
-  registeredOn: isoDate,
-});
-export type PermanentResidenceResult = z.infer<typeof permanentResidenceResultSchema>;
-
-export const childHealthInsuranceResultSchema = z.object({
-  cardNumber: z.string().regex(/^TE[1-5]\d{12}$/),
-  socialInsuranceCode: z.string().regex(/^\d{10}$/),
-  validFrom: isoDate,
-  validUntil: isoDate,
-});
-export type ChildHealthInsuranceResult = z.infer<typeof childHealthInsuranceResultSchema>;
-
-export interface BirthRegistrationRequest {
-  jurisdiction: { provinceCode: string; communeCode: string };
-  child: { fullName: string; sex: 'MALE' | 'FEMALE'; dateOfBirth: string; placeOfBirth: string; ethnicity: string; nationality: string; homeTown: string };
-  parents: { role: 'MOTHER' | 'FATHER'; fullName: string; personalIdNumber: string }[];
-  birthCertificateNumber: string;
-}
-
-export interface PersonalIdRequest {
-  birthRegistrationNumber: string;
-  provinceCode: string;
-  fullName: string;
-  sex: 'MALE' | 'FEMALE';
-  dateOfBirth: string;
-}
-
-export interface PermanentResidenceRequest {
-  personalIdNumber: string;
-  fullName: string;
-  address: { line: string; communeCode: string; provinceCode: string };
-  headOfHouseholdConsent: boolean;
-}
-
-export interface ChildHealthInsuranceRequest {
-  personalIdNumber: string;
-  fullName: string;
-  dateOfBirth: string;
-  provinceCode: string;
-  initialFacilityCode: string;
-}
+export type StepResults = { [S in StepCode]: z.infer<(typeof stepResultSchemas)[S]> };

@@ -67,6 +67,8 @@ export const configSchema = z.object({
   STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
   STEP_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(1_000),
   STEP_RETRY_MAX_MS: z.coerce.number().int().min(10).default(60_000),
+  /** Compensations: attempts before a failing undo becomes an incident for a supervisor. */
+  COMPENSATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
 
   /** HS256 key of the API's bearer tokens; required in production (see the refinement below). */
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_JWT_SECRET),

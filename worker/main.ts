@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createHttpAgencyGateway } from '../activities/agency-gateway';
+import { createWorkingCalendar } from '../domain/working-days';
 import { loadConfig, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     activities: {
       db,
       logger,
+      calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
       agencies: createHttpAgencyGateway({
         baseUrl: requireSetting(config, 'AGENCY_BASE_URL'),
         timeoutMs: config.AGENCY_TIMEOUT_MS,

@@ -1,10 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ProcedureGroup, StepCode } from '../domain/procedures';
 
 /**
  * Names and types shared by the API (client), the worker and the workflows: the one source of truth
- * for how a dossier's workflow is started, identified, queried and listed.
+ * for how a dossier's workflow is started, identified, queried, told things and listed.
  */
 export const workflowTypes = { procedureGroup: 'procedureGroupWorkflow' } as const;
 
@@ -27,27 +27,53 @@ export const searchAttributeRegistrations: { name: string; type: 'Keyword' | 'Ke
   searchAttributes,
 ).map((key) => ({ name: key.name, type: key.type === SearchAttributeType.KEYWORD_LIST ? 'KeywordList' : 'Keyword' }));
 
-export interface StepRetryPolicy {
+export interface RetryPolicySettings {
   initialIntervalMs: number;
   maximumIntervalMs: number;
   maximumAttempts: number;
 }
 
+/** AUTOMATED: the activity calls the agency's system. MANUAL: a task waits in the agency's inbox. */
+export type StepMode = 'AUTOMATED' | 'MANUAL';
+
 export interface GroupWorkflowInput {
   dossierId: string;
   dossierNumber: string;
   group: ProcedureGroup;
+  /** The definition version the dossier was received under; kept for the workflow's whole life. */
+  definitionVersion: number;
   /** The planned steps (mandatory + chosen optional), fixed at intake. */
   steps: StepCode[];
-  retry: StepRetryPolicy;
+  /** Steps not listed are AUTOMATED. Resolved at intake from the agency/jurisdiction configuration. */
+  modes?: Partial<Record<StepCode, StepMode>>;
+  /** Agency calls: transient failures retry with backoff; when exhausted the step becomes an incident. */
+  retry: RetryPolicySettings;
+  /** Compensations retry this way; when exhausted they become an incident too. */
+  compensationRetry: RetryPolicySettings;
+  supplementPeriodWorkingDays: number;
 }
 
-export type StepOutcomeStatus = 'COMPLETED' | 'REFUSED' | 'FAILED' | 'BLOCKED';
-export type GroupOutcomeStatus = 'COMPLETED' | 'PARTIALLY_COMPLETED' | 'REFUSED' | 'FAILED';
+/** What one attempt at a step came to, as the workflow sees it (results stay in the database). */
+export type StepAttempt =
+  | { status: 'COMPLETED' }
+  | { status: 'REFUSED'; refusalCode: string }
+  | { status: 'SUPPLEMENT_REQUESTED'; reason: string };
+
+export type StepOutcomeStatus = 'COMPLETED' | 'REFUSED' | 'BLOCKED' | 'SKIPPED' | 'CANCELLED';
+export type StepProgressStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'WAITING_FOR_SUPPLEMENT'
+  | 'INCIDENT'
+  | StepOutcomeStatus
+  | 'COMPENSATED'
+  | 'COMPENSATION_SKIPPED';
+
+export type GroupOutcomeStatus = 'COMPLETED' | 'PARTIALLY_COMPLETED' | 'REFUSED' | 'WITHDRAWN' | 'CANCELLED';
 
 export interface StepProgress {
   step: StepCode;
-  status: 'PENDING' | 'RUNNING' | StepOutcomeStatus;
+  status: StepProgressStatus;
 }
 
 export interface GroupOutcome {
@@ -56,6 +82,34 @@ export interface GroupOutcome {
 }
 
 export const progressQuery = defineQuery<StepProgress[]>('progress');
+
+export interface SupplementRequest {
+  step: StepCode;
+  /** References of the documents the citizen supplied (stored by the API). */
+  documents: string[];
+  note?: string;
+}
+/** The clerk brings the citizen's supplement; rejected unless that step is waiting for one. */
+export const provideSupplementUpdate = defineUpdate<void, [SupplementRequest]>('provideSupplement');
+
+export interface StopRequest {
+  reason: string;
+  requestedBy: string;
+}
+/** The citizen withdraws (through the clerk): completed acts are compensated, the group ends WITHDRAWN. */
+export const withdrawUpdate = defineUpdate<void, [StopRequest]>('withdraw');
+/** The first registration proved invalid (a duplicate): completed acts are compensated, the group ends CANCELLED. */
+export const cancelRegistrationUpdate = defineUpdate<void, [StopRequest]>('cancelRegistration');
+
+export type IncidentDecision = 'RETRY' | 'SKIP' | 'CANCEL_GROUP';
+export interface IncidentResolution {
+  step: StepCode;
+  decision: IncidentDecision;
+  decidedBy: string;
+  reason: string;
+}
+/** A supervisor's decision on a parked step or compensation. */
+export const resolveIncidentUpdate = defineUpdate<void, [IncidentResolution]>('resolveIncident');
 
 /** Error type an activity raises for an agency answer that no retry can fix (contract violation). */
 export const nonRetryableAgencyError = 'AgencyContractError';

@@ -6,7 +6,6 @@ import type { GroupOutcomeStatus, StepOutcomeStatus } from './contract';
  */
 export function groupOutcomeStatus(steps: readonly StepOutcomeStatus[]): GroupOutcomeStatus {
   if (steps.every((s) => s === 'COMPLETED')) return 'COMPLETED';
-  if (steps.includes('FAILED')) return 'FAILED';
   if (steps.includes('COMPLETED')) return 'PARTIALLY_COMPLETED';
   return 'REFUSED';
 }

@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createHttpAgencyGateway } from '../../activities/agency-gateway';
 import { buildApi } from '../../api/app';
+import { createWorkingCalendar } from '../../domain/working-days';
 import { loadConfig, type Config } from '../../runtime/config';
 import { createDatabase, type Database } from '../../runtime/database';
 import { createLogger } from '../../runtime/logger';
@@ -51,7 +52,12 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     connection: nativeConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { db, logger, agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }) },
+    activities: {
+      db,
+      logger,
+      calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
+      agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }),
+    },
   });
   const workerRun = worker.run();
 

@@ -5,10 +5,16 @@ CREATE SCHEMA IF NOT EXISTS "public";
 CREATE TYPE "ProcedureGroup" AS ENUM ('BIRTH', 'DEATH');
 
 -- CreateEnum
-CREATE TYPE "DossierStatus" AS ENUM ('RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'FAILED', 'WITHDRAWN', 'CANCELLED');
+CREATE TYPE "DossierStatus" AS ENUM ('RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED');
 
 -- CreateEnum
-CREATE TYPE "StepStatus" AS ENUM ('PENDING', 'RUNNING', 'COMPLETED', 'REFUSED', 'FAILED', 'BLOCKED', 'COMPENSATED');
+CREATE TYPE "StepStatus" AS ENUM ('PENDING', 'RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT', 'COMPLETED', 'REFUSED', 'BLOCKED', 'SKIPPED', 'CANCELLED', 'COMPENSATED', 'COMPENSATION_SKIPPED');
+
+-- CreateEnum
+CREATE TYPE "IncidentKind" AS ENUM ('STEP', 'COMPENSATION');
+
+-- CreateEnum
+CREATE TYPE "IncidentStatus" AS ENUM ('OPEN', 'RESOLVED');
 
 -- CreateTable
 CREATE TABLE "dossier" (
@@ -22,6 +28,8 @@ CREATE TABLE "dossier" (
     "intake" JSONB NOT NULL,
     "intake_digest" TEXT NOT NULL,
     "selected_steps" TEXT[],
+    "definition_version" INTEGER NOT NULL,
+    "stop_reason" TEXT,
     "received_at" TIMESTAMPTZ(3) NOT NULL,
     "completed_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -38,10 +46,16 @@ CREATE TABLE "dossier_step" (
     "agency" TEXT NOT NULL,
     "status" "StepStatus" NOT NULL DEFAULT 'PENDING',
     "attempts" INTEGER NOT NULL DEFAULT 0,
+    "round" INTEGER NOT NULL DEFAULT 0,
+    "supplement_documents" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "last_error" TEXT,
     "result" JSONB,
     "refusal_code" TEXT,
     "refusal_reason" TEXT,
+    "supplement_reason" TEXT,
+    "supplement_due_at" TIMESTAMPTZ(3),
+    "compensated_at" TIMESTAMPTZ(3),
+    "compensation" JSONB,
     "started_at" TIMESTAMPTZ(3),
     "finished_at" TIMESTAMPTZ(3),
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
@@ -59,6 +73,22 @@ CREATE TABLE "dossier_event" (
     "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "dossier_event_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "incident" (
+    "id" UUID NOT NULL,
+    "dossier_id" UUID NOT NULL,
+    "step" TEXT NOT NULL,
+    "agency" TEXT NOT NULL,
+    "kind" "IncidentKind" NOT NULL,
+    "status" "IncidentStatus" NOT NULL DEFAULT 'OPEN',
+    "last_error" TEXT NOT NULL,
+    "opened_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "resolved_at" TIMESTAMPTZ(3),
+    "decision" TEXT,
+
+    CONSTRAINT "incident_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -88,9 +118,18 @@ CREATE UNIQUE INDEX "dossier_step_dossier_id_step_key" ON "dossier_step"("dossie
 -- CreateIndex
 CREATE INDEX "dossier_event_dossier_id_at_idx" ON "dossier_event"("dossier_id", "at");
 
+-- CreateIndex
+CREATE INDEX "incident_status_agency_step_idx" ON "incident"("status", "agency", "step");
+
+-- CreateIndex
+CREATE INDEX "incident_dossier_id_idx" ON "incident"("dossier_id");
+
 -- AddForeignKey
 ALTER TABLE "dossier_step" ADD CONSTRAINT "dossier_step_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "dossier_event" ADD CONSTRAINT "dossier_event_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "incident" ADD CONSTRAINT "incident_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

@@ -1,0 +1,125 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { z } from 'zod';
+import { actPath, stepResultSchemas, undoPath, type StepResults } from '../domain/agency-contract';
+import { intakeSchema } from '../domain/intake';
+import type { AgencyRole, StepCode } from '../domain/procedures';
+import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract';
+import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
+import type { ActivityDependencies } from '.';
+import { stepRequests } from './step-requests';
+
+export interface StepRef {
+  dossierId: string;
+  step: StepCode;
+}
+
+/** One key per act: a retry repeats it, a supplement (new documents) makes a new request. */
+export function idempotencyKey(dossierNumber: string, step: StepCode, round: number): string {
+  return round === 0 ? `${dossierNumber}:${step}` : `${dossierNumber}:${step}:r${round}`;
+}
+
+/** The step activities: calling the agency to act, and to undo the act. */
+export function createStepActivities({ db, agencies, logger }: ActivityDependencies) {
+  return {
+    /** Calls the step's agency once per attempt; Temporal retries transient failures. */
+    async performStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
+      const { attempt } = Context.current().info;
+      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: true } });
+      const current = dossier.steps.find((s) => s.step === step);
+      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+      // A finished attempt whose answer was lost on the way back to the workflow: report it again.
+      if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
+      if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
+
+      const log = logger.child({ dossierNumber: dossier.dossierNumber, step, attempt });
+      await db.$transaction([
+        db.dossierStep.update({
+          where: { id: current.id },
+          data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: current.startedAt ?? new Date() },
+        }),
+        db.dossier.update({ where: { id: dossierId }, data: { status: 'IN_PROGRESS' } }),
+      ]);
+
+      const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
+      const key = idempotencyKey(dossier.dossierNumber, step, current.round);
+      try {
+        const body = stepRequests[step]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current.supplementDocuments });
+        const schema: z.ZodType<unknown> = stepResultSchemas[step];
+        const result = await agencies.perform(actPath(current.agency as AgencyRole, step), body, schema, key);
+        await db.$transaction([
+          db.dossierStep.update({
+            where: { id: current.id },
+            data: { status: 'COMPLETED', result: result as object, lastError: null, finishedAt: new Date() },
+          }),
+          db.dossierEvent.create({ data: { dossierId, type: 'STEP_COMPLETED', step, detail: { attempt } } }),
+        ]);
+        log.info('step completed');
+        return { status: 'COMPLETED' };
+      } catch (error) {
+        if (error instanceof AgencyRefusal) {
+          await db.$transaction([
+            db.dossierStep.update({
+              where: { id: current.id },
+              data: { status: 'REFUSED', refusalCode: error.code, refusalReason: error.message, lastError: null, finishedAt: new Date() },
+            }),
+            db.dossierEvent.create({ data: { dossierId, type: 'STEP_REFUSED', step, detail: { code: error.code } } }),
+          ]);
+          log.info({ refusalCode: error.code }, 'step refused by the agency');
+          return { status: 'REFUSED', refusalCode: error.code };
+        }
+        if (error instanceof AgencySupplementRequest) {
+          await db.dossierStep.update({
+            where: { id: current.id },
+            data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: error.message, lastError: null },
+          });
+          log.info('agency asks for a supplement');
+          return { status: 'SUPPLEMENT_REQUESTED', reason: error.message };
+        }
+        const message = (error as Error).message;
+        await db.dossierStep.update({ where: { id: current.id }, data: { lastError: message } });
+        log.warn({ err: message }, 'step attempt failed');
+        if (error instanceof AgencyContractError) throw ApplicationFailure.nonRetryable(message, nonRetryableAgencyError);
+        throw error;
+      }
+    },
+
+    /**
+     * Undoes the step's act, naming it by its idempotency key: safe to repeat, and safe when the act
+     * never happened (the agency answers that there was nothing to undo).
+     */
+    async compensateStep({ dossierId, step, reason }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
+      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
+      const current = dossier.steps[0];
+      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+      if (current.status === 'COMPENSATED') return { undone: true };
+      // Refused or never started: the agency performed nothing.
+      if (['PENDING', 'BLOCKED', 'REFUSED', 'SKIPPED', 'CANCELLED'].includes(current.status)) return { undone: false };
+
+      const key = idempotencyKey(dossier.dossierNumber, step, current.round);
+      try {
+        const answer = await agencies.undo(undoPath(current.agency as AgencyRole, step), { originalIdempotencyKey: key, reason }, `${key}:undo`);
+        await db.$transaction([
+          db.dossierStep.update({
+            where: { id: current.id },
+            data: answer.undone
+              ? { status: 'COMPENSATED', compensation: answer, compensatedAt: new Date() }
+              : { status: 'CANCELLED', finishedAt: current.finishedAt ?? new Date() },
+          }),
+          db.dossierEvent.create({
+            data: { dossierId, type: answer.undone ? 'STEP_COMPENSATED' : 'STEP_NOTHING_TO_UNDO', step, detail: { reference: answer.reference ?? null } },
+          }),
+        ]);
+        logger.info({ dossierNumber: dossier.dossierNumber, step, undone: answer.undone }, 'step compensated');
+        return { undone: answer.undone };
+      } catch (error) {
+        const message = (error as Error).message;
+        logger.warn({ dossierNumber: dossier.dossierNumber, step, err: message }, 'compensation attempt failed');
+        // An agency that refuses to undo needs a person, not a retry.
+        if (error instanceof AgencyRefusal || error instanceof AgencyContractError) {
+          throw ApplicationFailure.nonRetryable(message, nonRetryableAgencyError);
+        }
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DossierActivities } from '../../activities';
+import { currentDefinition, type ProcedureGroup, type StepCode } from '../../domain/procedures';
+import { createWorkingCalendar } from '../../domain/working-days';
+import { workflowsPath } from '../../worker/create-worker';
+import type { GroupWorkflowInput, StepAttempt } from '../../workflows/contract';
+
+export type Behaviour = (attempt: number) => StepAttempt | Error;
+
+export interface FakeOptions {
+  steps?: Partial<Record<StepCode, Behaviour>>;
+  compensations?: Partial<Record<StepCode, (attempt: number) => boolean | Error>>;
+}
+
+/**
+ * Fake activities for workflow tests: each step answers as the test says, every call is recorded,
+ * and the supplement deadline uses the real working-day calendar.
+ */
+export function fakeActivities(options: FakeOptions = {}) {
+  const calls: { activity: string; step?: StepCode; detail?: unknown }[] = [];
+  const attempts = new Map<string, number>();
+  const supplementDueAt = new Map<StepCode, number>();
+  const calendar = createWorkingCalendar();
+  const count = (key: string) => {
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    return n;
+  };
+  const activities: DossierActivities = {
+    async performStep({ step }) {
+      calls.push({ activity: 'performStep', step });
+      const outcome = (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+    async compensateStep({ step }) {
+      calls.push({ activity: 'compensateStep', step });
+      const outcome = (options.compensations?.[step] ?? (() => true))(count(`undo:${step}`));
+      if (outcome instanceof Error) throw outcome;
+      return { undone: outcome };
+    },
+    async recordStepOutcome({ step, status }) {
+      calls.push({ activity: 'recordStepOutcome', step, detail: status });
+    },
+    async openSupplementRequest({ step, periodWorkingDays, requestedAt }) {
+      const dueAt = calendar.dueAt(new Date(requestedAt), periodWorkingDays).getTime();
+      supplementDueAt.set(step, dueAt);
+      calls.push({ activity: 'openSupplementRequest', step });
+      return { dueAt };
+    },
+    async recordSupplementReceived({ step, documents }) {
+      calls.push({ activity: 'recordSupplementReceived', step, detail: documents });
+    },
+    async openIncident({ step, kind }) {
+      calls.push({ activity: 'openIncident', step, detail: kind });
+    },
+    async closeIncident({ step, decision }) {
+      calls.push({ activity: 'closeIncident', step, detail: decision });
+    },
+    async recordGroupOutcome({ status }) {
+      calls.push({ activity: 'recordGroupOutcome', detail: status });
+    },
+  };
+  const stepsCalled = (activity: string) => calls.filter((c) => c.activity === activity).map((c) => c.step);
+  return { activities, calls, attempts, supplementDueAt, stepsCalled };
+}
+
+export function groupInput(group: ProcedureGroup, steps?: StepCode[], maximumAttempts = 3): GroupWorkflowInput {
+  const definition = currentDefinition(group);
+  return {
+    dossierId: randomUUID(),
+    dossierNumber: `T-${randomUUID()}`,
+    group,
+    definitionVersion: definition.version,
+    steps: steps ?? definition.steps.map((s) => s.code),
+    retry: { initialIntervalMs: 1000, maximumIntervalMs: 60_000, maximumAttempts },
+    compensationRetry: { initialIntervalMs: 1000, maximumIntervalMs: 60_000, maximumAttempts },
+    supplementPeriodWorkingDays: 7,
+  };
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** A worker on its own task queue; the workflow bundle is built once per test file. */
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: DossierActivities) {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  const taskQueue = `wf-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities });
+  return { worker, taskQueue };
+}

@@ -9,10 +9,15 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
+import type { Config } from '../runtime/config';
+import { authPlugin } from './auth/plugin';
 import { ProblemError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 
-export type ApiDependencies = DossierRouteDependencies & { logger: Logger };
+export type ApiDependencies = DossierRouteDependencies & {
+  logger: Logger;
+  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_TOKEN_TTL'>;
+};
 
 /** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */
 export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
@@ -56,10 +61,12 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
         version: '1.0.0',
         description: 'Interlinked administrative procedures (Nghị định 63/2024/NĐ-CP): intake, follow-up and supervision of procedure groups.',
       },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { tokens: deps.config });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });

@@ -1,6 +1,16 @@
 /**
  * The API's one error format: RFC 9457 problem details, with `errors` naming each offending field.
  */
+import { z } from 'zod';
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+});
+
 export interface FieldError {
   field: string;
   reason: string;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { devTokens } from '../api/auth/dev-tokens';
 import { loadConfig } from '../runtime/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
         `  Temporal       ${temporalAddress}`,
         `  Agencies       ${env.AGENCY_BASE_URL}${config.AGENCY_BASE_URL ? '' : ' (simulator)'}`,
         `  Database       ${config.DATABASE_URL ? 'external PostgreSQL' : `embedded PostgreSQL in ${join(config.DATA_DIR, 'postgres')}`}`,
+        '',
+        'Development tokens (Authorization: Bearer <token>; `npm run token` issues others):',
+        ...Object.entries(await devTokens(config)).map(([name, token]) => `  ${name.padEnd(26)} ${token}`),
+        '',
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

@@ -1,19 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { authorize } from '../../domain/authorization';
 import { dossierNumberSchema, intakeSchema } from '../../domain/intake';
-import { ProblemError } from '../problem';
+import { stepCodes } from '../../domain/procedures';
+import { cancelRegistrationUpdate, provideSupplementUpdate, resolveIncidentUpdate, withdrawUpdate } from '../../workflows/contract';
+import { audit } from '../audit';
+import { forbidden, principalOf, requirePermission } from '../auth/plugin';
+import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies } from '../dossier-intake';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
+import { problemSchema } from '../problem';
+import { updateDossierWorkflow } from '../workflow-messages';
 
 export type DossierRouteDependencies = IntakeDependencies & { temporalUiUrl?: string };
-
-const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  detail: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
-});
 
 const receiptSchema = z.object({
   dossierId: z.uuid(),
@@ -21,43 +20,151 @@ const receiptSchema = z.object({
   workflowId: z.string(),
   statusUrl: z.string(),
 });
+const acceptedSchema = z.object({ dossierNumber: z.string(), accepted: z.literal(true), statusUrl: z.string() });
+const params = z.object({ dossierNumber: dossierNumberSchema });
+const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
+const security = [{ bearerAuth: [] }];
 
 export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyncZod {
   return async (app) => {
+    const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
+    const accepted = (dossierNumber: string) => ({ dossierNumber, accepted: true as const, statusUrl: statusUrl(dossierNumber) });
+
     app.post(
       '/dossiers',
       {
+        preHandler: requirePermission('dossier.submit'),
         schema: {
           tags: ['dossiers'],
           summary: 'Submit a procedure group dossier (idempotent on the dossier number)',
+          security,
           body: intakeSchema,
-          response: { 200: receiptSchema, 201: receiptSchema, 400: problemSchema, 409: problemSchema, 503: problemSchema },
+          response: { 200: receiptSchema, 201: receiptSchema, ...errors },
         },
       },
       async (request, reply) => {
+        const principal = principalOf(request);
+        const place = request.body.jurisdiction;
+        if (!authorize(principal, { action: 'dossier.submit', dossier: { ...place, agencies: [] } })) {
+          throw forbidden(`a desk of ${principal.subject} may not file dossiers for commune ${place.provinceCode}/${place.communeCode}`);
+        }
         const receipt = await submitIntake(deps, request.body);
-        const statusUrl = `/v1/dossiers/${encodeURIComponent(receipt.dossierNumber)}`;
+        if (receipt.created) {
+          await audit(deps.db, principal, { action: 'dossier.submit', dossierNumber: receipt.dossierNumber, afterStatus: 'RECEIVED' });
+        }
         return reply
           .code(receipt.created ? 201 : 200)
-          .header('location', statusUrl)
-          .send({ dossierId: receipt.dossierId, dossierNumber: receipt.dossierNumber, workflowId: receipt.workflowId, statusUrl });
+          .header('location', statusUrl(receipt.dossierNumber))
+          .send({ dossierId: receipt.dossierId, dossierNumber: receipt.dossierNumber, workflowId: receipt.workflowId, statusUrl: statusUrl(receipt.dossierNumber) });
       },
     );
 
     app.get(
       '/dossiers/:dossierNumber',
       {
+        preHandler: requirePermission('dossier.read'),
         schema: {
           tags: ['dossiers'],
-          summary: "A dossier's status: every step's state, result and timestamps",
-          params: z.object({ dossierNumber: dossierNumberSchema }),
-          response: { 200: dossierStatusSchema, 404: problemSchema },
+          summary: "A dossier's status: every step's state, result, supplement, compensation and timestamps",
+          security,
+          params,
+          response: { 200: dossierStatusSchema, ...errors },
         },
       },
       async (request) => {
-        const status = await readDossierStatus(deps.db, request.params.dossierNumber, deps.temporalUiUrl);
-        if (!status) throw new ProblemError(404, 'Dossier not found', `no dossier ${request.params.dossierNumber}`);
-        return status;
+        await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');
+        return (await readDossierStatus(deps.db, request.params.dossierNumber, deps.temporalUiUrl))!;
+      },
+    );
+
+    app.post(
+      '/dossiers/:dossierNumber/withdrawal',
+      {
+        preHandler: requirePermission('dossier.withdraw'),
+        schema: {
+          tags: ['dossiers'],
+          summary: 'The citizen withdraws the dossier: acts already done are undone (compensated)',
+          security,
+          params,
+          body: z.object({ reason }),
+          response: { 202: acceptedSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.withdraw');
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, withdrawUpdate, { reason: request.body.reason, requestedBy: principal.subject });
+        await audit(deps.db, principal, { action: 'dossier.withdraw', dossierNumber: dossier.dossierNumber, beforeStatus: dossier.status, afterStatus: 'WITHDRAWN', detail: { reason: request.body.reason } });
+        return reply.code(202).send(accepted(dossier.dossierNumber));
+      },
+    );
+
+    app.post(
+      '/dossiers/:dossierNumber/supplements',
+      {
+        preHandler: requirePermission('dossier.supplement'),
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Bring the documents an agency asked for; the waiting step resumes',
+          security,
+          params,
+          body: z.object({
+            step: z.enum(stepCodes),
+            documents: z.array(z.string().regex(/^[A-Za-z0-9._:\-/]{3,200}$/, 'expected a document reference')).min(1).max(20),
+            note: z.string().max(1000).optional(),
+          }),
+          response: { 202: acceptedSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.supplement');
+        const { step, documents, note } = request.body;
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, provideSupplementUpdate, { step, documents, ...(note ? { note } : {}) });
+        await audit(deps.db, principal, { action: 'dossier.supplement', dossierNumber: dossier.dossierNumber, detail: { step, documents: documents.length } });
+        return reply.code(202).send(accepted(dossier.dossierNumber));
+      },
+    );
+
+    app.post(
+      '/dossiers/:dossierNumber/registration-cancellation',
+      {
+        preHandler: requirePermission('supervision.act'),
+        schema: {
+          tags: ['supervision'],
+          summary: 'The birth or death registration proved invalid (e.g. a duplicate): undo every act of the group',
+          security,
+          params,
+          body: z.object({ reason }),
+          response: { 202: acceptedSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'supervision.act');
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, cancelRegistrationUpdate, { reason: request.body.reason, requestedBy: principal.subject });
+        await audit(deps.db, principal, { action: 'dossier.cancelRegistration', dossierNumber: dossier.dossierNumber, beforeStatus: dossier.status, afterStatus: 'CANCELLED', detail: { reason: request.body.reason } });
+        return reply.code(202).send(accepted(dossier.dossierNumber));
+      },
+    );
+
+    app.post(
+      '/dossiers/:dossierNumber/incidents/:step/decision',
+      {
+        preHandler: requirePermission('supervision.act'),
+        schema: {
+          tags: ['supervision'],
+          summary: "Decide on a parked step or compensation: retry now, skip (optional steps), or cancel the group",
+          security,
+          params: params.extend({ step: z.enum(stepCodes) }),
+          body: z.object({ decision: z.enum(['RETRY', 'SKIP', 'CANCEL_GROUP']), reason }),
+          response: { 202: acceptedSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'supervision.act');
+        const { decision, reason: why } = request.body;
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, resolveIncidentUpdate, { step: request.params.step, decision, decidedBy: principal.subject, reason: why });
+        await audit(deps.db, principal, { action: `incident.${decision.toLowerCase()}`, dossierNumber: dossier.dossierNumber, detail: { step: request.params.step, reason: why } });
+        return reply.code(202).send(accepted(dossier.dossierNumber));
       },
     );
   };

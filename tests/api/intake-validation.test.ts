@@ -26,7 +26,7 @@ describe('intake validation over HTTP', () => {
   it.each(cases)('rejects %s with 400, the field and the reason, and writes nothing', async (_name, mutate, expected) => {
     const intake = birthIntake();
     const before = await stack.db.dossier.count();
-    const response = await postJson(`${stack.apiUrl}/v1/dossiers`, mutate(intake));
+    const response = await postJson(`${stack.apiUrl}/v1/dossiers`, mutate(intake), stack.tokens.clerk);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body).toMatchObject({ title: 'Invalid request', status: 400 });
@@ -36,13 +36,13 @@ describe('intake validation over HTTP', () => {
   });
 
   it('rejects a body that is not JSON with a 400 problem', async () => {
-    const response = await fetch(`${stack.apiUrl}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"group":' });
+    const response = await fetch(`${stack.apiUrl}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.tokens.clerk}` }, body: '{"group":' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { title: string }).title).toBe('Bad request');
   });
 
   it('answers 404 for an unknown dossier', async () => {
-    const response = await fetch(`${stack.apiUrl}/v1/dossiers/UNKNOWN-000001`);
+    const response = await fetch(`${stack.apiUrl}/v1/dossiers/UNKNOWN-000001`, { headers: { authorization: `Bearer ${stack.tokens.clerk}` } });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { title: string }).title).toBe('Dossier not found');
   });

@@ -18,19 +18,19 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
 
   async function untilFinished(dossierNumber: string): Promise<any> {
     return eventually(async () => {
-      const { body } = await getJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}`);
+      const { body } = await getJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}`, stack.tokens.clerk);
       return finished.includes(body.status) ? body : undefined;
     });
   }
 
   it('runs a birth group from intake to completed, and a resubmission returns the same workflow', async () => {
     const intake = birthIntake();
-    const first = await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
+    const first = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     expect(first.status).toBe(201);
     expect(first.body.workflowId).toBe(`dossier-${intake.dossierNumber}`);
     expect(first.headers.get('location')).toBe(first.body.statusUrl);
 
-    const again = await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
+    const again = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
 
@@ -65,8 +65,8 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
 
   it('a different intake under a used dossier number is a conflict and changes nothing', async () => {
     const intake = birthIntake();
-    await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
-    const conflicting = await postJson(`${stack.apiUrl}/v1/dossiers`, { ...intake, child: { ...intake.child, fullName: 'Nguyễn Minh Bình' } });
+    await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    const conflicting = await postJson(`${stack.apiUrl}/v1/dossiers`, { ...intake, child: { ...intake.child, fullName: 'Nguyễn Minh Bình' } }, stack.tokens.clerk);
     expect(conflicting.status).toBe(409);
     expect(conflicting.body.errors).toEqual([{ field: 'dossierNumber', reason: 'already used by another intake' }]);
     const stored = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber } });
@@ -75,7 +75,7 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
 
   it('runs only the chosen procedures', async () => {
     const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: true } });
-    await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
+    await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     const status = await untilFinished(intake.dossierNumber);
     expect(status.status).toBe('COMPLETED');
     expect(status.steps.map((s: any) => s.step)).toEqual(['BIRTH_REGISTRATION', 'PERSONAL_ID', 'CHILD_HEALTH_INSURANCE']);
@@ -85,7 +85,7 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
     await setAgencyFaults(stack.simulatorUrl, 'population', { lostAnswerRate: 1 });
     const before = (await getJson(`${stack.simulatorUrl}/_control/agencies`)).body.issued.personalIds as number;
     const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
-    await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
+    await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     await eventually(async () => {
       const step = await stack.db.dossierStep.findFirst({ where: { dossier: { dossierNumber: intake.dossierNumber }, step: 'PERSONAL_ID' } });
       return step && step.attempts >= 2 ? step : undefined;
@@ -101,7 +101,7 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
   it('a refused residence registration leaves the birth registration and ID number standing', async () => {
     await setAgencyFaults(stack.simulatorUrl, 'police', { refusalRate: 1, refusalCode: 'NOT_RESIDENT' });
     const intake = birthIntake();
-    await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
+    await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     const status = await untilFinished(intake.dossierNumber);
     expect(status.status).toBe('PARTIALLY_COMPLETED');
     const byStep = Object.fromEntries(status.steps.map((s: any) => [s.step, s]));
@@ -115,7 +115,7 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
   it('rides out an agency outage by retrying, then completes', async () => {
     await setAgencyFaults(stack.simulatorUrl, 'civil-status', { outage: true });
     const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
-    await postJson(`${stack.apiUrl}/v1/dossiers`, intake);
+    await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     const failing = await eventually(async () => {
       const step = await stack.db.dossierStep.findFirst({ where: { dossier: { dossierNumber: intake.dossierNumber }, step: 'BIRTH_REGISTRATION' } });
       return step?.lastError ? step : undefined;

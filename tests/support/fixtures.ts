@@ -1,4 +1,4 @@
-import type { BirthIntake } from '../../domain/intake';
+import type { BirthIntake, DeathIntake } from '../../domain/intake';
 
 let sequence = 0;
 
@@ -39,6 +39,36 @@ export function birthIntake(overrides: Partial<BirthIntake> = {}): BirthIntake {
     birthCertificate: { number: 'CS-2026-004512', issuedBy: 'Bệnh viện Từ Dũ', issuedOn: born },
     residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79', headOfHouseholdConsent: true },
     healthInsurance: { initialFacilityCode: '79024' },
+    ...overrides,
+  };
+}
+
+/** A complete, valid death-group intake with all four procedures. */
+export function deathIntake(overrides: Partial<DeathIntake> = {}): DeathIntake {
+  sequence += 1;
+  const died = new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  return {
+    group: 'DEATH',
+    dossierNumber: `K79.26734-${Date.now().toString(36)}-${process.pid}-${sequence}`,
+    jurisdiction: { provinceCode: '79', communeCode: '26734' },
+    procedures: { residenceRemoval: true, funeralAllowance: true, survivorBenefit: true },
+    deceased: {
+      fullName: 'Lê Văn Đức',
+      // Unique per dossier: the civil-status register refuses a second death of the same person.
+      personalIdNumber: `0790450${String(sequence).padStart(5, '0')}`,
+      sex: 'MALE',
+      dateOfBirth: '1945-03-12',
+      dateOfDeath: died,
+      placeOfDeath: 'Bệnh viện Chợ Rẫy',
+      cause: 'Bệnh tuổi già',
+    },
+    deathNotice: { number: 'BT-2026-00871', issuedBy: 'Bệnh viện Chợ Rẫy', issuedOn: died },
+    requester: { fullName: 'Lê Thị Hoa', personalIdNumber: '079175009876', relationship: 'CHILD' },
+    funeralAllowance: {
+      categories: ['INSURED_OR_PENSIONER', 'SOCIAL_PROTECTION_BENEFICIARY'],
+      payee: { fullName: 'Lê Thị Hoa', personalIdNumber: '079175009876', bankAccount: { bankCode: 'VCB', accountNumber: '0071000123456' } },
+    },
+    survivorBenefit: { survivors: [{ fullName: 'Phạm Thị Lan', personalIdNumber: '079150001111', relationship: 'SPOUSE', dateOfBirth: '1950-06-01' }] },
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createHttpAgencyGateway } from '../../activities/agency-gateway';
 import { buildApi } from '../../api/app';
+import { devTokens, type DevPrincipalName } from '../../api/auth/dev-tokens';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { loadConfig, type Config } from '../../runtime/config';
 import { createDatabase, type Database } from '../../runtime/database';
@@ -18,6 +19,7 @@ export interface Stack {
   temporal: Client;
   config: Config;
   worker: Worker;
+  tokens: Record<DevPrincipalName, string>;
   stop(): Promise<void>;
 }
 
@@ -66,8 +68,10 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const api: FastifyInstance = await buildApi({ db, temporal, config, logger });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
+  const tokens = await devTokens(config);
   return {
     apiUrl,
+    tokens,
     simulatorUrl,
     db,
     temporal,
@@ -85,13 +89,15 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   };
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify(body) });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
+export async function getJson(url: string, token?: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { headers: bearer(token) });
   return { status: response.status, body: await response.json() };
 }
 

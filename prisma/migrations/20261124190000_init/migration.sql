@@ -91,6 +91,21 @@ CREATE TABLE "incident" (
     CONSTRAINT "incident_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "audit_entry" (
+    "id" BIGSERIAL NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actor_subject" TEXT NOT NULL,
+    "actor_role" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "dossier_number" TEXT,
+    "before_status" TEXT,
+    "after_status" TEXT,
+    "detail" JSONB NOT NULL DEFAULT '{}',
+
+    CONSTRAINT "audit_entry_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "dossier_dossier_number_key" ON "dossier"("dossier_number");
 
@@ -124,6 +139,12 @@ CREATE INDEX "incident_status_agency_step_idx" ON "incident"("status", "agency",
 -- CreateIndex
 CREATE INDEX "incident_dossier_id_idx" ON "incident"("dossier_id");
 
+-- CreateIndex
+CREATE INDEX "audit_entry_dossier_number_at_idx" ON "audit_entry"("dossier_number", "at");
+
+-- CreateIndex
+CREATE INDEX "audit_entry_actor_subject_at_idx" ON "audit_entry"("actor_subject", "at");
+
 -- AddForeignKey
 ALTER TABLE "dossier_step" ADD CONSTRAINT "dossier_step_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
@@ -133,3 +154,12 @@ ALTER TABLE "dossier_event" ADD CONSTRAINT "dossier_event_dossier_id_fkey" FOREI
 -- AddForeignKey
 ALTER TABLE "incident" ADD CONSTRAINT "incident_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- The audit log is append-only: no role may change or remove what it recorded.
+CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_entry is append-only';
+END;
+$$;
+CREATE TRIGGER audit_entry_no_update_delete BEFORE UPDATE OR DELETE ON "audit_entry"
+  FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();

@@ -1,0 +1,25 @@
+import type { Principal } from '../domain/principal';
+import type { Database } from '../runtime/database';
+
+export interface AuditRecord {
+  action: string;
+  dossierNumber?: string;
+  beforeStatus?: string | null;
+  afterStatus?: string | null;
+  detail?: object;
+}
+
+/** Appends to the audit log (the table refuses updates and deletes). Never carries personal data. */
+export async function audit(db: Database, actor: Principal, record: AuditRecord): Promise<void> {
+  await db.auditEntry.create({
+    data: {
+      actorSubject: actor.subject,
+      actorRole: actor.role,
+      action: record.action,
+      dossierNumber: record.dossierNumber ?? null,
+      beforeStatus: record.beforeStatus ?? null,
+      afterStatus: record.afterStatus ?? null,
+      detail: record.detail ?? {},
+    },
+  });
+}

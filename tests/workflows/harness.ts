@@ -90,3 +90,12 @@ export async function createTestWorker(env: TestWorkflowEnvironment, activities:
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities });
   return { worker, taskQueue };
 }
+
+/** Polls a condition on the workflow (queries do not advance time-skipping time). */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

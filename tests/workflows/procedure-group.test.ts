@@ -3,7 +3,7 @@ import type { StepCode } from '../../domain/procedures';
 import { progressQuery, resolveIncidentUpdate, workflowIdFor } from '../../workflows/contract';
 import { procedureGroupWorkflow } from '../../workflows';
 import { createTimeSkippingEnvironment } from '../support/time-skipping';
-import { createTestWorker, fakeActivities, groupInput, type FakeOptions } from './harness';
+import { createTestWorker, fakeActivities, groupInput, waitFor, type FakeOptions } from './harness';
 
 describe('procedure group workflow: steps, refusals, retries, incidents', () => {
   let env: TestWorkflowEnvironment;
@@ -134,12 +134,3 @@ describe('procedure group workflow: steps, refusals, retries, incidents', () => 
     });
   });
 });
-
-/** Polls a condition on the workflow (queries do not advance time-skipping time). */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -11,8 +11,9 @@ import {
 import type { Logger } from '../runtime/logger';
 import { ProblemError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 
-export type ApiDependencies = DossierRouteDependencies & { logger: Logger };
+export type ApiDependencies = DossierRouteDependencies & { logger: Logger; metrics?: MetricsRouteDependencies };
 
 /** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */
 export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
@@ -62,6 +63,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   return app;
 }

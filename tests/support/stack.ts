@@ -7,6 +7,8 @@ import { buildApi } from '../../api/app';
 import { loadConfig, type Config } from '../../runtime/config';
 import { createDatabase, type Database } from '../../runtime/database';
 import { createLogger } from '../../runtime/logger';
+import { createApiRegistry } from '../../runtime/metrics';
+import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { buildSimulator } from '../../simulator/app';
 import { createDossierWorker } from '../../worker/create-worker';
 
@@ -57,7 +59,8 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const api: FastifyInstance = await buildApi({ db, temporal, config, logger });
+  const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
+  const api: FastifyInstance = await buildApi({ db, temporal, config, logger, metrics });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
   return {

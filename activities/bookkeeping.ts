@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StepCode } from '../domain/procedures';
+import type { GroupOutcome } from '../runtime/metrics';
 import type { GroupOutcomeStatus, IncidentDecision } from '../workflows/contract';
 import type { ActivityDependencies } from '.';
 import type { StepRef } from './steps';
@@ -7,7 +8,7 @@ import type { StepRef } from './steps';
 const unfinished = ['PENDING', 'RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 
 /** Records what the workflow decided, so the read model tells the same story as Temporal. */
-export function createBookkeepingActivities({ db, calendar }: ActivityDependencies) {
+export function createBookkeepingActivities({ db, calendar, metrics }: ActivityDependencies) {
   const event = (dossierId: string, type: string, step: StepCode | null, detail: object = {}) =>
     db.dossierEvent.create({ data: { dossierId, type, step, detail } });
 
@@ -85,6 +86,8 @@ export function createBookkeepingActivities({ db, calendar }: ActivityDependenci
           : []),
         event(dossierId, 'GROUP_ENDED', null, { status }),
       ]);
+      const { procedureGroup } = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, select: { procedureGroup: true } });
+      metrics.countGroupOutcome({ procedureGroup, outcome: status.toLowerCase() as GroupOutcome });
     },
   };
 }

@@ -3,6 +3,7 @@ import { createBookkeepingActivities } from './bookkeeping';
 import { createStepActivities } from './steps';
 import type { Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
+import type { WorkerMetrics } from '../runtime/metrics';
 import type { WorkingCalendar } from '../domain/working-days';
 
 export interface ActivityDependencies {
@@ -10,6 +11,7 @@ export interface ActivityDependencies {
   agencies: AgencyGateway;
   calendar: WorkingCalendar;
   logger: Logger;
+  metrics: WorkerMetrics;
 }
 
 export type { StepRef } from './steps';

@@ -19,7 +19,7 @@ export function idempotencyKey(dossierNumber: string, step: StepCode, round: num
 }
 
 /** The step activities: calling the agency to act, and to undo the act. */
-export function createStepActivities({ db, agencies, logger }: ActivityDependencies) {
+export function createStepActivities({ db, agencies, logger, metrics }: ActivityDependencies) {
   return {
     /** Calls the step's agency once per attempt; Temporal retries transient failures. */
     async performStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
@@ -42,10 +42,15 @@ export function createStepActivities({ db, agencies, logger }: ActivityDependenc
 
       const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
       const key = idempotencyKey(dossier.dossierNumber, step, current.round);
+      const agency = current.agency as AgencyRole;
+      const started = process.hrtime.bigint();
+      const observe = (outcome: 'completed' | 'refused' | 'error') =>
+        metrics.observeStepDuration({ step, agency, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
       try {
         const body = stepRequests[step]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current.supplementDocuments });
         const schema: z.ZodType<unknown> = stepResultSchemas[step];
-        const result = await agencies.perform(actPath(current.agency as AgencyRole, step), body, schema, key);
+        const result = await agencies.perform(actPath(agency, step), body, schema, key);
+        observe('completed');
         await db.$transaction([
           db.dossierStep.update({
             where: { id: current.id },
@@ -56,6 +61,7 @@ export function createStepActivities({ db, agencies, logger }: ActivityDependenc
         log.info('step completed');
         return { status: 'COMPLETED' };
       } catch (error) {
+        observe(error instanceof AgencyRefusal || error instanceof AgencySupplementRequest ? 'refused' : 'error');
         if (error instanceof AgencyRefusal) {
           await db.$transaction([
             db.dossierStep.update({

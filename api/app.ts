@@ -10,13 +10,15 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
 import type { Config } from '../runtime/config';
-import { authPlugin } from './auth/plugin';
+import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { ProblemError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
   config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_TOKEN_TTL'>;
+  metrics?: MetricsRouteDependencies;
 };
 
 /** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */
@@ -66,9 +68,11 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authPlugin, { tokens: deps.config });
+  // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
+  await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics'] });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   return app;
 }

@@ -1,6 +1,8 @@
 import { loadConfig, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
+import { createApiRegistry } from '../runtime/metrics';
+import { createDatabaseMetricsSource } from '../runtime/metrics-source';
 import { applyMigrations } from '../runtime/migrations';
 import { runUntilSignal } from '../runtime/process';
 import { connectTemporalClient } from '../runtime/temporal';
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
     temporal,
     config,
     logger,
+    metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db)) },
     ...(config.TEMPORAL_UI_URL ? { temporalUiUrl: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}` } : {}),
   });
   const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });

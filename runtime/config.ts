@@ -44,6 +44,15 @@ export const configSchema = z.object({
   API_PORT: port.default(3000),
   PUBLIC_BASE_URL: z.url().optional(),
 
+  /** The worker's Prometheus endpoint (/metrics); port 0 turns it off. */
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(9464),
+  /**
+   * Loopback port of the Temporal SDK core's own Prometheus exporter, read by the worker's /metrics;
+   * port 0 turns the core's metrics off.
+   */
+  TEMPORAL_SDK_METRICS_PORT: port.default(9465),
+
   /** Where the agencies' systems answer; by default the bundled agency simulator. */
   AGENCY_BASE_URL: z.url().optional(),
   AGENCY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),

@@ -87,12 +87,19 @@ async function main(): Promise<void> {
     }
 
     const api = `http://${config.API_HOST}:${config.API_PORT}`;
+    const workerMetrics =
+      config.WORKER_METRICS_PORT === 0
+        ? '(off: WORKER_METRICS_PORT=0)'
+        : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics` +
+          (config.TEMPORAL_SDK_METRICS_PORT === 0 ? '' : ' (with Temporal SDK core metrics)');
     process.stdout.write(
       [
         '',
         'Liên thông is starting:',
         `  API            ${api}/v1/dossiers`,
         `  OpenAPI docs   ${api}/docs`,
+        `  API metrics    ${api}/metrics`,
+        `  Worker metrics ${workerMetrics}`,
         `  Temporal UI    ${temporalUiUrl ?? '(external cluster)'}`,
         `  Temporal       ${temporalAddress}`,
         `  Agencies       ${env.AGENCY_BASE_URL}${config.AGENCY_BASE_URL ? '' : ' (simulator)'}`,

@@ -4,14 +4,18 @@ import { createWorkingCalendar } from '../domain/working-days';
 import { loadConfig, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
+import { createWorkerMetrics } from '../runtime/metrics';
 import { applyMigrations } from '../runtime/migrations';
 import { createDossierWorker } from './create-worker';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
+import { coreMetricsAddress, coreMetricsExporter, coreMetricsReader } from './temporal-core-metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
   await applyMigrations(databaseUrl);
+  const coreMetrics = config.TEMPORAL_SDK_METRICS_PORT === 0 ? undefined : coreMetricsAddress(config.TEMPORAL_SDK_METRICS_PORT);
   Runtime.install({
     logger: {
       log: (level, message, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')](meta ?? {}, message),
@@ -21,8 +25,24 @@ async function main(): Promise<void> {
       warn: (m, meta) => logger.warn(meta ?? {}, m),
       error: (m, meta) => logger.error(meta ?? {}, m),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(coreMetrics ? { metrics: coreMetricsExporter(coreMetrics) } : {}),
+    },
   });
+  // Step durations and group outcomes are observed here, in the process that runs the activities.
+  const metrics = createWorkerMetrics();
+  let metricsServer: MetricsServer | undefined;
+  if (config.WORKER_METRICS_PORT !== 0) {
+    metricsServer = await startMetricsServer({
+      host: config.WORKER_METRICS_HOST,
+      port: config.WORKER_METRICS_PORT,
+      registry: metrics.registry,
+      ...(coreMetrics ? { append: coreMetricsReader(coreMetrics, logger) } : {}),
+      logger,
+    });
+    logger.info({ url: metricsServer.url }, 'worker metrics listening');
+  }
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: requireSetting(config, 'TEMPORAL_ADDRESS') });
   const worker = await createDossierWorker({
@@ -33,6 +53,7 @@ async function main(): Promise<void> {
       db,
       logger,
       calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
+      metrics,
       agencies: createHttpAgencyGateway({
         baseUrl: requireSetting(config, 'AGENCY_BASE_URL'),
         timeoutMs: config.AGENCY_TIMEOUT_MS,
@@ -42,6 +63,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are done (the SDK installs the handlers).
   await worker.run();
+  await metricsServer?.close();
   await connection.close();
   await db.$disconnect();
 }

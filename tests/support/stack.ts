@@ -9,6 +9,9 @@ import { createWorkingCalendar } from '../../domain/working-days';
 import { loadConfig, type Config } from '../../runtime/config';
 import { createDatabase, type Database } from '../../runtime/database';
 import { createLogger } from '../../runtime/logger';
+import { Registry } from 'prom-client';
+import { createApiRegistry, createWorkerMetrics } from '../../runtime/metrics';
+import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { buildSimulator } from '../../simulator/app';
 import { createDossierWorker } from '../../worker/create-worker';
 
@@ -58,6 +61,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
       db,
       logger,
       calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
+      metrics: createWorkerMetrics(new Registry()),
       agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }),
     },
   });
@@ -65,7 +69,8 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const api: FastifyInstance = await buildApi({ db, temporal, config, logger });
+  const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
+  const api: FastifyInstance = await buildApi({ db, temporal, config, logger, metrics });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
   const tokens = await devTokens(config);

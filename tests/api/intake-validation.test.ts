@@ -51,6 +51,9 @@ describe('intake validation over HTTP', () => {
     const response = await fetch(`${stack.apiUrl}/docs/json`);
     const document = (await response.json()) as any;
     expect(document.openapi).toMatch(/^3\./);
-    expect(document.paths['/v1/dossiers'].post.requestBody.content['application/json'].schema.properties.child).toBeDefined();
+    const schema = document.paths['/v1/dossiers'].post.requestBody.content['application/json'].schema;
+    const groups = (schema.oneOf ?? schema.anyOf).map((variant: any) => variant.properties.group.const);
+    expect(groups).toEqual(['BIRTH', 'DEATH']);
+    expect(document.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
 });

@@ -30,9 +30,9 @@ describe('GET /metrics on the real stack', () => {
     const completed = (text: string, labels: Record<string, string>, name: string): number => sampleValue(text, name, { ...labels, status: 'COMPLETED' }) ?? 0;
 
     const intake = birthIntake();
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake)).status).toBe(201);
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
     const status = await eventually(async () => {
-      const { body } = await getJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}`);
+      const { body } = await getJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}`, stack.tokens.clerk);
       return body.status === 'COMPLETED' ? body : undefined;
     });
 

@@ -13,6 +13,7 @@ import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { ProblemError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 
 export type ApiDependencies = DossierRouteDependencies & {
@@ -74,5 +75,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
+  await app.register(supervisionRoutes(deps), { prefix: '/v1' });
   return app;
 }

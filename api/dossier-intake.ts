@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { assignedAgency, chosenOptionalSteps, type Intake } from '../domain/intake';
 import { currentDefinition, planSteps, type StepCode } from '../domain/procedures';
+import type { WorkingCalendar } from '../domain/working-days';
 import type { Config } from '../runtime/config';
 import { Prisma, type Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -12,9 +13,10 @@ import { ProblemError } from './problem';
 export interface IntakeDependencies {
   db: Database;
   temporal: Client;
+  calendar: WorkingCalendar;
   config: Pick<
     Config,
-    'TEMPORAL_TASK_QUEUE' | 'STEP_MAX_ATTEMPTS' | 'STEP_RETRY_INITIAL_MS' | 'STEP_RETRY_MAX_MS' | 'COMPENSATION_MAX_ATTEMPTS' | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+    'BIRTH_GROUP_DEADLINE_WORKING_DAYS' | 'DEATH_GROUP_DEADLINE_WORKING_DAYS' | 'TEMPORAL_TASK_QUEUE' | 'STEP_MAX_ATTEMPTS' | 'STEP_RETRY_INITIAL_MS' | 'STEP_RETRY_MAX_MS' | 'COMPENSATION_MAX_ATTEMPTS' | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
   >;
   logger: Logger;
 }
@@ -41,6 +43,10 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
   const plan = planSteps(definition, chosenOptionalSteps(intake));
   const workflowId = workflowIdFor(intake.dossierNumber);
 
+  const receivedAt = intake.receivedAt ? new Date(intake.receivedAt) : new Date();
+  const deadlineWorkingDays =
+    intake.group === 'BIRTH' ? deps.config.BIRTH_GROUP_DEADLINE_WORKING_DAYS : deps.config.DEATH_GROUP_DEADLINE_WORKING_DAYS;
+
   let dossier = await deps.db.dossier.findUnique({ where: { dossierNumber: intake.dossierNumber } });
   let created = false;
   if (!dossier) {
@@ -57,7 +63,8 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
           intakeDigest,
           selectedSteps: plan.map((s) => s.code),
           definitionVersion: definition.version,
-          receivedAt: intake.receivedAt ? new Date(intake.receivedAt) : new Date(),
+          receivedAt,
+          dueAt: deps.calendar.dueAt(receivedAt, deadlineWorkingDays),
           steps: { create: plan.map((s) => ({ id: randomUUID(), step: s.code, agency: assignedAgency(s, intake) })) },
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
         },

@@ -40,6 +40,9 @@ export const dossierStatusSchema = z.object({
   currentSteps: z.array(z.string()),
   receivedAt: z.iso.datetime(),
   completedAt: timestamp,
+  dueAt: z.iso.datetime(),
+  /** Past its deadline and not ended (or ended after it). */
+  overdue: z.boolean(),
   stopReason: z.string().nullable(),
   workflowId: z.string(),
   temporalUiUrl: z.string().optional(),
@@ -65,6 +68,8 @@ export async function readDossierStatus(db: Database, dossierNumber: string, tem
     currentSteps: steps.filter((s) => s.status === 'RUNNING').map((s) => s.step),
     receivedAt: dossier.receivedAt.toISOString(),
     completedAt: iso(dossier.completedAt),
+    dueAt: dossier.dueAt.toISOString(),
+    overdue: (dossier.completedAt ?? new Date()) > dossier.dueAt,
     stopReason: dossier.stopReason,
     workflowId: dossier.workflowId,
     ...(temporalUiUrl ? { temporalUiUrl: `${temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),

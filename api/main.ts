@@ -6,6 +6,7 @@ import { createDatabaseMetricsSource } from '../runtime/metrics-source';
 import { applyMigrations } from '../runtime/migrations';
 import { runUntilSignal } from '../runtime/process';
 import { connectTemporalClient } from '../runtime/temporal';
+import { createWorkingCalendar } from '../domain/working-days';
 import { buildApi } from './app';
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const app = await buildApi({
     db,
     temporal,
+    calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
     config,
     logger,
     metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db)) },

@@ -34,10 +34,14 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
       const rows = await db.incident.groupBy({ by: ['step', 'agency'], where: { status: 'OPEN' }, _count: { _all: true } });
       return rows.map((r) => ({ step: r.step, agency: r.agency, count: r._count._all }));
     },
-    // Deadlines are not tracked yet (working-day due times per step and group): nothing is reported
-    // overdue until they are.
+    /** Groups not yet ended whose working-day deadline has passed. */
     async overdueCounts() {
-      return [];
+      const rows = await db.dossier.groupBy({
+        by: ['procedureGroup'],
+        where: { status: { in: ['RECEIVED', 'IN_PROGRESS'] }, dueAt: { lt: new Date() } },
+        _count: { _all: true },
+      });
+      return rows.map((r) => ({ procedureGroup: r.procedureGroup, count: r._count._all }));
     },
   };
 }

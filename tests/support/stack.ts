@@ -70,7 +70,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
-  const api: FastifyInstance = await buildApi({ db, temporal, config, logger, metrics });
+  const api: FastifyInstance = await buildApi({ db, temporal, config, logger, calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }), metrics });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
   const tokens = await devTokens(config);

@@ -31,6 +31,7 @@ CREATE TABLE "dossier" (
     "definition_version" INTEGER NOT NULL,
     "stop_reason" TEXT,
     "received_at" TIMESTAMPTZ(3) NOT NULL,
+    "due_at" TIMESTAMPTZ(3) NOT NULL,
     "completed_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
@@ -120,6 +121,9 @@ CREATE INDEX "dossier_province_code_commune_code_status_idx" ON "dossier"("provi
 
 -- CreateIndex
 CREATE INDEX "dossier_status_received_at_idx" ON "dossier"("status", "received_at");
+
+-- CreateIndex
+CREATE INDEX "dossier_status_due_at_idx" ON "dossier"("status", "due_at");
 
 -- CreateIndex
 CREATE INDEX "dossier_step_step_status_idx" ON "dossier_step"("step", "status");

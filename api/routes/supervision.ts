@@ -1,0 +1,234 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
+import type { Principal } from '../../domain/principal';
+import { Prisma } from '../../runtime/database';
+import { resolveIncidentUpdate } from '../../workflows/contract';
+import { audit } from '../audit';
+import { principalOf, requirePermission } from '../auth/plugin';
+import { dossierFor } from '../dossier-access';
+import type { DossierRouteDependencies } from './dossiers';
+import { problemSchema, ProblemError } from '../problem';
+import { updateDossierWorkflow } from '../workflow-messages';
+
+const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const security = [{ bearerAuth: [] }];
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const filterSchema = z.object({
+  group: z.enum(procedureGroups).optional(),
+  step: z.enum(stepCodes).optional(),
+  agency: z.enum(agencyRoles).optional(),
+  provinceCode: z.string().regex(/^\d{2}$/).optional(),
+  communeCode: z.string().regex(/^\d{5}$/).optional(),
+  overdue: flag.optional(),
+  incident: flag.optional(),
+  waitingForCitizen: flag.optional(),
+  olderThanDays: z.coerce.number().int().min(0).max(3650).optional(),
+});
+type Filter = z.infer<typeof filterSchema>;
+
+/** The supervisor's own jurisdiction always narrows what a filter can reach. */
+function scopeWhere(principal: Principal): Prisma.DossierWhereInput {
+  const j = principal.jurisdiction;
+  if (j.scope === 'NATIONAL') return {};
+  if (j.scope === 'PROVINCE') return { provinceCode: j.provinceCode };
+  return { provinceCode: j.provinceCode, communeCode: j.communeCode };
+}
+
+/** Stuck dossiers: not ended, narrowed by the filter. Each condition uses an index of its table. */
+function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierWhereInput {
+  const stepWhere: Prisma.DossierStepWhereInput = {
+    ...(f.step ? { step: f.step } : {}),
+    ...(f.agency ? { agency: f.agency } : {}),
+    ...(f.waitingForCitizen ? { status: 'WAITING_FOR_SUPPLEMENT' } : {}),
+  };
+  return {
+    AND: [
+      scopeWhere(principal),
+      { status: { in: [...activeStatuses] } },
+      f.group ? { procedureGroup: f.group } : {},
+      f.provinceCode ? { provinceCode: f.provinceCode } : {},
+      f.communeCode ? { communeCode: f.communeCode } : {},
+      f.overdue === undefined ? {} : f.overdue ? { dueAt: { lt: now } } : { dueAt: { gte: now } },
+      f.olderThanDays === undefined ? {} : { receivedAt: { lt: new Date(now.getTime() - f.olderThanDays * 86_400_000) } },
+      Object.keys(stepWhere).length > 0 ? { steps: { some: stepWhere } } : {},
+      f.incident === undefined ? {} : f.incident ? { incidents: { some: { status: 'OPEN' } } } : { incidents: { none: { status: 'OPEN' } } },
+    ],
+  };
+}
+
+/** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
+export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/supervision/dossiers',
+      {
+        preHandler: requirePermission('supervision.read'),
+        schema: {
+          tags: ['supervision'],
+          summary: 'Dossiers not yet ended, filtered, oldest deadline first, with counts of their open steps per agency and step',
+          security,
+          querystring: filterSchema.extend({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }),
+          response: {
+            200: z.object({
+              total: z.number().int(),
+              page: z.number().int(),
+              dossiers: z.array(
+                z.object({
+                  dossierNumber: z.string(),
+                  procedureGroup: z.string(),
+                  status: z.string(),
+                  provinceCode: z.string(),
+                  communeCode: z.string(),
+                  receivedAt: z.string(),
+                  dueAt: z.string(),
+                  overdue: z.boolean(),
+                  openSteps: z.array(z.object({ step: z.string(), agency: z.string(), status: z.string() })),
+                }),
+              ),
+              countsByAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.string(), count: z.number().int() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { page, pageSize, ...filter } = request.query;
+        const now = new Date();
+        const where = stuckWhere(principalOf(request), filter, now);
+        const openStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
+        const [total, rows, counts] = await Promise.all([
+          deps.db.dossier.count({ where }),
+          deps.db.dossier.findMany({
+            where,
+            orderBy: { dueAt: 'asc' },
+            skip: (page - 1) * pageSize,
+            take: pageSize,
+            include: { steps: { where: { status: { in: [...openStatuses] } }, select: { step: true, agency: true, status: true } } },
+          }),
+          deps.db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStatuses] }, dossier: where }, _count: { _all: true } }),
+        ]);
+        return {
+          total,
+          page,
+          dossiers: rows.map((d) => ({
+            dossierNumber: d.dossierNumber,
+            procedureGroup: d.procedureGroup,
+            status: d.status,
+            provinceCode: d.provinceCode,
+            communeCode: d.communeCode,
+            receivedAt: d.receivedAt.toISOString(),
+            dueAt: d.dueAt.toISOString(),
+            overdue: d.dueAt < now,
+            openSteps: d.steps,
+          })),
+          countsByAgencyAndStep: counts.map((c) => ({ agency: c.agency, step: c.step, status: c.status, count: c._count._all })),
+        };
+      },
+    );
+
+    app.get(
+      '/dossiers/:dossierNumber/timeline',
+      {
+        preHandler: requirePermission('dossier.read'),
+        schema: {
+          tags: ['supervision'],
+          summary: "A dossier's full timeline: step events, retries, supplements, incidents, compensations and audit entries",
+          security,
+          params: z.object({ dossierNumber: z.string() }),
+          response: {
+            200: z.object({
+              dossierNumber: z.string(),
+              temporalUiUrl: z.string().optional(),
+              entries: z.array(z.object({ at: z.string(), source: z.enum(['workflow', 'audit']), type: z.string(), step: z.string().nullable(), actor: z.string().nullable(), detail: z.unknown() })),
+              incidents: z.array(z.object({ step: z.string(), kind: z.string(), status: z.string(), lastError: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), decision: z.string().nullable() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { dossier } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');
+        const [events, audits, incidents] = await Promise.all([
+          deps.db.dossierEvent.findMany({ where: { dossierId: dossier.id }, orderBy: { id: 'asc' } }),
+          deps.db.auditEntry.findMany({ where: { dossierNumber: dossier.dossierNumber }, orderBy: { id: 'asc' } }),
+          deps.db.incident.findMany({ where: { dossierId: dossier.id }, orderBy: { openedAt: 'asc' } }),
+        ]);
+        const entries = [
+          ...events.map((e) => ({ at: e.at, source: 'workflow' as const, type: e.type, step: e.step, actor: null, detail: e.detail })),
+          ...audits.map((a) => ({ at: a.at, source: 'audit' as const, type: a.action, step: null, actor: `${a.actorRole}:${a.actorSubject}`, detail: a.detail })),
+        ].sort((a, b) => a.at.getTime() - b.at.getTime());
+        return {
+          dossierNumber: dossier.dossierNumber,
+          ...(deps.temporalUiUrl ? { temporalUiUrl: `${deps.temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),
+          entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
+          incidents: incidents.map((i) => ({
+            step: i.step,
+            kind: i.kind,
+            status: i.status,
+            lastError: i.lastError,
+            openedAt: i.openedAt.toISOString(),
+            resolvedAt: i.resolvedAt?.toISOString() ?? null,
+            decision: i.decision,
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/supervision/incidents/decisions',
+      {
+        preHandler: requirePermission('supervision.act'),
+        schema: {
+          tags: ['supervision'],
+          summary: 'Decide on every open incident matching a filter (e.g. retry all of the police in province 79 after their outage)',
+          security,
+          body: z.object({
+            filter: z.object({ agency: z.enum(agencyRoles).optional(), step: z.enum(stepCodes).optional(), group: z.enum(procedureGroups).optional(), provinceCode: z.string().regex(/^\d{2}$/).optional() }),
+            decision: z.enum(['RETRY', 'CANCEL_GROUP']),
+            reason: z.string().trim().min(3).max(500),
+            limit: z.number().int().min(1).max(1000).default(500),
+          }),
+          response: {
+            200: z.object({ matched: z.number().int(), accepted: z.number().int(), rejected: z.array(z.object({ dossierNumber: z.string(), step: z.string(), reason: z.string() })) }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { filter, decision, reason, limit } = request.body;
+        const incidents = await deps.db.incident.findMany({
+          where: {
+            status: 'OPEN',
+            ...(filter.agency ? { agency: filter.agency } : {}),
+            ...(filter.step ? { step: filter.step } : {}),
+            dossier: { AND: [scopeWhere(principal), filter.group ? { procedureGroup: filter.group } : {}, filter.provinceCode ? { provinceCode: filter.provinceCode } : {}] },
+          },
+          include: { dossier: { select: { dossierNumber: true, workflowId: true } } },
+          take: limit,
+          orderBy: { openedAt: 'asc' },
+        });
+        const rejected: { dossierNumber: string; step: string; reason: string }[] = [];
+        // Sequential on purpose: a bulk retry after an outage should not stampede the recovering agency.
+        for (const incident of incidents) {
+          try {
+            await updateDossierWorkflow(deps.temporal, incident.dossier.workflowId, resolveIncidentUpdate, {
+              step: incident.step as (typeof stepCodes)[number],
+              decision,
+              decidedBy: principal.subject,
+              reason,
+            });
+            await audit(deps.db, principal, { action: `incident.${decision.toLowerCase()}`, dossierNumber: incident.dossier.dossierNumber, detail: { step: incident.step, reason, bulk: true } });
+          } catch (error) {
+            if (!(error instanceof ProblemError)) throw error;
+            rejected.push({ dossierNumber: incident.dossier.dossierNumber, step: incident.step, reason: error.message });
+          }
+        }
+        return { matched: incidents.length, accepted: incidents.length - rejected.length, rejected };
+      },
+    );
+  };
+}

@@ -78,26 +78,45 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
       },
     );
 
-    app.post(
-      '/dossiers/:dossierNumber/withdrawal',
-      {
-        preHandler: requirePermission('dossier.withdraw'),
-        schema: {
-          tags: ['dossiers'],
-          summary: 'The citizen withdraws the dossier: acts already done are undone (compensated)',
-          security,
-          params,
-          body: z.object({ reason }),
-          response: { 202: acceptedSchema, ...errors },
+    /** Stopping a group: the workflow compensates what was done; the call is audited. */
+    const stopRoute = (
+      path: string,
+      permission: 'dossier.withdraw' | 'supervision.act',
+      update: typeof withdrawUpdate,
+      outcome: { action: string; afterStatus: 'WITHDRAWN' | 'CANCELLED'; tag: string; summary: string },
+    ) =>
+      app.post(
+        `/dossiers/:dossierNumber/${path}`,
+        {
+          preHandler: requirePermission(permission),
+          schema: { tags: [outcome.tag], summary: outcome.summary, security, params, body: z.object({ reason }), response: { 202: acceptedSchema, ...errors } },
         },
-      },
-      async (request, reply) => {
-        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.withdraw');
-        await updateDossierWorkflow(deps.temporal, dossier.workflowId, withdrawUpdate, { reason: request.body.reason, requestedBy: principal.subject });
-        await audit(deps.db, principal, { action: 'dossier.withdraw', dossierNumber: dossier.dossierNumber, beforeStatus: dossier.status, afterStatus: 'WITHDRAWN', detail: { reason: request.body.reason } });
-        return reply.code(202).send(accepted(dossier.dossierNumber));
-      },
-    );
+        async (request, reply) => {
+          const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, permission);
+          await updateDossierWorkflow(deps.temporal, dossier.workflowId, update, { reason: request.body.reason, requestedBy: principal.subject });
+          await audit(deps.db, principal, {
+            action: outcome.action,
+            dossierNumber: dossier.dossierNumber,
+            beforeStatus: dossier.status,
+            afterStatus: outcome.afterStatus,
+            detail: { reason: request.body.reason },
+          });
+          return reply.code(202).send(accepted(dossier.dossierNumber));
+        },
+      );
+
+    stopRoute('withdrawal', 'dossier.withdraw', withdrawUpdate, {
+      action: 'dossier.withdraw',
+      afterStatus: 'WITHDRAWN',
+      tag: 'dossiers',
+      summary: 'The citizen withdraws the dossier: acts already done are undone (compensated)',
+    });
+    stopRoute('registration-cancellation', 'supervision.act', cancelRegistrationUpdate, {
+      action: 'dossier.cancelRegistration',
+      afterStatus: 'CANCELLED',
+      tag: 'supervision',
+      summary: 'The birth or death registration proved invalid (e.g. a duplicate): undo every act of the group',
+    });
 
     app.post(
       '/dossiers/:dossierNumber/supplements',
@@ -121,27 +140,6 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         const { step, documents, note } = request.body;
         await updateDossierWorkflow(deps.temporal, dossier.workflowId, provideSupplementUpdate, { step, documents, ...(note ? { note } : {}) });
         await audit(deps.db, principal, { action: 'dossier.supplement', dossierNumber: dossier.dossierNumber, detail: { step, documents: documents.length } });
-        return reply.code(202).send(accepted(dossier.dossierNumber));
-      },
-    );
-
-    app.post(
-      '/dossiers/:dossierNumber/registration-cancellation',
-      {
-        preHandler: requirePermission('supervision.act'),
-        schema: {
-          tags: ['supervision'],
-          summary: 'The birth or death registration proved invalid (e.g. a duplicate): undo every act of the group',
-          security,
-          params,
-          body: z.object({ reason }),
-          response: { 202: acceptedSchema, ...errors },
-        },
-      },
-      async (request, reply) => {
-        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'supervision.act');
-        await updateDossierWorkflow(deps.temporal, dossier.workflowId, cancelRegistrationUpdate, { reason: request.body.reason, requestedBy: principal.subject });
-        await audit(deps.db, principal, { action: 'dossier.cancelRegistration', dossierNumber: dossier.dossierNumber, beforeStatus: dossier.status, afterStatus: 'CANCELLED', detail: { reason: request.body.reason } });
         return reply.code(202).send(accepted(dossier.dossierNumber));
       },
     );

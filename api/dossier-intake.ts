@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { assignedAgency, chosenOptionalSteps, type Intake } from '../domain/intake';
 import { currentDefinition, planSteps, type StepCode } from '../domain/procedures';
+import { stepModeFor } from '../domain/step-modes';
 import type { Config } from '../runtime/config';
 import { Prisma, type Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -14,7 +15,13 @@ export interface IntakeDependencies {
   temporal: Client;
   config: Pick<
     Config,
-    'TEMPORAL_TASK_QUEUE' | 'STEP_MAX_ATTEMPTS' | 'STEP_RETRY_INITIAL_MS' | 'STEP_RETRY_MAX_MS' | 'COMPENSATION_MAX_ATTEMPTS' | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'STEP_MAX_ATTEMPTS'
+    | 'STEP_RETRY_INITIAL_MS'
+    | 'STEP_RETRY_MAX_MS'
+    | 'COMPENSATION_MAX_ATTEMPTS'
+    | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+    | 'MANUAL_STEPS'
   >;
   logger: Logger;
 }
@@ -40,6 +47,9 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
   const definition = currentDefinition(intake.group);
   const plan = planSteps(definition, chosenOptionalSteps(intake));
   const workflowId = workflowIdFor(intake.dossierNumber);
+  // Each step's mode is fixed at intake from the agency and the dossier's commune.
+  const assigned = plan.map((s) => ({ code: s.code, agency: assignedAgency(s, intake) }));
+  const modeOf = (agency: string) => stepModeFor(deps.config.MANUAL_STEPS, agency, intake.jurisdiction);
 
   let dossier = await deps.db.dossier.findUnique({ where: { dossierNumber: intake.dossierNumber } });
   let created = false;
@@ -58,7 +68,7 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
           selectedSteps: plan.map((s) => s.code),
           definitionVersion: definition.version,
           receivedAt: intake.receivedAt ? new Date(intake.receivedAt) : new Date(),
-          steps: { create: plan.map((s) => ({ id: randomUUID(), step: s.code, agency: assignedAgency(s, intake) })) },
+          steps: { create: assigned.map((s) => ({ id: randomUUID(), step: s.code, agency: s.agency, mode: modeOf(s.agency) })) },
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
         },
       });
@@ -75,12 +85,18 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
     ]);
   }
 
+  // Read back from the rows, so a resubmission starts the workflow with the modes first recorded.
+  const modes = (await deps.db.dossierStep.findMany({ where: { dossierId: dossier.id, mode: 'MANUAL' }, select: { step: true, mode: true } })) as {
+    step: StepCode;
+    mode: 'MANUAL';
+  }[];
   const input: GroupWorkflowInput = {
     dossierId: dossier.id,
     dossierNumber: dossier.dossierNumber,
     group: intake.group,
     definitionVersion: dossier.definitionVersion,
     steps: dossier.selectedSteps as StepCode[],
+    modes: Object.fromEntries(modes.map((s) => [s.step, s.mode])),
     retry: {
       initialIntervalMs: deps.config.STEP_RETRY_INITIAL_MS,
       maximumIntervalMs: deps.config.STEP_RETRY_MAX_MS,

@@ -13,6 +13,7 @@ import type { Config } from '../runtime/config';
 import { authPlugin } from './auth/plugin';
 import { ProblemError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+import { taskRoutes } from './routes/tasks';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
@@ -70,5 +71,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
+  await app.register(taskRoutes(deps), { prefix: '/v1' });
   return app;
 }

@@ -22,7 +22,7 @@ export interface TaskDependencies {
   logger: Logger;
 }
 
-const taskInclude = { dossier: { select: { dossierNumber: true, status: true, provinceCode: true, communeCode: true, steps: { select: { agency: true } } } } } as const;
+export const taskInclude = { dossier: { select: { dossierNumber: true, procedureGroup: true, definitionVersion: true, status: true, provinceCode: true, communeCode: true, steps: { select: { agency: true } } } } } as const;
 export type LoadedTask = Prisma.AgencyTaskGetPayload<{ include: typeof taskInclude }>;
 
 const notFound = (id: string) => new ProblemError(404, 'Task not found', `no task ${id}`);

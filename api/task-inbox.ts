@@ -59,12 +59,20 @@ export async function taskFor(db: Database, request: FastifyRequest, id: string,
   throw forbidden(`${principal.role} ${principal.subject} may not ${action} task ${id}`);
 }
 
-/** What the agency needs to decide: the request its system would have received, built from the dossier. */
+/**
+ * What the agency needs to decide: the request its system would have received, built from the dossier
+ * when read (the intake and earlier results stay in one place; the task row holds no personal data).
+ */
 export async function taskInput(db: Database, task: LoadedTask): Promise<unknown> {
   const dossier = await db.dossier.findUniqueOrThrow({ where: { id: task.dossierId }, include: { steps: true } });
   const current = dossier.steps.find((s) => s.step === task.step);
   const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result]));
-  return stepRequests[task.step as StepCode]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current?.supplementDocuments ?? [] });
+  try {
+    return stepRequests[task.step as StepCode]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current?.supplementDocuments ?? [] });
+  } catch {
+    // A dossier that lacks what the request needs (an earlier result): the task is shown without it.
+    return null;
+  }
 }
 
 const open = ['OPEN', 'CLAIMED'] as const;

@@ -66,6 +66,14 @@ const bodies: Record<(typeof actEndpoints)[number], unknown> = {
   'supplement-request': { reason: 'authorization matrix' },
 };
 
+const allowedStatus: Record<(typeof actEndpoints)[number], number> = {
+  claim: 200,
+  unclaim: 200,
+  completion: 400,
+  refusal: 503,
+  'supplement-request': 503,
+};
+
 describe('task endpoints: authorization matrix over every dev principal', () => {
   let stack: Stack;
   const taskIds = new Map<Target, string>();
@@ -156,7 +164,10 @@ describe('task endpoints: authorization matrix over every dev principal', () => 
         const audits = await auditCount();
         const { status } = await postJson(`${stack.apiUrl}/v1/tasks/${taskIds.get(target)}/${endpoint}`, bodies[endpoint], stack.tokens[name]);
         if (mayAct[name].includes(target)) {
-          expectCell(name, target, status, ![401, 403, 404].includes(status));
+          // Through authorization: claim and unclaim succeed, a completion reaches result validation; a
+          // refusal or supplement request is recorded and reaches Temporal, which cannot read a seeded
+          // token: 503, the decision waiting to be delivered by a repeated call (reset after each cell).
+          expectCell(name, target, status, status === allowedStatus[endpoint]);
         } else {
           const expected = ['clerk', 'provinceSupervisor', 'nationalSupervisor'].includes(name) ? [403] : hidden(name, target) ? [404] : [403];
           expectCell(name, target, status, expected.includes(status));

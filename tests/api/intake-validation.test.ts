@@ -51,6 +51,11 @@ describe('intake validation over HTTP', () => {
     const response = await fetch(`${stack.apiUrl}/docs/json`);
     const document = (await response.json()) as any;
     expect(document.openapi).toMatch(/^3\./);
-    expect(document.paths['/v1/dossiers'].post.requestBody.content['application/json'].schema.properties.child).toBeDefined();
+    // The intake is a union of the groups' schemas: the birth variant carries the child.
+    const intake = document.paths['/v1/dossiers'].post.requestBody.content['application/json'].schema;
+    expect(intake.oneOf.some((variant: any) => variant.properties?.child !== undefined)).toBe(true);
+    // The agency inbox is documented too.
+    expect(document.paths['/v1/tasks'].get).toBeDefined();
+    expect(document.paths['/v1/tasks/{id}/completion'].post.requestBody.content['application/json'].schema.properties.result).toBeDefined();
   });
 });

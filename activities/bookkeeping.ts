@@ -82,7 +82,11 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
       await db.$transaction([
         db.dossier.update({ where: { id: dossierId }, data: { status, completedAt: new Date(), ...(reason ? { stopReason: reason } : {}) } }),
         ...(stopped
-          ? [db.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } })]
+          ? [
+              db.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
+              // Tasks still in an inbox: no officer may decide them any more.
+              db.agencyTask.updateMany({ where: { dossierId, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } }),
+            ]
           : []),
         event(dossierId, 'GROUP_ENDED', null, { status }),
       ]);

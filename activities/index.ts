@@ -1,5 +1,6 @@
 import type { AgencyGateway } from './agency-gateway';
 import { createBookkeepingActivities } from './bookkeeping';
+import { createManualStepActivities } from './manual-steps';
 import { createStepActivities } from './steps';
 import type { Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -22,5 +23,5 @@ export type DossierActivities = ReturnType<typeof createActivities>;
  * Every write keeps the read model (what the API serves) in step with the workflow.
  */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createStepActivities(deps), ...createBookkeepingActivities(deps) };
+  return { ...createStepActivities(deps), ...createManualStepActivities(deps), ...createBookkeepingActivities(deps) };
 }

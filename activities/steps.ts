@@ -6,6 +6,7 @@ import type { AgencyRole, StepCode } from '../domain/procedures';
 import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract';
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
 import type { ActivityDependencies } from '.';
+import { stepOutcomeWrites } from './step-outcomes';
 import { stepRequests } from './step-requests';
 
 export interface StepRef {
@@ -49,35 +50,20 @@ export function createStepActivities({ db, agencies, logger, metrics }: Activity
       try {
         const body = stepRequests[step]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current.supplementDocuments });
         const schema: z.ZodType<unknown> = stepResultSchemas[step];
-        const result = await agencies.perform(actPath(agency, step), body, schema, key);
+        const result = (await agencies.perform(actPath(agency, step), body, schema, key)) as object;
         observe('completed');
-        await db.$transaction([
-          db.dossierStep.update({
-            where: { id: current.id },
-            data: { status: 'COMPLETED', result: result as object, lastError: null, finishedAt: new Date() },
-          }),
-          db.dossierEvent.create({ data: { dossierId, type: 'STEP_COMPLETED', step, detail: { attempt } } }),
-        ]);
+        await db.$transaction(stepOutcomeWrites(db, current, { status: 'COMPLETED', result }, { attempt }));
         log.info('step completed');
         return { status: 'COMPLETED' };
       } catch (error) {
         observe(error instanceof AgencyRefusal || error instanceof AgencySupplementRequest ? 'refused' : 'error');
         if (error instanceof AgencyRefusal) {
-          await db.$transaction([
-            db.dossierStep.update({
-              where: { id: current.id },
-              data: { status: 'REFUSED', refusalCode: error.code, refusalReason: error.message, lastError: null, finishedAt: new Date() },
-            }),
-            db.dossierEvent.create({ data: { dossierId, type: 'STEP_REFUSED', step, detail: { code: error.code } } }),
-          ]);
+          await db.$transaction(stepOutcomeWrites(db, current, { status: 'REFUSED', refusalCode: error.code, reason: error.message }));
           log.info({ refusalCode: error.code }, 'step refused by the agency');
           return { status: 'REFUSED', refusalCode: error.code };
         }
         if (error instanceof AgencySupplementRequest) {
-          await db.dossierStep.update({
-            where: { id: current.id },
-            data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: error.message, lastError: null },
-          });
+          await db.$transaction(stepOutcomeWrites(db, current, { status: 'SUPPLEMENT_REQUESTED', reason: error.message }));
           log.info('agency asks for a supplement');
           return { status: 'SUPPLEMENT_REQUESTED', reason: error.message };
         }
@@ -94,10 +80,20 @@ export function createStepActivities({ db, agencies, logger, metrics }: Activity
      * never happened (the agency answers that there was nothing to undo).
      */
     async compensateStep({ dossierId, step, reason }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
+      // A manual step still in an agency's inbox: close the task first, so no officer decides it now.
+      await db.agencyTask.updateMany({ where: { dossierId, step, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
       const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
       const current = dossier.steps[0];
       if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
       if (current.status === 'COMPENSATED') return { undone: true };
+      if (current.mode === 'MANUAL' && current.status === 'RUNNING') {
+        // The officer never decided it: nothing was done, the step ends cancelled.
+        await db.$transaction([
+          db.dossierStep.update({ where: { id: current.id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
+          db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
+        ]);
+        return { undone: false };
+      }
       // Refused or never started: the agency performed nothing.
       if (['PENDING', 'BLOCKED', 'REFUSED', 'SKIPPED', 'CANCELLED'].includes(current.status)) return { undone: false };
 

@@ -15,6 +15,7 @@ import { ProblemError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
+import { taskRoutes } from './routes/tasks';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
@@ -76,5 +77,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });
+  await app.register(taskRoutes(deps), { prefix: '/v1' });
   return app;
 }

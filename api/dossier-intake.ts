@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { assignedAgency, chosenOptionalSteps, type Intake } from '../domain/intake';
 import { currentDefinition, planSteps, type StepCode } from '../domain/procedures';
 import type { WorkingCalendar } from '../domain/working-days';
+import { stepModeFor } from '../domain/step-modes';
 import type { Config } from '../runtime/config';
 import { Prisma, type Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -16,7 +17,15 @@ export interface IntakeDependencies {
   calendar: WorkingCalendar;
   config: Pick<
     Config,
-    'BIRTH_GROUP_DEADLINE_WORKING_DAYS' | 'DEATH_GROUP_DEADLINE_WORKING_DAYS' | 'TEMPORAL_TASK_QUEUE' | 'STEP_MAX_ATTEMPTS' | 'STEP_RETRY_INITIAL_MS' | 'STEP_RETRY_MAX_MS' | 'COMPENSATION_MAX_ATTEMPTS' | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+    | 'BIRTH_GROUP_DEADLINE_WORKING_DAYS'
+    | 'DEATH_GROUP_DEADLINE_WORKING_DAYS'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'STEP_MAX_ATTEMPTS'
+    | 'STEP_RETRY_INITIAL_MS'
+    | 'STEP_RETRY_MAX_MS'
+    | 'COMPENSATION_MAX_ATTEMPTS'
+    | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+    | 'MANUAL_STEPS'
   >;
   logger: Logger;
 }
@@ -42,6 +51,9 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
   const definition = currentDefinition(intake.group);
   const plan = planSteps(definition, chosenOptionalSteps(intake));
   const workflowId = workflowIdFor(intake.dossierNumber);
+  // Each step's mode is fixed at intake from the agency and the dossier's commune.
+  const assigned = plan.map((s) => ({ code: s.code, agency: assignedAgency(s, intake) }));
+  const modeOf = (agency: string) => stepModeFor(deps.config.MANUAL_STEPS, agency, intake.jurisdiction);
 
   const receivedAt = intake.receivedAt ? new Date(intake.receivedAt) : new Date();
   const deadlineWorkingDays =
@@ -65,7 +77,7 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
           definitionVersion: definition.version,
           receivedAt,
           dueAt: deps.calendar.dueAt(receivedAt, deadlineWorkingDays),
-          steps: { create: plan.map((s) => ({ id: randomUUID(), step: s.code, agency: assignedAgency(s, intake) })) },
+          steps: { create: assigned.map((s) => ({ id: randomUUID(), step: s.code, agency: s.agency, mode: modeOf(s.agency) })) },
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
         },
       });
@@ -82,12 +94,18 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
     ]);
   }
 
+  // Read back from the rows, so a resubmission starts the workflow with the modes first recorded.
+  const modes = (await deps.db.dossierStep.findMany({ where: { dossierId: dossier.id, mode: 'MANUAL' }, select: { step: true, mode: true } })) as {
+    step: StepCode;
+    mode: 'MANUAL';
+  }[];
   const input: GroupWorkflowInput = {
     dossierId: dossier.id,
     dossierNumber: dossier.dossierNumber,
     group: intake.group,
     definitionVersion: dossier.definitionVersion,
     steps: dossier.selectedSteps as StepCode[],
+    modes: Object.fromEntries(modes.map((s) => [s.step, s.mode])),
     retry: {
       initialIntervalMs: deps.config.STEP_RETRY_INITIAL_MS,
       maximumIntervalMs: deps.config.STEP_RETRY_MAX_MS,

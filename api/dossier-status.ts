@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { stepDefinition, type ProcedureGroup, type StepCode } from '../domain/procedures';
+import type { AgencyTask } from '../prisma/generated/client';
 import type { Database } from '../runtime/database';
 
 const timestamp = z.iso.datetime().nullable();
@@ -21,6 +22,18 @@ export const stepStatusSchema = z.object({
     'COMPENSATED',
     'COMPENSATION_SKIPPED',
   ]),
+  mode: z.enum(['AUTOMATED', 'MANUAL']),
+  /** For a manual step: its latest task in the agency's inbox, who holds it and since when. */
+  task: z
+    .object({
+      status: z.enum(['OPEN', 'CLAIMED', 'DONE', 'CANCELLED']),
+      claimedBy: z.string().nullable(),
+      claimedAt: timestamp,
+      dueAt: z.iso.datetime(),
+      completedBy: z.string().nullable(),
+      completedAt: timestamp,
+    })
+    .nullable(),
   attempts: z.number().int(),
   result: z.record(z.string(), z.unknown()).nullable(),
   refusal: z.object({ code: z.string(), reason: z.string().nullable() }).nullable(),
@@ -52,9 +65,21 @@ export type DossierStatusView = z.infer<typeof dossierStatusSchema>;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+function taskView(task: AgencyTask | undefined) {
+  if (!task) return null;
+  return {
+    status: task.status,
+    claimedBy: task.claimedBy,
+    claimedAt: iso(task.claimedAt),
+    dueAt: task.dueAt.toISOString(),
+    completedBy: task.completedBy,
+    completedAt: iso(task.completedAt),
+  };
+}
+
 /** Served from the read model alone: answers while Temporal is down. */
 export async function readDossierStatus(db: Database, dossierNumber: string, temporalUiUrl?: string): Promise<DossierStatusView | null> {
-  const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true } });
+  const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true, tasks: { orderBy: { round: 'desc' } } } });
   if (!dossier) return null;
   const group = dossier.procedureGroup as ProcedureGroup;
   const order = dossier.selectedSteps;
@@ -78,6 +103,8 @@ export async function readDossierStatus(db: Database, dossierNumber: string, tem
       title: stepDefinition(group, s.step as StepCode, dossier.definitionVersion).title,
       agency: s.agency,
       status: s.status,
+      mode: s.mode,
+      task: taskView(dossier.tasks.find((t) => t.step === s.step)),
       attempts: s.attempts,
       result: (s.result as Record<string, unknown> | null) ?? null,
       refusal: s.refusalCode ? { code: s.refusalCode, reason: s.refusalReason } : null,

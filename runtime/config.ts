@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseManualSteps, StepModeConfigError, type ManualStepRule } from '../domain/step-modes';
 
 /**
  * The one place the processes read their environment. Unset variables fall back to the embedded
@@ -78,6 +79,23 @@ export const configSchema = z.object({
   STEP_RETRY_MAX_MS: z.coerce.number().int().min(10).default(60_000),
   /** Compensations: attempts before a failing undo becomes an incident for a supervisor. */
   COMPENSATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
+
+  /**
+   * Which agencies' steps are MANUAL (a task in the agency's inbox) and where: a comma list of
+   * AGENCY[@province[/commune]], e.g. 'COMMUNE_POLICE@79,SOCIAL_SECURITY'. Unset: every step automated.
+   */
+  MANUAL_STEPS: z
+    .string()
+    .optional()
+    .transform((value, ctx): ManualStepRule[] => {
+      try {
+        return parseManualSteps(value);
+      } catch (error) {
+        if (!(error instanceof StepModeConfigError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    }),
 
   /** HS256 key of the API's bearer tokens; required in production (see the refinement below). */
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_JWT_SECRET),

@@ -62,6 +62,13 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   const compensation = proxyActivities<DossierActivities>({ startToCloseTimeout: '2 minutes', retry: retry(input.compensationRetry) });
+  // A MANUAL step waits for an officer: the activity opens a task and completes asynchronously, so it
+  // may take months; a stopped group must not wait for the officer (TRY_CANCEL: cancelled at once).
+  const manual = proxyActivities<DossierActivities>({
+    startToCloseTimeout: '90 days',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 5 },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
   // Writes to our own database: retried until it is back.
   const bookkeeping = proxyActivities<DossierActivities>({
     startToCloseTimeout: '30 seconds',
@@ -133,7 +140,9 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     for (;;) {
       setStatus(step.code, 'RUNNING');
       try {
-        return await agency.performStep(ref(step.code));
+        return input.modes?.[step.code] === 'MANUAL'
+          ? await manual.performManualStep(ref(step.code))
+          : await agency.performStep(ref(step.code));
       } catch (error) {
         if (isCancellation(error)) throw error;
         const decision = await incident(step.code, 'STEP', error);

@@ -55,5 +55,8 @@ describe('intake validation over HTTP', () => {
     const groups = (schema.oneOf ?? schema.anyOf).map((variant: any) => variant.properties.group.const ?? variant.properties.group.enum?.[0]);
     expect(groups).toEqual(['BIRTH', 'DEATH']);
     expect(document.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
+    // The agency inbox is documented too.
+    expect(document.paths['/v1/tasks'].get).toBeDefined();
+    expect(document.paths['/v1/tasks/{id}/completion'].post.requestBody.content['application/json'].schema.properties.result).toBeDefined();
   });
 });

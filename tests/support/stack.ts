@@ -21,7 +21,12 @@ export interface Stack {
   db: Database;
   temporal: Client;
   config: Config;
+  /** The worker running now (replaced by startWorker). */
   worker: Worker;
+  /** Stops the worker (graceful shutdown): workflows and tasks wait in Temporal meanwhile. */
+  stopWorker(): Promise<void>;
+  /** Starts a new worker on the same task queue, as after a crash or a deployment. */
+  startWorker(): Promise<void>;
   tokens: Record<DevPrincipalName, string>;
   stop(): Promise<void>;
 }
@@ -53,19 +58,28 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: 0 });
 
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createDossierWorker({
-    connection: nativeConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: {
-      db,
-      logger,
-      calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
-      metrics: createWorkerMetrics(new Registry()),
-      agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }),
-    },
-  });
-  const workerRun = worker.run();
+  const activities = {
+    db,
+    logger,
+    calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
+    metrics: createWorkerMetrics(new Registry()),
+    agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }),
+  };
+  const newWorker = () =>
+    createDossierWorker({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  let worker: Worker = await newWorker();
+  let workerRun: Promise<void> | undefined = worker.run();
+  const stopWorker = async () => {
+    if (!workerRun) return;
+    worker.shutdown();
+    await workerRun;
+    workerRun = undefined;
+  };
+  const startWorker = async () => {
+    if (workerRun) return;
+    worker = await newWorker();
+    workerRun = worker.run();
+  };
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -81,11 +95,14 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     db,
     temporal,
     config,
-    worker,
+    get worker() {
+      return worker;
+    },
+    stopWorker,
+    startWorker,
     stop: async () => {
       await api.close();
-      worker.shutdown();
-      await workerRun;
+      await stopWorker();
       await nativeConnection.close();
       await connection.close();
       await simulator.close();

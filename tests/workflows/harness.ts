@@ -35,6 +35,13 @@ export function fakeActivities(options: FakeOptions = {}) {
       if (outcome instanceof Error) throw outcome;
       return outcome;
     },
+    /** A manual step answers like an automated one here; what differs is which activity was called. */
+    async performManualStep({ step }) {
+      calls.push({ activity: 'performManualStep', step });
+      const outcome = (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
     async compensateStep({ step }) {
       calls.push({ activity: 'compensateStep', step });
       const outcome = (options.compensations?.[step] ?? (() => true))(count(`undo:${step}`));

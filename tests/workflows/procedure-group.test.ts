@@ -34,6 +34,18 @@ describe('procedure group workflow: steps, refusals, retries, incidents', () => 
     expect(stepsCalled('compensateStep')).toEqual([]);
   });
 
+  it('sends MANUAL steps to the agency inbox activity and the others to the agency adapter', async () => {
+    const fake = fakeActivities({});
+    const { worker, taskQueue } = await createTestWorker(env, fake.activities);
+    const input = { ...groupInput('BIRTH'), modes: { BIRTH_REGISTRATION: 'MANUAL', CHILD_HEALTH_INSURANCE: 'MANUAL' } as const };
+    const outcome = await worker.runUntil(
+      env.client.workflow.execute(procedureGroupWorkflow, { taskQueue, workflowId: workflowIdFor(input.dossierNumber), args: [input] }),
+    );
+    expect(outcome.status).toBe('COMPLETED');
+    expect(fake.stepsCalled('performManualStep').sort()).toEqual(['BIRTH_REGISTRATION', 'CHILD_HEALTH_INSURANCE']);
+    expect(fake.stepsCalled('performStep').sort()).toEqual(['PERMANENT_RESIDENCE', 'PERSONAL_ID']);
+  });
+
   it('runs only the chosen subset of procedures', async () => {
     const { outcome, stepsCalled } = await run('BIRTH', {}, ['BIRTH_REGISTRATION', 'PERSONAL_ID', 'PERMANENT_RESIDENCE']);
     expect(outcome.status).toBe('COMPLETED');

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
+import { manualTaskWorkingDays } from '../domain/step-modes';
+import type { StepAttempt } from '../workflows/contract';
+import type { ActivityDependencies } from '.';
+import type { StepRef } from './steps';
+
+/**
+ * A MANUAL step: instead of calling the agency's system, the activity puts a task in the agency's
+ * inbox (agency_task) with Temporal's task token and returns without a result (asynchronous
+ * completion). An officer's decision through the task API completes the activity with that token,
+ * which resumes the workflow at once. The task lives in the database, so it survives worker restarts.
+ *
+ * The step stays RUNNING while the task is open (no separate step status): the task row says who
+ * holds it and since when, and the dossier status shows it.
+ */
+export function createManualStepActivities({ db, calendar, logger }: ActivityDependencies) {
+  return {
+    async performManualStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
+      const { attempt } = Context.current().info;
+      const taskToken = new Uint8Array(Context.current().info.taskToken);
+      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
+      const current = dossier.steps[0];
+      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+      // A decision whose delivery to Temporal was lost: report it again.
+      if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
+      if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
+
+      const where = { dossierId_step_round: { dossierId, step, round: current.round } };
+      const existing = await db.agencyTask.findUnique({ where });
+      if (existing?.status === 'DONE' && existing.outcome) {
+        await db.agencyTask.update({ where: { id: existing.id }, data: { deliveredAt: new Date() } });
+        return existing.outcome as unknown as StepAttempt;
+      }
+      // A retried attempt (or the first one) keeps the same task and only refreshes the token.
+      await db.$transaction([
+        db.agencyTask.upsert({
+          where,
+          create: {
+            id: randomUUID(),
+            dossierId,
+            step,
+            round: current.round,
+            agency: current.agency,
+            provinceCode: dossier.provinceCode,
+            communeCode: dossier.communeCode,
+            taskToken,
+            dueAt: calendar.dueAt(new Date(), manualTaskWorkingDays),
+          },
+          update: { taskToken, ...(existing?.status === 'CANCELLED' ? { status: 'OPEN', claimedBy: null, claimedAt: null } : {}) },
+        }),
+        db.dossierStep.update({
+          where: { id: current.id },
+          data: { status: 'RUNNING', mode: 'MANUAL', attempts: { increment: 1 }, startedAt: current.startedAt ?? new Date() },
+        }),
+        db.dossier.update({ where: { id: dossierId }, data: { status: 'IN_PROGRESS' } }),
+        ...(existing ? [] : [db.dossierEvent.create({ data: { dossierId, type: 'TASK_OPENED', step, detail: { agency: current.agency, round: current.round } } })]),
+      ]);
+      logger.info({ dossierNumber: dossier.dossierNumber, step, attempt }, 'manual task waiting in the agency inbox');
+      throw new CompleteAsyncError();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { stepResultSchemas } from '../../domain/agency-contract';
+import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
+import { audit } from '../audit';
+import { principalOf, requirePermission } from '../auth/plugin';
+import { problemSchema, ProblemError } from '../problem';
+import { decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
+
+const taskStatuses = ['OPEN', 'CLAIMED', 'DONE', 'CANCELLED'] as const;
+const timestamp = z.iso.datetime().nullable();
+
+const taskSchema = z.object({
+  id: z.uuid(),
+  dossierNumber: z.string(),
+  step: z.string(),
+  title: z.string(),
+  round: z.number().int(),
+  agency: z.string(),
+  jurisdiction: z.object({ provinceCode: z.string(), communeCode: z.string() }),
+  status: z.enum(taskStatuses),
+  claimedBy: z.string().nullable(),
+  claimedAt: timestamp,
+  dueAt: z.iso.datetime(),
+  overdue: z.boolean(),
+  createdAt: z.iso.datetime(),
+  completedBy: z.string().nullable(),
+  completedAt: timestamp,
+  outcome: z.enum(['COMPLETED', 'REFUSED', 'SUPPLEMENT_REQUESTED']).nullable(),
+});
+const taskDetailSchema = taskSchema.extend({
+  /** What the agency's system would have received: the data to decide on (personal data). */
+  input: z.unknown(),
+});
+const pageSchema = z.object({ items: z.array(taskSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });
+
+const params = z.object({ id: z.uuid() });
+const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
+const security = [{ bearerAuth: [] }];
+const tags = ['tasks'];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
+  const title = stepDefinition(task.dossier.procedureGroup, task.step as StepCode, task.dossier.definitionVersion).title;
+  const outcome = (task.outcome as { status?: 'COMPLETED' | 'REFUSED' | 'SUPPLEMENT_REQUESTED' } | null)?.status ?? null;
+  return {
+    id: task.id,
+    dossierNumber: task.dossier.dossierNumber,
+    step: task.step,
+    title,
+    round: task.round,
+    agency: task.agency,
+    jurisdiction: { provinceCode: task.provinceCode, communeCode: task.communeCode },
+    status: task.status,
+    claimedBy: task.claimedBy,
+    claimedAt: iso(task.claimedAt),
+    dueAt: task.dueAt.toISOString(),
+    overdue: (task.status === 'OPEN' || task.status === 'CLAIMED') && task.dueAt < now,
+    createdAt: task.createdAt.toISOString(),
+    completedBy: task.completedBy,
+    completedAt: iso(task.completedAt),
+    outcome,
+  };
+}
+
+/**
+ * The agency task inbox: manual steps worked by officers. An officer sees and acts on its own
+ * agency's tasks in its jurisdiction only; supervisors read the tasks in their scope. Every
+ * state-changing call is written to the audit log.
+ */
+export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
+  return async (app) => {
+    const include = taskInclude;
+    const reload = async (id: string) => view(await deps.db.agencyTask.findUniqueOrThrow({ where: { id }, include }));
+
+    app.get(
+      '/tasks',
+      {
+        preHandler: requirePermission('task.list'),
+        schema: {
+          tags,
+          summary: "My inbox: the tasks of my agency in my jurisdiction (a supervisor's: every task in its scope), soonest due first",
+          security,
+          querystring: z.object({
+            step: z.enum(stepCodes).optional(),
+            status: z.enum(taskStatuses).optional().describe('default: open tasks (OPEN and CLAIMED)'),
+            overdue: z.enum(['true', 'false']).optional(),
+            dossierNumber: z.string().max(100).optional(),
+            page: z.coerce.number().int().min(1).default(1),
+            pageSize: z.coerce.number().int().min(1).max(100).default(20),
+          }),
+          response: { 200: pageSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { step, status, overdue, dossierNumber, page, pageSize } = request.query;
+        const now = new Date();
+        const where = {
+          ...inboxWhere(principal),
+          status: status ? status : { in: ['OPEN' as const, 'CLAIMED' as const] },
+          ...(step ? { step } : {}),
+          ...(dossierNumber ? { dossier: { dossierNumber } } : {}),
+          ...(overdue === 'true' ? { dueAt: { lt: now } } : overdue === 'false' ? { dueAt: { gte: now } } : {}),
+        };
+        const [total, rows] = await Promise.all([
+          deps.db.agencyTask.count({ where }),
+          deps.db.agencyTask.findMany({ where, include, orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }], skip: (page - 1) * pageSize, take: pageSize }),
+        ]);
+        return { items: rows.map((t) => view(t, now)), page, pageSize, total };
+      },
+    );
+
+    app.get(
+      '/tasks/:id',
+      {
+        preHandler: requirePermission('task.list'),
+        schema: { tags, summary: 'One task, with the data to decide on', security, params, response: { 200: taskDetailSchema, ...errors } },
+      },
+      async (request) => {
+        const { task } = await taskFor(deps.db, request, request.params.id, 'task.list');
+        return { ...(await reload(task.id)), input: await taskInput(deps.db, task) };
+      },
+    );
+
+    app.post(
+      '/tasks/:id/claim',
+      {
+        preHandler: requirePermission('task.claim'),
+        schema: { tags, summary: 'Take the task: other officers can no longer decide it', security, params, response: { 200: taskSchema, ...errors } },
+      },
+      async (request) => {
+        const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.claim');
+        const { count } = await deps.db.agencyTask.updateMany({
+          where: { id: task.id, status: 'OPEN' },
+          data: { status: 'CLAIMED', claimedBy: principal.subject, claimedAt: new Date() },
+        });
+        if (count !== 1) {
+          const now = await deps.db.agencyTask.findUniqueOrThrow({ where: { id: task.id } });
+          if (now.status === 'CLAIMED' && now.claimedBy === principal.subject) return reload(task.id); // already mine
+          throw new ProblemError(409, 'Not possible now', now.status === 'CLAIMED' ? `task is claimed by ${now.claimedBy}` : `task is ${now.status}`);
+        }
+        await audit(deps.db, principal, { action: 'task.claim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'OPEN', afterStatus: 'CLAIMED', detail: { taskId: task.id, step: task.step } });
+        return reload(task.id);
+      },
+    );
+
+    app.post(
+      '/tasks/:id/unclaim',
+      {
+        preHandler: requirePermission('task.claim'),
+        schema: { tags, summary: 'Give the task back to the inbox (only its holder)', security, params, response: { 200: taskSchema, ...errors } },
+      },
+      async (request) => {
+        const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.claim');
+        const { count } = await deps.db.agencyTask.updateMany({
+          where: { id: task.id, status: 'CLAIMED', claimedBy: principal.subject },
+          data: { status: 'OPEN', claimedBy: null, claimedAt: null },
+        });
+        if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is not claimed by ${principal.subject}`);
+        await audit(deps.db, principal, { action: 'task.unclaim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'CLAIMED', afterStatus: 'OPEN', detail: { taskId: task.id, step: task.step } });
+        return reload(task.id);
+      },
+    );
+
+    app.post(
+      '/tasks/:id/completion',
+      {
+        preHandler: requirePermission('task.complete'),
+        schema: {
+          tags,
+          summary: "Complete the step with its result (validated against the step's result schema); the workflow resumes at once",
+          security,
+          params,
+          body: z.object({ result: z.record(z.string(), z.unknown()) }),
+          response: { 200: taskSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.complete');
+        const parsed = stepResultSchemas[task.step as StepCode].safeParse(request.body.result);
+        if (!parsed.success) {
+          throw new ProblemError(
+            400,
+            'Invalid request',
+            `the result of ${task.step} has ${parsed.error.issues.length} invalid field(s)`,
+            parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), reason: i.message })),
+          );
+        }
+        const { redelivered } = await decideTask(deps, task, principal, { status: 'COMPLETED', result: parsed.data });
+        if (!redelivered) {
+          await audit(deps.db, principal, { action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step } });
+        }
+        return reload(task.id);
+      },
+    );
+
+    app.post(
+      '/tasks/:id/refusal',
+      {
+        preHandler: requirePermission('task.refuse'),
+        schema: {
+          tags,
+          summary: 'Refuse the step (a business decision): later steps that need it are blocked',
+          security,
+          params,
+          body: z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'expected a reason code such as INCOMPLETE_DOSSIER'), reason }),
+          response: { 200: taskSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.refuse');
+        const { code, reason: why } = request.body;
+        const { redelivered } = await decideTask(deps, task, principal, { status: 'REFUSED', refusalCode: code, reason: why });
+        if (!redelivered) {
+          await audit(deps.db, principal, { action: 'task.refuse', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, code, reason: why } });
+        }
+        return reload(task.id);
+      },
+    );
+
+    app.post(
+      '/tasks/:id/supplement-request',
+      {
+        preHandler: requirePermission('task.requestSupplement'),
+        schema: {
+          tags,
+          summary: 'Ask the citizen for more documents: the step waits for the supplement, then opens a new task',
+          security,
+          params,
+          body: z.object({ reason }),
+          response: { 200: taskSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.requestSupplement');
+        const { redelivered } = await decideTask(deps, task, principal, { status: 'SUPPLEMENT_REQUESTED', reason: request.body.reason });
+        if (!redelivered) {
+          await audit(deps.db, principal, { action: 'task.requestSupplement', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, reason: request.body.reason } });
+        }
+        return reload(task.id);
+      },
+    );
+  };
+}

@@ -38,18 +38,18 @@ describe('intake validation over HTTP', () => {
   it('rejects a body that is not JSON with a 400 problem', async () => {
     const response = await fetch(`${stack.apiUrl}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"group":' });
     expect(response.status).toBe(400);
-    expect((await response.json()).title).toBe('Bad request');
+    expect(((await response.json()) as { title: string }).title).toBe('Bad request');
   });
 
   it('answers 404 for an unknown dossier', async () => {
     const response = await fetch(`${stack.apiUrl}/v1/dossiers/UNKNOWN-000001`);
     expect(response.status).toBe(404);
-    expect((await response.json()).title).toBe('Dossier not found');
+    expect(((await response.json()) as { title: string }).title).toBe('Dossier not found');
   });
 
   it('publishes the OpenAPI document with the intake schema', async () => {
     const response = await fetch(`${stack.apiUrl}/docs/json`);
-    const document = await response.json();
+    const document = (await response.json()) as any;
     expect(document.openapi).toMatch(/^3\./);
     expect(document.paths['/v1/dossiers'].post.requestBody.content['application/json'].schema.properties.child).toBeDefined();
   });

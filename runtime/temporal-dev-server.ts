@@ -39,6 +39,10 @@ export async function startTemporalDevServer(options: {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The server is our child, not a daemon: never leave it running when this process ends abruptly.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
   const address = `127.0.0.1:${options.port}`;
 
   const deadline = Date.now() + 60_000;

@@ -33,13 +33,14 @@ export function createStepActivities({ db, agencies, logger, metrics }: Activity
       if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
 
       const log = logger.child({ dossierNumber: dossier.dossierNumber, step, attempt });
-      await db.$transaction([
-        db.dossierStep.update({
-          where: { id: current.id },
-          data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: current.startedAt ?? new Date() },
-        }),
-        db.dossier.update({ where: { id: dossierId }, data: { status: 'IN_PROGRESS' } }),
-      ]);
+      await db.dossierStep.update({
+        where: { id: current.id },
+        data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: current.startedAt ?? new Date() },
+      });
+      // Only the group's first step moves the dossier on; guarded so a late write never reopens it.
+      if (dossier.status === 'RECEIVED') {
+        await db.dossier.updateMany({ where: { id: dossierId, status: 'RECEIVED' }, data: { status: 'IN_PROGRESS' } });
+      }
 
       const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
       const key = idempotencyKey(dossier.dossierNumber, step, current.round);

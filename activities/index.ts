@@ -1,5 +1,6 @@
 import type { AgencyGateway } from './agency-gateway';
 import { createBookkeepingActivities } from './bookkeeping';
+import { createEscalationActivities } from './escalation';
 import { createManualStepActivities } from './manual-steps';
 import { createStepActivities } from './steps';
 import type { Database } from '../runtime/database';
@@ -13,6 +14,8 @@ export interface ActivityDependencies {
   calendar: WorkingCalendar;
   logger: Logger;
   metrics: WorkerMetrics;
+  /** Where escalations of overdue dossiers are announced; none configured, they are only recorded. */
+  escalationWebhook?: { url: string; timeoutMs: number };
 }
 
 export type { StepRef } from './steps';
@@ -23,5 +26,5 @@ export type DossierActivities = ReturnType<typeof createActivities>;
  * Every write keeps the read model (what the API serves) in step with the workflow.
  */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createStepActivities(deps), ...createManualStepActivities(deps), ...createBookkeepingActivities(deps) };
+  return { ...createStepActivities(deps), ...createManualStepActivities(deps), ...createBookkeepingActivities(deps), ...createEscalationActivities(deps) };
 }

@@ -25,6 +25,7 @@ export interface IntakeDependencies {
     | 'STEP_RETRY_MAX_MS'
     | 'COMPENSATION_MAX_ATTEMPTS'
     | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
+    | 'SECOND_ESCALATION_WORKING_DAYS'
     | 'MANUAL_STEPS'
   >;
   logger: Logger;
@@ -117,6 +118,11 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
       maximumAttempts: deps.config.COMPENSATION_MAX_ATTEMPTS,
     },
     supplementPeriodWorkingDays: deps.config.SUPPLEMENT_PERIOD_WORKING_DAYS,
+    // Overdue at the deadline; escalated again after the configured further working days.
+    escalations: [
+      { level: 1, at: dossier.dueAt.getTime() },
+      { level: 2, at: deps.calendar.dueAt(dossier.dueAt, deps.config.SECOND_ESCALATION_WORKING_DAYS).getTime() },
+    ],
   };
   await startGroupWorkflow(deps, input, dossier);
   deps.logger.info({ dossierNumber: dossier.dossierNumber, created }, 'dossier accepted');

@@ -56,6 +56,8 @@ export const dossierStatusSchema = z.object({
   dueAt: z.iso.datetime(),
   /** Past its deadline and not ended (or ended after it). */
   overdue: z.boolean(),
+  /** 0 until escalated; 1 at the deadline, 2 at the later threshold. */
+  escalationLevel: z.number().int(),
   stopReason: z.string().nullable(),
   workflowId: z.string(),
   temporalUiUrl: z.string().optional(),
@@ -95,6 +97,7 @@ export async function readDossierStatus(db: Database, dossierNumber: string, tem
     completedAt: iso(dossier.completedAt),
     dueAt: dossier.dueAt.toISOString(),
     overdue: (dossier.completedAt ?? new Date()) > dossier.dueAt,
+    escalationLevel: dossier.escalationLevel,
     stopReason: dossier.stopReason,
     workflowId: dossier.workflowId,
     ...(temporalUiUrl ? { temporalUiUrl: `${temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),

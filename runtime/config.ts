@@ -70,6 +70,10 @@ export const configSchema = z.object({
   BIRTH_GROUP_DEADLINE_WORKING_DAYS: workingDays.default(3),
   DEATH_GROUP_DEADLINE_WORKING_DAYS: workingDays.default(5),
   SUPPLEMENT_PERIOD_WORKING_DAYS: workingDays.default(7),
+  /** A group still open this many working days after its deadline is escalated a second time. */
+  SECOND_ESCALATION_WORKING_DAYS: workingDays.default(2),
+  /** Receives a POST for every escalation of an overdue dossier (no personal data in it). */
+  ESCALATION_WEBHOOK_URL: z.url().optional(),
   /** A dossier received at or after this hour (Asia/Ho_Chi_Minh) counts from the next working day. */
   INTAKE_CUTOFF_HOUR: z.coerce.number().int().min(0).max(23).default(15),
 

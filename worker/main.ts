@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       logger,
       calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
       metrics,
+      ...(config.ESCALATION_WEBHOOK_URL ? { escalationWebhook: { url: config.ESCALATION_WEBHOOK_URL, timeoutMs: config.AGENCY_TIMEOUT_MS } } : {}),
       agencies: createHttpAgencyGateway({
         baseUrl: requireSetting(config, 'AGENCY_BASE_URL'),
         timeoutMs: config.AGENCY_TIMEOUT_MS,

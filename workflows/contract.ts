@@ -20,12 +20,16 @@ export const searchAttributes = {
   currentStep: defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD_LIST),
   provinceCode: defineSearchAttributeKey('ProvinceCode', SearchAttributeType.KEYWORD),
   communeCode: defineSearchAttributeKey('CommuneCode', SearchAttributeType.KEYWORD),
+  overdue: defineSearchAttributeKey('Overdue', SearchAttributeType.BOOL),
 } as const;
 
 /** `--search-attribute` values for `temporal server start-dev` and the operator API. */
-export const searchAttributeRegistrations: { name: string; type: 'Keyword' | 'KeywordList' }[] = Object.values(
-  searchAttributes,
-).map((key) => ({ name: key.name, type: key.type === SearchAttributeType.KEYWORD_LIST ? 'KeywordList' : 'Keyword' }));
+const registeredType = { [SearchAttributeType.KEYWORD]: 'Keyword', [SearchAttributeType.KEYWORD_LIST]: 'KeywordList', [SearchAttributeType.BOOL]: 'Bool' } as const;
+export type SearchAttributeRegistration = { name: string; type: (typeof registeredType)[keyof typeof registeredType] };
+export const searchAttributeRegistrations: SearchAttributeRegistration[] = Object.values(searchAttributes).map((key) => ({
+  name: key.name,
+  type: registeredType[key.type as keyof typeof registeredType],
+}));
 
 export interface RetryPolicySettings {
   initialIntervalMs: number;
@@ -51,6 +55,16 @@ export interface GroupWorkflowInput {
   /** Compensations retry this way; when exhausted they become an incident too. */
   compensationRetry: RetryPolicySettings;
   supplementPeriodWorkingDays: number;
+  /**
+   * When the group is overdue, then escalated again (epoch ms, computed at intake in working days).
+   * Absent for dossiers received before deadlines were tracked.
+   */
+  escalations?: EscalationPoint[];
+}
+
+export interface EscalationPoint {
+  level: number;
+  at: number;
 }
 
 /** What one attempt at a step came to, as the workflow sees it (results stay in the database). */
@@ -82,6 +96,9 @@ export interface GroupOutcome {
 }
 
 export const progressQuery = defineQuery<StepProgress[]>('progress');
+
+/** Patch marker: workflows started before deadline tracking replay without its timers. */
+export const escalationPatch = 'group-deadline-escalation';
 
 export interface SupplementRequest {
   step: StepCode;

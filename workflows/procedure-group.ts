@@ -4,6 +4,8 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
+  sleep,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,6 +14,7 @@ import type { DossierActivities } from '../activities';
 import { groupDefinition, type StepCode, type StepDefinition } from '../domain/procedures';
 import {
   cancelRegistrationUpdate,
+  escalationPatch,
   nonRetryableAgencyError,
   progressQuery,
   provideSupplementUpdate,
@@ -73,6 +76,11 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   const bookkeeping = proxyActivities<DossierActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+
+  const escalation = proxyActivities<DossierActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes', maximumAttempts: 12 },
   });
 
   const progress = new Map<StepCode, StepProgressStatus>(plan.map((s) => [s.code, 'PENDING']));
@@ -223,6 +231,30 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     await bookkeeping.recordGroupOutcome({ dossierId: input.dossierId, status, ...(reason ? { reason } : {}) });
     upsertSearchAttributes([{ key: searchAttributes.dossierStatus, value: status }]);
     return { status, steps: snapshot() };
+  }
+
+  /**
+   * Escalation runs beside the steps: when the group's deadline passes it is marked overdue and
+   * escalated, and again at each later threshold. It never holds the group open: a group that ends
+   * drops the timers still pending.
+   */
+  if (input.escalations?.length && patched(escalationPatch)) {
+    void CancellationScope.cancellable(async () => {
+      for (const { level, at } of input.escalations ?? []) {
+        await sleep(Math.max(1, at - Date.now()));
+        if (ended) return;
+        upsertSearchAttributes([{ key: searchAttributes.overdue, value: true }]);
+        try {
+          await escalation.escalate({ dossierId: input.dossierId, level });
+        } catch (error) {
+          // The escalation is recorded on the first attempt; only its announcement gave up.
+          if (isCancellation(error)) throw error;
+          log.warn('escalation not delivered', { dossierNumber: input.dossierNumber, level });
+        }
+      }
+    }).catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
   }
 
   let stepOutcomes: StepOutcomeStatus[] | undefined;

@@ -66,6 +66,9 @@ export function fakeActivities(options: FakeOptions = {}) {
     async closeIncident({ step, decision }) {
       calls.push({ activity: 'closeIncident', step, detail: decision });
     },
+    async escalate({ level }) {
+      calls.push({ activity: 'escalate', detail: level });
+    },
     async recordGroupOutcome({ status }) {
       calls.push({ activity: 'recordGroupOutcome', detail: status });
     },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { stepResultSchemas } from '../../domain/agency-contract';
 import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
+import { authorize } from '../../domain/authorization';
 import { audit } from '../audit';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
@@ -161,6 +162,46 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         });
         if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is not claimed by ${principal.subject}`);
         await audit(deps.db, principal, { action: 'task.unclaim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'CLAIMED', afterStatus: 'OPEN', detail: { taskId: task.id, step: task.step } });
+        return reload(task.id);
+      },
+    );
+
+    app.post(
+      '/tasks/:id/reassignment',
+      {
+        preHandler: requirePermission('supervision.act'),
+        schema: {
+          tags: ['supervision'],
+          summary: "Move an open task to another officer of the same agency, or back to the agency's inbox",
+          security,
+          params,
+          body: z.object({
+            toSubject: z.string().regex(/^[A-Za-z0-9._:@-]{3,100}$/, 'expected an officer identifier').nullable(),
+            reason,
+          }),
+          response: { 200: taskSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const task = await deps.db.agencyTask.findUnique({ where: { id: request.params.id }, include });
+        const place = task && { scope: 'COMMUNE' as const, provinceCode: task.provinceCode, communeCode: task.communeCode };
+        if (!task || !place || !authorize(principal, { action: 'supervision.act', scope: place })) {
+          throw new ProblemError(404, 'Task not found', `no task ${request.params.id}`);
+        }
+        const { toSubject, reason: why } = request.body;
+        const { count } = await deps.db.agencyTask.updateMany({
+          where: { id: task.id, status: { in: ['OPEN', 'CLAIMED'] } },
+          data: toSubject ? { status: 'CLAIMED', claimedBy: toSubject, claimedAt: new Date() } : { status: 'OPEN', claimedBy: null, claimedAt: null },
+        });
+        if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is ${task.status}`);
+        await audit(deps.db, principal, {
+          action: 'task.reassign',
+          dossierNumber: task.dossier.dossierNumber,
+          beforeStatus: task.status,
+          afterStatus: toSubject ? 'CLAIMED' : 'OPEN',
+          detail: { taskId: task.id, step: task.step, from: task.claimedBy, to: toSubject, reason: why },
+        });
         return reload(task.id);
       },
     );

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
-import type { Principal } from '../../domain/principal';
-import { Prisma } from '../../runtime/database';
 import { resolveIncidentUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
 import { principalOf, requirePermission } from '../auth/plugin';
@@ -10,54 +8,10 @@ import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
 import { problemSchema, ProblemError } from '../problem';
 import { updateDossierWorkflow } from '../workflow-messages';
+import { filterSchema, listStuckDossiers, scopeWhere } from '../stuck-dossiers';
 
-const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const security = [{ bearerAuth: [] }];
-const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
-
-const filterSchema = z.object({
-  group: z.enum(procedureGroups).optional(),
-  step: z.enum(stepCodes).optional(),
-  agency: z.enum(agencyRoles).optional(),
-  provinceCode: z.string().regex(/^\d{2}$/).optional(),
-  communeCode: z.string().regex(/^\d{5}$/).optional(),
-  overdue: flag.optional(),
-  incident: flag.optional(),
-  waitingForCitizen: flag.optional(),
-  olderThanDays: z.coerce.number().int().min(0).max(3650).optional(),
-});
-type Filter = z.infer<typeof filterSchema>;
-
-/** The supervisor's own jurisdiction always narrows what a filter can reach. */
-function scopeWhere(principal: Principal): Prisma.DossierWhereInput {
-  const j = principal.jurisdiction;
-  if (j.scope === 'NATIONAL') return {};
-  if (j.scope === 'PROVINCE') return { provinceCode: j.provinceCode };
-  return { provinceCode: j.provinceCode, communeCode: j.communeCode };
-}
-
-/** Stuck dossiers: not ended, narrowed by the filter. Each condition uses an index of its table. */
-function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierWhereInput {
-  const stepWhere: Prisma.DossierStepWhereInput = {
-    ...(f.step ? { step: f.step } : {}),
-    ...(f.agency ? { agency: f.agency } : {}),
-    ...(f.waitingForCitizen ? { status: 'WAITING_FOR_SUPPLEMENT' } : {}),
-  };
-  return {
-    AND: [
-      scopeWhere(principal),
-      { status: { in: [...activeStatuses] } },
-      f.group ? { procedureGroup: f.group } : {},
-      f.provinceCode ? { provinceCode: f.provinceCode } : {},
-      f.communeCode ? { communeCode: f.communeCode } : {},
-      f.overdue === undefined ? {} : f.overdue ? { dueAt: { lt: now } } : { dueAt: { gte: now } },
-      f.olderThanDays === undefined ? {} : { receivedAt: { lt: new Date(now.getTime() - f.olderThanDays * 86_400_000) } },
-      Object.keys(stepWhere).length > 0 ? { steps: { some: stepWhere } } : {},
-      f.incident === undefined ? {} : f.incident ? { incidents: { some: { status: 'OPEN' } } } : { incidents: { none: { status: 'OPEN' } } },
-    ],
-  };
-}
 
 /** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
 export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPluginAsyncZod {
@@ -96,36 +50,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
       },
       async (request) => {
         const { page, pageSize, ...filter } = request.query;
-        const now = new Date();
-        const where = stuckWhere(principalOf(request), filter, now);
-        const openStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
-        const [total, rows, counts] = await Promise.all([
-          deps.db.dossier.count({ where }),
-          deps.db.dossier.findMany({
-            where,
-            orderBy: { dueAt: 'asc' },
-            skip: (page - 1) * pageSize,
-            take: pageSize,
-            include: { steps: { where: { status: { in: [...openStatuses] } }, select: { step: true, agency: true, status: true } } },
-          }),
-          deps.db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStatuses] }, dossier: where }, _count: { _all: true } }),
-        ]);
-        return {
-          total,
-          page,
-          dossiers: rows.map((d) => ({
-            dossierNumber: d.dossierNumber,
-            procedureGroup: d.procedureGroup,
-            status: d.status,
-            provinceCode: d.provinceCode,
-            communeCode: d.communeCode,
-            receivedAt: d.receivedAt.toISOString(),
-            dueAt: d.dueAt.toISOString(),
-            overdue: d.dueAt < now,
-            openSteps: d.steps,
-          })),
-          countsByAgencyAndStep: counts.map((c) => ({ agency: c.agency, step: c.step, status: c.status, count: c._count._all })),
-        };
+        return listStuckDossiers(deps.db, principalOf(request), filter, page, pageSize);
       },
     );
 

@@ -29,6 +29,9 @@ export async function startTemporalDevServer(options: {
   for (const { name, type } of searchAttributeRegistrations) args.push('--search-attribute', `${name}=${type}`);
   // Many workflows per dossier group start together in benchmarks and bulk actions.
   args.push('--dynamic-config-value', 'frontend.namespaceRPS=10000', '--dynamic-config-value', 'frontend.rps=10000');
+  // A workflow whose code keeps failing its workflow tasks gets TemporalReportedProblems set, so
+  // supervisors can find it instead of it retrying unseen.
+  args.push('--dynamic-config-value', 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2');
 
   const child = spawn(temporalCliPath(), args, {
     stdio: ['ignore', 'ignore', 'pipe'],

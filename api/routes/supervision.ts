@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
-import { resolveIncidentUpdate } from '../../workflows/contract';
+import { resolveIncidentUpdate, searchAttributes } from '../../workflows/contract';
 import { audit } from '../audit';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
@@ -51,6 +51,43 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
       async (request) => {
         const { page, pageSize, ...filter } = request.query;
         return listStuckDossiers(deps.db, principalOf(request), filter, page, pageSize);
+      },
+    );
+
+    app.get(
+      '/supervision/workflow-problems',
+      {
+        preHandler: requirePermission('supervision.read'),
+        schema: {
+          tags: ['supervision'],
+          summary: "Dossiers whose workflow code keeps failing (Temporal's reported problems): they wait for a fix, not for an agency",
+          security,
+          response: {
+            200: z.object({
+              workflows: z.array(z.object({ dossierNumber: z.string().nullable(), workflowId: z.string(), problems: z.array(z.string()), temporalUiUrl: z.string().optional() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const jurisdiction = principalOf(request).jurisdiction;
+        // The supervisor's scope, in Temporal's own query language (codes are digits only).
+        const scope =
+          jurisdiction.scope === 'NATIONAL'
+            ? ''
+            : ` AND ProvinceCode = '${jurisdiction.provinceCode}'` + (jurisdiction.scope === 'COMMUNE' ? ` AND CommuneCode = '${jurisdiction.communeCode}'` : '');
+        const workflows = [];
+        for await (const workflow of deps.temporal.workflow.list({ query: `ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL${scope}` })) {
+          workflows.push({
+            dossierNumber: workflow.typedSearchAttributes.get(searchAttributes.dossierNumber) ?? null,
+            workflowId: workflow.workflowId,
+            problems: (workflow.searchAttributes.TemporalReportedProblems as string[] | undefined) ?? [],
+            ...(deps.temporalUiUrl ? { temporalUiUrl: `${deps.temporalUiUrl}/workflows/${encodeURIComponent(workflow.workflowId)}` } : {}),
+          });
+          if (workflows.length >= 500) break;
+        }
+        return { workflows };
       },
     );
 

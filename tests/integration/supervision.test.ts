@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { searchAttributes, workflowTypes } from '../../workflows/contract';
+import { groupInput } from '../workflows/harness';
 import { birthIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
@@ -55,5 +58,28 @@ describe('supervision on the real stack: an agency outage, incidents, and a bulk
     expect(timeline.body.entries.find((e: any) => e.type === 'incident.retry').actor).toBe('SUPERVISOR:dev-supervisor-79');
     // Another province's officer cannot even see the dossier.
     expect((await getJson(`${stack.apiUrl}/v1/dossiers/${numbers[0]}/timeline`, stack.tokens.otherProvinceOfficer)).status).toBe(404);
+  }, 90_000);
+
+  it('a workflow whose code keeps failing is listed for supervisors and only for them', async () => {
+    // A definition version no code knows: the workflow task fails on every attempt.
+    const input = { ...groupInput('BIRTH'), definitionVersion: 99 };
+    const workflowId = `dossier-${input.dossierNumber}`;
+    const handle = await stack.temporal.workflow.start(workflowTypes.procedureGroup, {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: searchAttributes.dossierNumber, value: input.dossierNumber },
+        { key: searchAttributes.provinceCode, value: '79' },
+        { key: searchAttributes.communeCode, value: '26734' },
+      ],
+    });
+    const listed = await eventually(async () => {
+      const { body } = await getJson(`${stack.apiUrl}/v1/supervision/workflow-problems`, stack.tokens.provinceSupervisor);
+      return body.workflows.find((w: any) => w.workflowId === workflowId);
+    }, 60_000);
+    expect(listed).toEqual({ dossierNumber: input.dossierNumber, workflowId, problems: expect.arrayContaining(['category=WorkflowTaskFailed']) });
+    expect((await getJson(`${stack.apiUrl}/v1/supervision/workflow-problems`, stack.tokens.clerk)).status).toBe(403);
+    await handle.terminate(`test over ${randomUUID()}`);
   }, 90_000);
 });

@@ -2,7 +2,6 @@ import { personalIdPattern, childCardNumberPattern } from '../../domain/identifi
 import { birthIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
-const finished = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'FAILED'];
 
 describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreSQL, agency simulator)', () => {
   let stack: Stack;
@@ -16,12 +15,7 @@ describe('birth group on the real stack (HTTP API, Temporal dev server, PostgreS
     await fetch(`${stack.simulatorUrl}/_control/reset-faults`, { method: 'POST' });
   });
 
-  async function untilFinished(dossierNumber: string): Promise<any> {
-    return eventually(async () => {
-      const { body } = await getJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}`, stack.tokens.clerk);
-      return finished.includes(body.status) ? body : undefined;
-    });
-  }
+  const untilFinished = (dossierNumber: string) => stack.untilEnded(dossierNumber);
 
   it('runs a birth group from intake to completed, and a resubmission returns the same workflow', async () => {
     const intake = birthIntake();

@@ -1,7 +1,6 @@
 import { birthIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
-const ended = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
 const today = () => new Date().toISOString().slice(0, 10);
 
 const results = {
@@ -21,13 +20,9 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     await stack.stop();
   });
 
-  const status = async (dossierNumber: string) => (await getJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}`, stack.tokens.clerk)).body;
+  const status = (dossierNumber: string) => stack.status(dossierNumber);
   const stepOf = (body: any, step: string) => body.steps.find((s: any) => s.step === step);
-  const untilEnded = (dossierNumber: string) =>
-    eventually(async () => {
-      const body = await status(dossierNumber);
-      return ended.includes(body.status) ? body : undefined;
-    });
+  const untilEnded = (dossierNumber: string) => stack.untilEnded(dossierNumber);
   /** Waits for the open task of a step to reach the officer's inbox. */
   const inboxTask = (token: string, dossierNumber: string, step: string, round = 0) =>
     eventually(async () => {

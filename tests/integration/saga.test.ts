@@ -2,7 +2,6 @@ import { allowanceFor } from '../../domain/funeral-allowance';
 import { birthIntake, deathIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
-const ended = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
 
 describe('death group, supplements, withdrawal and compensation on the real stack', () => {
   let stack: Stack;
@@ -16,11 +15,8 @@ describe('death group, supplements, withdrawal and compensation on the real stac
     await fetch(`${stack.simulatorUrl}/_control/reset-faults`, { method: 'POST' });
   });
 
-  const status = async (dossierNumber: string) => (await getJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}`, stack.tokens.clerk)).body;
-  const untilEnded = (dossierNumber: string) => eventually(async () => {
-    const body = await status(dossierNumber);
-    return ended.includes(body.status) ? body : undefined;
-  });
+  const status = (dossierNumber: string) => stack.status(dossierNumber);
+  const untilEnded = (dossierNumber: string) => stack.untilEnded(dossierNumber);
   const stepOf = (body: any, step: string) => body.steps.find((s: any) => s.step === step);
   const issued = async () => (await getJson(`${stack.simulatorUrl}/_control/agencies`)).body.issued;
 

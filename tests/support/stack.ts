@@ -28,10 +28,16 @@ export interface Stack {
   /** Starts a new worker on the same task queue, as after a crash or a deployment. */
   startWorker(): Promise<void>;
   tokens: Record<DevPrincipalName, string>;
+  /** The dossier's status as the clerk sees it. */
+  status(dossierNumber: string): Promise<any>;
+  /** Waits until the dossier's group has ended, and returns its status. */
+  untilEnded(dossierNumber: string): Promise<any>;
   stop(): Promise<void>;
 }
 
 let runtimeInstalled = false;
+
+export const endedStatuses = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
 
 /**
  * The real parts, wired as in production: the API and the agency simulator over real HTTP, a worker
@@ -88,9 +94,16 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
   const tokens = await devTokens(config);
+  const status = async (dossierNumber: string) => (await getJson(`${apiUrl}/v1/dossiers/${encodeURIComponent(dossierNumber)}`, tokens.clerk)).body;
   return {
     apiUrl,
     tokens,
+    status,
+    untilEnded: (dossierNumber: string) =>
+      eventually(async () => {
+        const body = await status(dossierNumber);
+        return endedStatuses.includes(body.status) ? body : undefined;
+      }),
     simulatorUrl,
     db,
     temporal,

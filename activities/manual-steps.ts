@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
-import { manualTaskWorkingDays } from '../domain/step-modes';
 import type { StepAttempt } from '../workflows/contract';
 import type { ActivityDependencies } from '.';
+import { stepDueAt } from './step-deadline';
 import type { StepRef } from './steps';
 
 /**
@@ -32,6 +32,9 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
         await db.agencyTask.update({ where: { id: existing.id }, data: { deliveredAt: new Date() } });
         return existing.outcome as unknown as StepAttempt;
       }
+      // The officer has what is left of the step's deadline (a new round after a supplement: a new one).
+      const startedAt = current.startedAt ?? new Date();
+      const dueAt = existing ? existing.dueAt : current.round === 0 && current.dueAt ? current.dueAt : stepDueAt(calendar, dossier, step, new Date());
       // A retried attempt (or the first one) keeps the same task and only refreshes the token.
       await db.$transaction([
         db.agencyTask.upsert({
@@ -45,13 +48,13 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
             provinceCode: dossier.provinceCode,
             communeCode: dossier.communeCode,
             taskToken,
-            dueAt: calendar.dueAt(new Date(), manualTaskWorkingDays),
+            dueAt,
           },
           update: { taskToken, ...(existing?.status === 'CANCELLED' ? { status: 'OPEN', claimedBy: null, claimedAt: null } : {}) },
         }),
         db.dossierStep.update({
           where: { id: current.id },
-          data: { status: 'RUNNING', mode: 'MANUAL', attempts: { increment: 1 }, startedAt: current.startedAt ?? new Date() },
+          data: { status: 'RUNNING', mode: 'MANUAL', attempts: { increment: 1 }, startedAt, dueAt },
         }),
         db.dossier.update({ where: { id: dossierId }, data: { status: 'IN_PROGRESS' } }),
         ...(existing ? [] : [db.dossierEvent.create({ data: { dossierId, type: 'TASK_OPENED', step, detail: { agency: current.agency, round: current.round } } })]),

@@ -7,6 +7,7 @@ import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
 import type { ActivityDependencies } from '.';
 import { stepOutcomeWrites } from './step-outcomes';
+import { stepDueAt } from './step-deadline';
 import { stepRequests } from './step-requests';
 
 export interface StepRef {
@@ -20,7 +21,7 @@ export function idempotencyKey(dossierNumber: string, step: StepCode, round: num
 }
 
 /** The step activities: calling the agency to act, and to undo the act. */
-export function createStepActivities({ db, agencies, logger, metrics }: ActivityDependencies) {
+export function createStepActivities({ db, agencies, calendar, logger, metrics }: ActivityDependencies) {
   return {
     /** Calls the step's agency once per attempt; Temporal retries transient failures. */
     async performStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
@@ -33,9 +34,10 @@ export function createStepActivities({ db, agencies, logger, metrics }: Activity
       if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
 
       const log = logger.child({ dossierNumber: dossier.dossierNumber, step, attempt });
+      const startedAt = current.startedAt ?? new Date();
       await db.dossierStep.update({
         where: { id: current.id },
-        data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: current.startedAt ?? new Date() },
+        data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, dossier, step, startedAt) },
       });
       // Only the group's first step moves the dossier on; guarded so a late write never reopens it.
       if (dossier.status === 'RECEIVED') {

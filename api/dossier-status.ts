@@ -41,6 +41,9 @@ export const stepStatusSchema = z.object({
   compensation: z.object({ compensatedAt: timestamp, reference: z.string().nullable() }).nullable(),
   lastError: z.string().nullable(),
   startedAt: timestamp,
+  /** The agency's deadline for the step (working days from its start). */
+  dueAt: timestamp,
+  overdue: z.boolean(),
   finishedAt: timestamp,
 });
 
@@ -120,6 +123,8 @@ export async function readDossierStatus(db: Database, dossierNumber: string, tem
         : null,
       lastError: s.lastError,
       startedAt: iso(s.startedAt),
+      dueAt: iso(s.dueAt),
+      overdue: s.dueAt !== null && (s.finishedAt ?? new Date()) > s.dueAt,
       finishedAt: iso(s.finishedAt),
     })),
   };

@@ -38,6 +38,8 @@ function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierW
     ...(f.agency ? { agency: f.agency } : {}),
     ...(f.waitingForCitizen ? { status: 'WAITING_FOR_SUPPLEMENT' } : {}),
   };
+  // A step is late when its agency's working days ran out before it finished.
+  const overdueStep: Prisma.DossierStepWhereInput = { status: { in: ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] }, dueAt: { lt: now } };
   return {
     AND: [
       scopeWhere(principal),
@@ -45,7 +47,7 @@ function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierW
       f.group ? { procedureGroup: f.group } : {},
       f.provinceCode ? { provinceCode: f.provinceCode } : {},
       f.communeCode ? { communeCode: f.communeCode } : {},
-      f.overdue === undefined ? {} : f.overdue ? { dueAt: { lt: now } } : { dueAt: { gte: now } },
+      f.overdue === undefined ? {} : f.overdue ? { OR: [{ dueAt: { lt: now } }, { steps: { some: overdueStep } }] } : { dueAt: { gte: now }, steps: { none: overdueStep } },
       f.olderThanDays === undefined ? {} : { receivedAt: { lt: new Date(now.getTime() - f.olderThanDays * 86_400_000) } },
       Object.keys(stepWhere).length > 0 ? { steps: { some: stepWhere } } : {},
       f.incident === undefined ? {} : f.incident ? { incidents: { some: { status: 'OPEN' } } } : { incidents: { none: { status: 'OPEN' } } },

@@ -58,6 +58,11 @@ export interface StepDefinition {
   optional: boolean;
   /** What undoes this step's act; absent when there is nothing to undo. */
   compensation?: CompensationCode;
+  /**
+   * Working days the agency has for this step, counted from when the step starts (a start after the
+   * cut-off hour counts from the next working day). The birth steps share QĐ 296's three days.
+   */
+  deadlineWorkingDays: number;
   /** Vietnamese name, for people reading the dossier. */
   title: string;
 }
@@ -77,10 +82,10 @@ const birthGroupV1: GroupDefinition = {
   title: 'Liên thông đăng ký khai sinh, cấp số định danh cá nhân, đăng ký thường trú, cấp thẻ BHYT cho trẻ em dưới 6 tuổi',
   minimumOptionalSteps: 0,
   steps: [
-    { code: 'BIRTH_REGISTRATION', agency: 'CIVIL_STATUS', dependsOn: [], optional: false, compensation: 'CANCEL_BIRTH_REGISTRATION', title: 'Đăng ký khai sinh' },
-    { code: 'PERSONAL_ID', agency: 'POPULATION_DATABASE', dependsOn: ['BIRTH_REGISTRATION'], optional: false, compensation: 'CANCEL_PERSONAL_ID', title: 'Cấp số định danh cá nhân' },
-    { code: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', dependsOn: ['PERSONAL_ID'], optional: true, compensation: 'REVOKE_RESIDENCE_ENTRY', title: 'Đăng ký thường trú' },
-    { code: 'CHILD_HEALTH_INSURANCE', agency: 'SOCIAL_SECURITY', dependsOn: ['PERSONAL_ID'], optional: true, compensation: 'INVALIDATE_HEALTH_INSURANCE_CARD', title: 'Cấp thẻ BHYT cho trẻ em dưới 6 tuổi' },
+    { code: 'BIRTH_REGISTRATION', agency: 'CIVIL_STATUS', dependsOn: [], optional: false, compensation: 'CANCEL_BIRTH_REGISTRATION', deadlineWorkingDays: 1, title: 'Đăng ký khai sinh' },
+    { code: 'PERSONAL_ID', agency: 'POPULATION_DATABASE', dependsOn: ['BIRTH_REGISTRATION'], optional: false, compensation: 'CANCEL_PERSONAL_ID', deadlineWorkingDays: 1, title: 'Cấp số định danh cá nhân' },
+    { code: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', dependsOn: ['PERSONAL_ID'], optional: true, compensation: 'REVOKE_RESIDENCE_ENTRY', deadlineWorkingDays: 2, title: 'Đăng ký thường trú' },
+    { code: 'CHILD_HEALTH_INSURANCE', agency: 'SOCIAL_SECURITY', dependsOn: ['PERSONAL_ID'], optional: true, compensation: 'INVALIDATE_HEALTH_INSURANCE_CARD', deadlineWorkingDays: 2, title: 'Cấp thẻ BHYT cho trẻ em dưới 6 tuổi' },
   ],
 };
 
@@ -90,10 +95,10 @@ const deathGroupV1: GroupDefinition = {
   title: 'Liên thông đăng ký khai tử, xóa đăng ký thường trú, trợ cấp mai táng phí, trợ cấp tuất',
   minimumOptionalSteps: 1,
   steps: [
-    { code: 'DEATH_REGISTRATION', agency: 'CIVIL_STATUS', dependsOn: [], optional: false, compensation: 'CANCEL_DEATH_REGISTRATION', title: 'Đăng ký khai tử' },
-    { code: 'RESIDENCE_REMOVAL', agency: 'COMMUNE_POLICE', dependsOn: ['DEATH_REGISTRATION'], optional: true, compensation: 'RESTORE_RESIDENCE', title: 'Xóa đăng ký thường trú' },
-    { code: 'FUNERAL_ALLOWANCE', agency: { routedBy: 'funeralAllowanceCategory' }, dependsOn: ['DEATH_REGISTRATION'], optional: true, compensation: 'REVOKE_FUNERAL_ALLOWANCE', title: 'Trợ cấp mai táng phí' },
-    { code: 'SURVIVOR_BENEFIT', agency: 'SOCIAL_SECURITY', dependsOn: ['DEATH_REGISTRATION'], optional: true, compensation: 'REVOKE_SURVIVOR_BENEFIT', title: 'Trợ cấp tuất' },
+    { code: 'DEATH_REGISTRATION', agency: 'CIVIL_STATUS', dependsOn: [], optional: false, compensation: 'CANCEL_DEATH_REGISTRATION', deadlineWorkingDays: 1, title: 'Đăng ký khai tử' },
+    { code: 'RESIDENCE_REMOVAL', agency: 'COMMUNE_POLICE', dependsOn: ['DEATH_REGISTRATION'], optional: true, compensation: 'RESTORE_RESIDENCE', deadlineWorkingDays: 5, title: 'Xóa đăng ký thường trú' },
+    { code: 'FUNERAL_ALLOWANCE', agency: { routedBy: 'funeralAllowanceCategory' }, dependsOn: ['DEATH_REGISTRATION'], optional: true, compensation: 'REVOKE_FUNERAL_ALLOWANCE', deadlineWorkingDays: 3, title: 'Trợ cấp mai táng phí' },
+    { code: 'SURVIVOR_BENEFIT', agency: 'SOCIAL_SECURITY', dependsOn: ['DEATH_REGISTRATION'], optional: true, compensation: 'REVOKE_SURVIVOR_BENEFIT', deadlineWorkingDays: 3, title: 'Trợ cấp tuất' },
   ],
 };
 

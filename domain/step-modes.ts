@@ -52,6 +52,3 @@ export function ruleCovers(rule: ManualStepRule, agency: string, place: Place): 
 export function stepModeFor(rules: readonly ManualStepRule[], agency: string, place: Place): StepModeName {
   return rules.some((rule) => ruleCovers(rule, agency, place)) ? 'MANUAL' : 'AUTOMATED';
 }
-
-/** How long an agency has for a manual task, in working days from when it opens. */
-export const manualTaskWorkingDays = 1;

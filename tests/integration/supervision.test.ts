@@ -30,6 +30,18 @@ describe('supervision on the real stack: an agency outage, incidents, and a bulk
     expect(listed[0].openSteps).toEqual([{ step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', status: 'INCIDENT' }]);
     expect(list.body.countsByAgencyAndStep).toContainEqual({ agency: 'COMMUNE_POLICE', step: 'PERMANENT_RESIDENCE', status: 'INCIDENT', count: expect.any(Number) });
 
+    // Steps carry the agency's deadline; one whose time ran out makes its dossier overdue.
+    const step = await stack.db.dossierStep.findFirstOrThrow({ where: { dossier: { dossierNumber: numbers[0] }, step: 'PERMANENT_RESIDENCE' } });
+    expect(step.dueAt!.getTime()).toBeGreaterThan(Date.now());
+    const overdueNumbers = async () =>
+      (await getJson(`${stack.apiUrl}/v1/supervision/dossiers?overdue=true&pageSize=200`, stack.tokens.provinceSupervisor)).body.dossiers
+        .map((d: any) => d.dossierNumber)
+        .filter((n: string) => numbers.includes(n));
+    expect(await overdueNumbers()).toEqual([]);
+    await stack.db.dossierStep.update({ where: { id: step.id }, data: { dueAt: new Date(Date.now() - 3600_000) } });
+    expect(await overdueNumbers()).toEqual([numbers[0]]);
+    expect((await stack.status(numbers[0]!)).steps.find((s: any) => s.step === 'PERMANENT_RESIDENCE').overdue).toBe(true);
+
     // Not a supervisor's business: clerks and officers are refused, and nothing changes.
     for (const token of [stack.tokens.clerk, stack.tokens.policeOfficer]) {
       expect((await getJson(`${stack.apiUrl}/v1/supervision/dossiers`, token)).status).toBe(403);

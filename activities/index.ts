@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { AgencyGateway } from './agency-gateway';
 import { createBookkeepingActivities } from './bookkeeping';
 import { createEscalationActivities } from './escalation';
@@ -16,6 +17,8 @@ export interface ActivityDependencies {
   metrics: WorkerMetrics;
   /** Where escalations of overdue dossiers are announced; none configured, they are only recorded. */
   escalationWebhook?: { url: string; timeoutMs: number };
+  /** To tell a dossier's workflow it is overdue (the deadline sweep). */
+  temporal?: Client;
 }
 
 export type { StepRef } from './steps';

@@ -74,6 +74,8 @@ export const configSchema = z.object({
   SECOND_ESCALATION_WORKING_DAYS: workingDays.default(2),
   /** Receives a POST for every escalation of an overdue dossier (no personal data in it). */
   ESCALATION_WEBHOOK_URL: z.url().optional(),
+  /** How often the deadline sweep looks for steps past their agency's deadline. */
+  DEADLINE_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
   /** A dossier received at or after this hour (Asia/Ho_Chi_Minh) counts from the next working day. */
   INTAKE_CUTOFF_HOUR: z.coerce.number().int().min(0).max(23).default(15),
 

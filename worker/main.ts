@@ -6,6 +6,8 @@ import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
 import { createWorkerMetrics } from '../runtime/metrics';
 import { applyMigrations } from '../runtime/migrations';
+import { ensureDeadlineSweepSchedule } from '../runtime/deadline-sweep-schedule';
+import { connectTemporalClient } from '../runtime/temporal';
 import { createDossierWorker } from './create-worker';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { coreMetricsAddress, coreMetricsExporter, coreMetricsReader } from './temporal-core-metrics';
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
   }
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: requireSetting(config, 'TEMPORAL_ADDRESS') });
+  const temporal = await connectTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
+  await ensureDeadlineSweepSchedule(temporal, config.TEMPORAL_TASK_QUEUE, config.DEADLINE_SWEEP_INTERVAL_MINUTES);
   const worker = await createDossierWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
       logger,
       calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
       metrics,
+      temporal,
       ...(config.ESCALATION_WEBHOOK_URL ? { escalationWebhook: { url: config.ESCALATION_WEBHOOK_URL, timeoutMs: config.AGENCY_TIMEOUT_MS } } : {}),
       agencies: createHttpAgencyGateway({
         baseUrl: requireSetting(config, 'AGENCY_BASE_URL'),
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
   await worker.run();
   await metricsServer?.close();
   await connection.close();
+  await temporal.connection.close();
   await db.$disconnect();
 }
 

@@ -1,12 +1,15 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProcedureGroup, StepCode } from '../domain/procedures';
 
 /**
  * Names and types shared by the API (client), the worker and the workflows: the one source of truth
  * for how a dossier's workflow is started, identified, queried, told things and listed.
  */
-export const workflowTypes = { procedureGroup: 'procedureGroupWorkflow' } as const;
+export const workflowTypes = { procedureGroup: 'procedureGroupWorkflow', deadlineSweep: 'deadlineSweepWorkflow' } as const;
+
+/** The schedule that runs the deadline sweep. */
+export const deadlineSweepScheduleId = 'deadline-sweep';
 
 /** One workflow per dossier: the dossier number is the idempotency key of the intake. */
 export function workflowIdFor(dossierNumber: string): string {
@@ -96,6 +99,9 @@ export interface GroupOutcome {
 }
 
 export const progressQuery = defineQuery<StepProgress[]>('progress');
+
+/** The deadline sweep found a step past its deadline: the workflow marks itself overdue. */
+export const markOverdueSignal = defineSignal('markOverdue');
 
 /** Patch marker: workflows started before deadline tracking replay without its timers. */
 export const escalationPatch = 'group-deadline-escalation';

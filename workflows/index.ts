@@ -1,1 +1,2 @@
 export { procedureGroupWorkflow } from './procedure-group';
+export { deadlineSweepWorkflow } from './deadline-sweep';

@@ -15,6 +15,7 @@ import { groupDefinition, type StepCode, type StepDefinition } from '../domain/p
 import {
   cancelRegistrationUpdate,
   escalationPatch,
+  markOverdueSignal,
   nonRetryableAgencyError,
   progressQuery,
   provideSupplementUpdate,
@@ -107,6 +108,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   };
 
   setHandler(progressQuery, snapshot);
+  setHandler(markOverdueSignal, () => upsertSearchAttributes([{ key: searchAttributes.overdue, value: true }]));
   setHandler(provideSupplementUpdate, ({ step, documents }) => void supplied.set(step, documents), {
     validator: ({ step }) => {
       if (progress.get(step) !== 'WAITING_FOR_SUPPLEMENT') throw new Error(`step ${step} is not waiting for a supplement`);

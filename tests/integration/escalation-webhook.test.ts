@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createEscalationActivities } from '../../activities/escalation';
 import type { ActivityDependencies } from '../../activities';
 import { createLogger } from '../../runtime/logger';
+import { ensureDeadlineSweepSchedule } from '../../runtime/deadline-sweep-schedule';
+import { deadlineSweepScheduleId, searchAttributes } from '../../workflows/contract';
 import { birthIntake } from '../support/fixtures';
-import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
+import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
 describe('escalation of an overdue dossier: recorded once, announced to the webhook', () => {
   let stack: Stack;
@@ -62,5 +64,55 @@ describe('escalation of an overdue dossier: recorded once, announced to the webh
     expect((await stack.db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).escalationLevel).toBe(2);
     const events = await stack.db.dossierEvent.findMany({ where: { dossierId, type: 'ESCALATED' } });
     expect(events.map((e) => e.detail)).toEqual([{ level: 1 }, { level: 2 }]);
+  });
+
+  it("the deadline sweep escalates a step still with its agency after its deadline, once, and marks the workflow overdue", async () => {
+    await setAgencyFaults(stack.simulatorUrl, 'police', { outage: true });
+    const intake = birthIntake({ procedures: { permanentResidence: true, healthInsurance: false } });
+    await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    const step = await eventually(async () => {
+      const row = await stack.db.dossierStep.findFirst({ where: { dossier: { dossierNumber: intake.dossierNumber }, step: 'PERMANENT_RESIDENCE', dueAt: { not: null } } });
+      return row ?? undefined;
+    });
+    // The police's working days have run out.
+    await stack.db.dossierStep.update({ where: { id: step.id }, data: { dueAt: new Date(Date.now() - 60_000) } });
+    const { escalateOverdueSteps } = createEscalationActivities({
+      db: stack.db,
+      logger: createLogger({ level: 'silent' }),
+      escalationWebhook: { url, timeoutMs: 2000 },
+      temporal: stack.temporal,
+    } as ActivityDependencies);
+    answer = 204;
+    received.length = 0;
+
+    const first = await escalateOverdueSteps({ limit: 1000 });
+    expect(first.escalated).toBeGreaterThanOrEqual(1);
+    const mine = () => received.filter((r) => r.body.dossierNumber === intake.dossierNumber);
+    expect(mine().map((r) => r.body)).toEqual([expect.objectContaining({ step: 'PERMANENT_RESIDENCE', level: 1 })]);
+    const escalation = await stack.db.escalation.findFirstOrThrow({ where: { dossierId: step.dossierId } });
+    expect(escalation).toMatchObject({ step: 'PERMANENT_RESIDENCE', level: 1 });
+    expect(escalation.deliveredAt).not.toBeNull();
+    const workflowId = `dossier-${intake.dossierNumber}`;
+    await eventually(async () => ((await stack.temporal.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(searchAttributes.overdue) ? true : undefined));
+
+    // Escalated once: the next sweep leaves it alone.
+    await escalateOverdueSteps({ limit: 1000 });
+    expect(mine()).toHaveLength(1);
+    expect(await stack.db.escalation.count({ where: { dossierId: step.dossierId } })).toBe(1);
+    await setAgencyFaults(stack.simulatorUrl, 'police', { outage: false });
+  });
+
+  it('the worker keeps one deadline-sweep schedule, which runs the sweep workflow', async () => {
+    await ensureDeadlineSweepSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, 5);
+    await ensureDeadlineSweepSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, 5); // idempotent
+    const schedule = stack.temporal.schedule.getHandle(deadlineSweepScheduleId);
+    try {
+      await schedule.trigger();
+      const run = await eventually(async () => (await schedule.describe()).info.recentActions[0]);
+      const result = await stack.temporal.workflow.getHandle(run.action.workflow.workflowId).result();
+      expect(result).toEqual({ escalated: expect.any(Number), failed: expect.any(Number) });
+    } finally {
+      await schedule.delete();
+    }
   });
 });

@@ -69,6 +69,9 @@ export function fakeActivities(options: FakeOptions = {}) {
     async escalate({ level }) {
       calls.push({ activity: 'escalate', detail: level });
     },
+    async escalateOverdueSteps() {
+      return { escalated: 0, failed: 0 };
+    },
     async recordGroupOutcome({ status }) {
       calls.push({ activity: 'recordGroupOutcome', detail: status });
     },

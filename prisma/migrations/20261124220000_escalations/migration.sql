@@ -6,6 +6,7 @@ ADD COLUMN     "overdue_since" TIMESTAMPTZ(3);
 CREATE TABLE "escalation" (
     "id" UUID NOT NULL,
     "dossier_id" UUID NOT NULL,
+    "step" TEXT NOT NULL DEFAULT '',
     "level" INTEGER NOT NULL,
     "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "delivered_at" TIMESTAMPTZ(3),
@@ -14,7 +15,7 @@ CREATE TABLE "escalation" (
 );
 
 -- CreateIndex
-CREATE UNIQUE INDEX "escalation_dossier_id_level_key" ON "escalation"("dossier_id", "level");
+CREATE UNIQUE INDEX "escalation_dossier_id_step_level_key" ON "escalation"("dossier_id", "step", "level");
 
 -- AddForeignKey
 ALTER TABLE "escalation" ADD CONSTRAINT "escalation_dossier_id_fkey" FOREIGN KEY ("dossier_id") REFERENCES "dossier"("id") ON DELETE CASCADE ON UPDATE CASCADE;

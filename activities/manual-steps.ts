@@ -56,7 +56,8 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
           where: { id: current.id },
           data: { status: 'RUNNING', mode: 'MANUAL', attempts: { increment: 1 }, startedAt, dueAt },
         }),
-        db.dossier.update({ where: { id: dossierId }, data: { status: 'IN_PROGRESS' } }),
+        // As performStep: only the group's first step moves the dossier on, never reopening it.
+        db.dossier.updateMany({ where: { id: dossierId, status: 'RECEIVED' }, data: { status: 'IN_PROGRESS' } }),
         ...(existing ? [] : [db.dossierEvent.create({ data: { dossierId, type: 'TASK_OPENED', step, detail: { agency: current.agency, round: current.round } } })]),
       ]);
       logger.info({ dossierNumber: dossier.dossierNumber, step, attempt }, 'manual task waiting in the agency inbox');

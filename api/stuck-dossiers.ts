@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../domain/procedures';
+import { scopeFilter } from '../domain/authorization';
 import type { Principal } from '../domain/principal';
 import type { Database, Prisma } from '../runtime/database';
 
@@ -23,14 +24,6 @@ export const filterSchema = z.object({
 });
 export type Filter = z.infer<typeof filterSchema>;
 
-/** The supervisor's own jurisdiction always narrows what a filter can reach. */
-export function scopeWhere(principal: Principal): Prisma.DossierWhereInput {
-  const j = principal.jurisdiction;
-  if (j.scope === 'NATIONAL') return {};
-  if (j.scope === 'PROVINCE') return { provinceCode: j.provinceCode };
-  return { provinceCode: j.provinceCode, communeCode: j.communeCode };
-}
-
 /** Stuck dossiers: not ended, narrowed by the filter. Each condition uses an index of its table. */
 function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierWhereInput {
   const stepWhere: Prisma.DossierStepWhereInput = {
@@ -42,7 +35,8 @@ function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierW
   const overdueStep: Prisma.DossierStepWhereInput = { status: { in: ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] }, dueAt: { lt: now } };
   return {
     AND: [
-      scopeWhere(principal),
+      // The supervisor's own jurisdiction always narrows what a filter can reach.
+      scopeFilter(principal.jurisdiction),
       { status: { in: [...activeStatuses] } },
       f.group ? { procedureGroup: f.group } : {},
       f.provinceCode ? { provinceCode: f.provinceCode } : {},

@@ -2,9 +2,9 @@ import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { stepOutcomeWrites, attemptOf, type StepOutcome } from '../activities/step-outcomes';
 import { stepRequests } from '../activities/step-requests';
-import { authorize, type TaskAction } from '../domain/authorization';
+import { authorize, scopeFilter, type TaskAction } from '../domain/authorization';
 import { intakeSchema } from '../domain/intake';
-import type { JurisdictionScope, Principal } from '../domain/principal';
+import type { Principal } from '../domain/principal';
 import type { StepCode } from '../domain/procedures';
 import { Prisma, type Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -28,16 +28,9 @@ export type LoadedTask = Prisma.AgencyTaskGetPayload<{ include: typeof taskInclu
 const notFound = (id: string) => new ProblemError(404, 'Task not found', `no task ${id}`);
 const conflict = (detail: string) => new ProblemError(409, 'Not possible now', detail);
 
-/** The rows of agency_task a principal's jurisdiction covers (the same rule as scopeCovers). */
-export function scopeWhere(scope: JurisdictionScope): Prisma.AgencyTaskWhereInput {
-  if (scope.scope === 'NATIONAL') return {};
-  if (scope.scope === 'PROVINCE') return { provinceCode: scope.provinceCode };
-  return { provinceCode: scope.provinceCode, communeCode: scope.communeCode };
-}
-
 /** The inbox filter: an agency sees its own tasks in its jurisdiction, a supervisor every task in its scope. */
 export function inboxWhere(principal: Principal): Prisma.AgencyTaskWhereInput {
-  const place = scopeWhere(principal.jurisdiction);
+  const place = scopeFilter(principal.jurisdiction);
   return principal.role === 'SUPERVISOR' ? place : { ...place, agency: principal.agency ?? '-' };
 }
 

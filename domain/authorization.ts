@@ -81,6 +81,13 @@ export function scopeCovers(scope: JurisdictionScope, place: Place): boolean {
   return scopeContains(scope, communeScope(place));
 }
 
+/** The same rule as a row filter: the places a scope covers, for any table keyed by province and commune. */
+export function scopeFilter(scope: JurisdictionScope): { provinceCode?: string; communeCode?: string } {
+  if (scope.scope === 'NATIONAL') return {};
+  if (scope.scope === 'PROVINCE') return { provinceCode: scope.provinceCode };
+  return { provinceCode: scope.provinceCode, communeCode: scope.communeCode };
+}
+
 const isAgency = (principal: Principal): boolean => principal.role === 'AGENCY_OFFICER' || principal.role === 'AGENCY_SYSTEM';
 
 /**

@@ -8,7 +8,8 @@ import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
 import { problemSchema, ProblemError } from '../problem';
 import { updateDossierWorkflow } from '../workflow-messages';
-import { filterSchema, listStuckDossiers, scopeWhere } from '../stuck-dossiers';
+import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
+import { scopeFilter } from '../../domain/authorization';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const security = [{ bearerAuth: [] }];
@@ -167,7 +168,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
             status: 'OPEN',
             ...(filter.agency ? { agency: filter.agency } : {}),
             ...(filter.step ? { step: filter.step } : {}),
-            dossier: { AND: [scopeWhere(principal), filter.group ? { procedureGroup: filter.group } : {}, filter.provinceCode ? { provinceCode: filter.provinceCode } : {}] },
+            dossier: { AND: [scopeFilter(principal.jurisdiction), filter.group ? { procedureGroup: filter.group } : {}, filter.provinceCode ? { provinceCode: filter.provinceCode } : {}] },
           },
           include: { dossier: { select: { dossierNumber: true, workflowId: true } } },
           take: limit,

@@ -7,7 +7,8 @@ import { createWorkingCalendar } from '../../domain/working-days';
 import { workflowsPath } from '../../worker/create-worker';
 import type { GroupWorkflowInput, StepAttempt } from '../../workflows/contract';
 
-export type Behaviour = (attempt: number) => StepAttempt | Error;
+/** How a faked step answers an attempt; a promise keeps the call in flight (an agency taking its time). */
+export type Behaviour = (attempt: number) => StepAttempt | Error | Promise<StepAttempt | Error>;
 
 export interface FakeOptions {
   steps?: Partial<Record<StepCode, Behaviour>>;
@@ -31,14 +32,14 @@ export function fakeActivities(options: FakeOptions = {}) {
   const activities: DossierActivities = {
     async performStep({ step }) {
       calls.push({ activity: 'performStep', step });
-      const outcome = (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
+      const outcome = await (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
       if (outcome instanceof Error) throw outcome;
       return outcome;
     },
     /** A manual step answers like an automated one here; what differs is which activity was called. */
     async performManualStep({ step }) {
       calls.push({ activity: 'performManualStep', step });
-      const outcome = (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
+      const outcome = await (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
       if (outcome instanceof Error) throw outcome;
       return outcome;
     },

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { StepCode } from '../domain/procedures';
 import type { GroupOutcome } from '../runtime/metrics';
-import type { GroupOutcomeStatus, IncidentDecision } from '../workflows/contract';
+import type { GroupOutcomeStatus, IncidentDecision, IncidentKind } from '../workflows/contract';
+import { stepDueAt } from './step-deadline';
 import type { ActivityDependencies } from '.';
 import type { StepRef } from './steps';
 
 const unfinished = ['PENDING', 'RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 
 /** Records what the workflow decided, so the read model tells the same story as Temporal. */
+/** PostgreSQL cannot store U+0000 in text or jsonb: free text is stored without it, never refused mid-workflow. */
+const storable = (text: string): string => text.replace(/\u0000/g, '');
+
 export function createBookkeepingActivities({ db, calendar, metrics }: ActivityDependencies) {
   const event = (dossierId: string, type: string, step: StepCode | null, detail: object = {}) =>
     db.dossierEvent.create({ data: { dossierId, type, step, detail } });
@@ -40,47 +44,72 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
       await db.$transaction([
         db.dossierStep.update({
           where: { dossierId_step: { dossierId, step } },
-          data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: reason, supplementDueAt: dueAt },
+          data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: storable(reason), supplementDueAt: dueAt },
         }),
         event(dossierId, 'SUPPLEMENT_REQUESTED', step, { dueAt: dueAt.toISOString() }),
       ]);
       return { dueAt: dueAt.getTime() };
     },
 
-    /** New documents make the next call a new request to the agency (a new idempotency key). */
-    async recordSupplementReceived({ dossierId, step, documents }: StepRef & { documents: string[] }): Promise<void> {
-      await db.$transaction([
-        db.dossierStep.update({
-          where: { dossierId_step: { dossierId, step } },
-          data: { status: 'RUNNING', round: { increment: 1 }, supplementDocuments: { push: documents }, supplementDueAt: null },
-        }),
-        event(dossierId, 'SUPPLEMENT_RECEIVED', step, { documents: documents.length }),
-      ]);
+    /**
+     * New documents make the next call a new request to the agency (a new idempotency key). The
+     * workflow names the round, so a retried write records it once; the agency's deadline for the
+     * step restarts now: the citizen's time is not the agency's.
+     */
+    async recordSupplementReceived({ dossierId, step, documents, round }: StepRef & { documents: string[]; round?: number }): Promise<void> {
+      if (round === undefined) {
+        // Workflows started before rounds were named.
+        await db.$transaction([
+          db.dossierStep.update({
+            where: { dossierId_step: { dossierId, step } },
+            data: { status: 'RUNNING', round: { increment: 1 }, supplementDocuments: { push: documents }, supplementDueAt: null },
+          }),
+          event(dossierId, 'SUPPLEMENT_RECEIVED', step, { documents: documents.length }),
+        ]);
+        return;
+      }
+      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, select: { procedureGroup: true, definitionVersion: true } });
+      const resumedAt = new Date();
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.dossierStep.updateMany({
+          where: { dossierId, step, round: { lt: round } },
+          data: { status: 'RUNNING', round, supplementDocuments: { push: documents }, supplementDueAt: null, dueAt: stepDueAt(calendar, dossier, step, resumedAt) },
+        });
+        if (count === 1) await tx.dossierEvent.create({ data: { dossierId, type: 'SUPPLEMENT_RECEIVED', step, detail: { documents: documents.length, round } } });
+      });
     },
 
-    async openIncident({ dossierId, step, kind, error }: StepRef & { kind: 'STEP' | 'COMPENSATION'; error: string }): Promise<void> {
+    /** Records an incident under the id the workflow gave it (older workflows: one open per step and kind). */
+    async openIncident({ dossierId, step, kind, error, incidentId }: StepRef & { kind: IncidentKind; error: string; incidentId?: string }): Promise<void> {
       const current = await db.dossierStep.findUniqueOrThrow({ where: { dossierId_step: { dossierId, step } } });
-      const open = await db.incident.findFirst({ where: { dossierId, step, kind, status: 'OPEN' } });
+      const open = await db.incident.findFirst({ where: incidentId ? { id: incidentId } : { dossierId, step, kind, status: 'OPEN' } });
       if (open) return; // a retried activity: the incident is already recorded
+      const lastError = storable(error).slice(0, 2000);
       await db.$transaction([
-        db.incident.create({ data: { id: randomUUID(), dossierId, step, agency: current.agency, kind, lastError: error } }),
-        ...(kind === 'STEP' ? [db.dossierStep.update({ where: { id: current.id }, data: { status: 'INCIDENT', lastError: error } })] : []),
+        db.incident.create({ data: { id: incidentId ?? randomUUID(), dossierId, step, agency: current.agency, kind, lastError } }),
+        ...(kind === 'STEP' ? [db.dossierStep.update({ where: { id: current.id }, data: { status: 'INCIDENT', lastError } })] : []),
         event(dossierId, 'INCIDENT_OPENED', step, { kind }),
       ]);
     },
 
-    async closeIncident({ dossierId, step, decision }: StepRef & { decision: IncidentDecision }): Promise<void> {
-      await db.$transaction([
-        db.incident.updateMany({ where: { dossierId, step, status: 'OPEN' }, data: { status: 'RESOLVED', resolvedAt: new Date(), decision } }),
-        event(dossierId, 'INCIDENT_RESOLVED', step, { decision }),
-      ]);
+    async closeIncident({ dossierId, step, decision, incidentId }: StepRef & { decision: IncidentDecision; incidentId?: string }): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.incident.updateMany({
+          where: { ...(incidentId ? { id: incidentId } : { dossierId, step }), status: 'OPEN' },
+          data: { status: 'RESOLVED', resolvedAt: new Date(), decision },
+        });
+        if (count > 0) await tx.dossierEvent.create({ data: { dossierId, type: 'INCIDENT_RESOLVED', step, detail: { decision } } });
+      });
     },
 
     /** Ends the dossier; a stopped group also closes every step that never finished. */
     async recordGroupOutcome({ dossierId, status, reason }: { dossierId: string; status: GroupOutcomeStatus; reason?: string }): Promise<void> {
       const stopped = status === 'WITHDRAWN' || status === 'CANCELLED';
       await db.$transaction([
-        db.dossier.update({ where: { id: dossierId }, data: { status, completedAt: new Date(), ...(reason ? { stopReason: reason } : {}) } }),
+        db.dossier.update({ where: { id: dossierId }, data: { status, completedAt: new Date(), ...(reason ? { stopReason: storable(reason) } : {}) } }),
+        // No decision will come for an incident still open when the group ends (a step parked when the
+        // group was stopped): it no longer counts as open, nor is it picked by bulk decisions.
+        db.incident.updateMany({ where: { dossierId, status: 'OPEN' }, data: { status: 'SUPERSEDED', resolvedAt: new Date() } }),
         ...(stopped
           ? [
               db.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } }),

@@ -9,6 +9,7 @@ import type { ActivityDependencies } from '.';
 import { stepOutcomeWrites } from './step-outcomes';
 import { stepDueAt } from './step-deadline';
 import { stepRequests } from './step-requests';
+import { whileAlive } from './heartbeat';
 
 export interface StepRef {
   dossierId: string;
@@ -24,107 +25,111 @@ export function idempotencyKey(dossierNumber: string, step: StepCode, round: num
 export function createStepActivities({ db, agencies, calendar, logger, metrics }: ActivityDependencies) {
   return {
     /** Calls the step's agency once per attempt; Temporal retries transient failures. */
-    async performStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
-      const { attempt } = Context.current().info;
-      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: true } });
-      const current = dossier.steps.find((s) => s.step === step);
-      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
-      // A finished attempt whose answer was lost on the way back to the workflow: report it again.
-      if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
-      if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
-
-      const log = logger.child({ dossierNumber: dossier.dossierNumber, step, attempt });
-      const startedAt = current.startedAt ?? new Date();
-      await db.dossierStep.update({
-        where: { id: current.id },
-        data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, dossier, step, startedAt) },
-      });
-      // Only the group's first step moves the dossier on; guarded so a late write never reopens it.
-      if (dossier.status === 'RECEIVED') {
-        await db.dossier.updateMany({ where: { id: dossierId, status: 'RECEIVED' }, data: { status: 'IN_PROGRESS' } });
-      }
-
-      const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
-      const key = idempotencyKey(dossier.dossierNumber, step, current.round);
-      const agency = current.agency as AgencyRole;
-      const started = process.hrtime.bigint();
-      const observe = (outcome: 'completed' | 'refused' | 'error') =>
-        metrics.observeStepDuration({ step, agency, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-      try {
-        const body = stepRequests[step]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current.supplementDocuments });
-        const schema: z.ZodType<unknown> = stepResultSchemas[step];
-        const result = (await agencies.perform(actPath(agency, step), body, schema, key)) as object;
-        observe('completed');
-        await db.$transaction(stepOutcomeWrites(db, current, { status: 'COMPLETED', result }, { attempt }));
-        log.info('step completed');
-        return { status: 'COMPLETED' };
-      } catch (error) {
-        observe(error instanceof AgencyRefusal || error instanceof AgencySupplementRequest ? 'refused' : 'error');
-        if (error instanceof AgencyRefusal) {
-          await db.$transaction(stepOutcomeWrites(db, current, { status: 'REFUSED', refusalCode: error.code, reason: error.message }));
-          log.info({ refusalCode: error.code }, 'step refused by the agency');
-          return { status: 'REFUSED', refusalCode: error.code };
-        }
-        if (error instanceof AgencySupplementRequest) {
-          await db.$transaction(stepOutcomeWrites(db, current, { status: 'SUPPLEMENT_REQUESTED', reason: error.message }));
-          log.info('agency asks for a supplement');
-          return { status: 'SUPPLEMENT_REQUESTED', reason: error.message };
-        }
-        const message = (error as Error).message;
-        await db.dossierStep.update({ where: { id: current.id }, data: { lastError: message } });
-        log.warn({ err: message }, 'step attempt failed');
-        if (error instanceof AgencyContractError) throw ApplicationFailure.nonRetryable(message, nonRetryableAgencyError);
-        throw error;
-      }
-    },
+    performStep: (ref: StepRef): Promise<StepAttempt> => whileAlive(() => performStep(ref)),
 
     /**
      * Undoes the step's act, naming it by its idempotency key: safe to repeat, and safe when the act
      * never happened (the agency answers that there was nothing to undo).
      */
-    async compensateStep({ dossierId, step, reason }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
-      // A manual step still in an agency's inbox: close the task first, so no officer decides it now.
-      await db.agencyTask.updateMany({ where: { dossierId, step, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
-      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
-      const current = dossier.steps[0];
-      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
-      if (current.status === 'COMPENSATED') return { undone: true };
-      if (current.mode === 'MANUAL' && current.status === 'RUNNING') {
-        // The officer never decided it: nothing was done, the step ends cancelled.
-        await db.$transaction([
-          db.dossierStep.update({ where: { id: current.id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
-          db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
-        ]);
-        return { undone: false };
-      }
-      // Refused or never started: the agency performed nothing.
-      if (['PENDING', 'BLOCKED', 'REFUSED', 'SKIPPED', 'CANCELLED'].includes(current.status)) return { undone: false };
-
-      const key = idempotencyKey(dossier.dossierNumber, step, current.round);
-      try {
-        const answer = await agencies.undo(undoPath(current.agency as AgencyRole, step), { originalIdempotencyKey: key, reason }, `${key}:undo`);
-        await db.$transaction([
-          db.dossierStep.update({
-            where: { id: current.id },
-            data: answer.undone
-              ? { status: 'COMPENSATED', compensation: answer, compensatedAt: new Date() }
-              : { status: 'CANCELLED', finishedAt: current.finishedAt ?? new Date() },
-          }),
-          db.dossierEvent.create({
-            data: { dossierId, type: answer.undone ? 'STEP_COMPENSATED' : 'STEP_NOTHING_TO_UNDO', step, detail: { reference: answer.reference ?? null } },
-          }),
-        ]);
-        logger.info({ dossierNumber: dossier.dossierNumber, step, undone: answer.undone }, 'step compensated');
-        return { undone: answer.undone };
-      } catch (error) {
-        const message = (error as Error).message;
-        logger.warn({ dossierNumber: dossier.dossierNumber, step, err: message }, 'compensation attempt failed');
-        // An agency that refuses to undo needs a person, not a retry.
-        if (error instanceof AgencyRefusal || error instanceof AgencyContractError) {
-          throw ApplicationFailure.nonRetryable(message, nonRetryableAgencyError);
-        }
-        throw error;
-      }
-    },
+    compensateStep: (ref: StepRef & { reason: string }): Promise<{ undone: boolean }> => whileAlive(() => compensateStep(ref)),
   };
+
+  async function performStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
+    const { attempt } = Context.current().info;
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: true } });
+    const current = dossier.steps.find((s) => s.step === step);
+    if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+    // A finished attempt whose answer was lost on the way back to the workflow: report it again.
+    if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
+    if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
+
+    const log = logger.child({ dossierNumber: dossier.dossierNumber, step, attempt });
+    const startedAt = current.startedAt ?? new Date();
+    await db.dossierStep.update({
+      where: { id: current.id },
+      data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, dossier, step, startedAt) },
+    });
+    // Only the group's first step moves the dossier on; guarded so a late write never reopens it.
+    if (dossier.status === 'RECEIVED') {
+      await db.dossier.updateMany({ where: { id: dossierId, status: 'RECEIVED' }, data: { status: 'IN_PROGRESS' } });
+    }
+
+    const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
+    const key = idempotencyKey(dossier.dossierNumber, step, current.round);
+    const agency = current.agency as AgencyRole;
+    const started = process.hrtime.bigint();
+    const observe = (outcome: 'completed' | 'refused' | 'error') =>
+      metrics.observeStepDuration({ step, agency, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    try {
+      const body = stepRequests[step]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current.supplementDocuments });
+      const schema: z.ZodType<unknown> = stepResultSchemas[step];
+      const result = (await agencies.perform(actPath(agency, step), body, schema, key)) as object;
+      observe('completed');
+      await db.$transaction(stepOutcomeWrites(db, current, { status: 'COMPLETED', result }, { attempt }));
+      log.info('step completed');
+      return { status: 'COMPLETED' };
+    } catch (error) {
+      observe(error instanceof AgencyRefusal || error instanceof AgencySupplementRequest ? 'refused' : 'error');
+      if (error instanceof AgencyRefusal) {
+        await db.$transaction(stepOutcomeWrites(db, current, { status: 'REFUSED', refusalCode: error.code, reason: error.message }));
+        log.info({ refusalCode: error.code }, 'step refused by the agency');
+        return { status: 'REFUSED', refusalCode: error.code };
+      }
+      if (error instanceof AgencySupplementRequest) {
+        await db.$transaction(stepOutcomeWrites(db, current, { status: 'SUPPLEMENT_REQUESTED', reason: error.message }));
+        log.info('agency asks for a supplement');
+        return { status: 'SUPPLEMENT_REQUESTED', reason: error.message };
+      }
+      const message = (error as Error).message;
+      await db.dossierStep.update({ where: { id: current.id }, data: { lastError: message } });
+      log.warn({ err: message }, 'step attempt failed');
+      if (error instanceof AgencyContractError) throw ApplicationFailure.nonRetryable(message, nonRetryableAgencyError);
+      throw error;
+    }
+  }
+
+  async function compensateStep({ dossierId, step, reason }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
+    // A manual step still in an agency's inbox: close the task first, so no officer decides it now.
+    await db.agencyTask.updateMany({ where: { dossierId, step, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+    const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
+    const current = dossier.steps[0];
+    if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+    if (current.status === 'COMPENSATED') return { undone: true };
+    if (current.mode === 'MANUAL' && current.status === 'RUNNING') {
+      // The officer never decided it: nothing was done, the step ends cancelled.
+      await db.$transaction([
+        db.dossierStep.update({ where: { id: current.id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
+        db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
+      ]);
+      return { undone: false };
+    }
+    // Refused or never started: the agency performed nothing.
+    if (['PENDING', 'BLOCKED', 'REFUSED', 'SKIPPED', 'CANCELLED'].includes(current.status)) return { undone: false };
+
+    const key = idempotencyKey(dossier.dossierNumber, step, current.round);
+    try {
+      const answer = await agencies.undo(undoPath(current.agency as AgencyRole, step), { originalIdempotencyKey: key, reason }, `${key}:undo`);
+      await db.$transaction([
+        db.dossierStep.update({
+          where: { id: current.id },
+          data: answer.undone
+            ? { status: 'COMPENSATED', compensation: answer, compensatedAt: new Date() }
+            : { status: 'CANCELLED', finishedAt: current.finishedAt ?? new Date() },
+        }),
+        db.dossierEvent.create({
+          data: { dossierId, type: answer.undone ? 'STEP_COMPENSATED' : 'STEP_NOTHING_TO_UNDO', step, detail: { reference: answer.reference ?? null } },
+        }),
+      ]);
+      logger.info({ dossierNumber: dossier.dossierNumber, step, undone: answer.undone }, 'step compensated');
+      return { undone: answer.undone };
+    } catch (error) {
+      const message = (error as Error).message;
+      logger.warn({ dossierNumber: dossier.dossierNumber, step, err: message }, 'compensation attempt failed');
+      // An agency that refuses to undo needs a person, not a retry.
+      if (error instanceof AgencyRefusal || error instanceof AgencyContractError) {
+        throw ApplicationFailure.nonRetryable(message, nonRetryableAgencyError);
+      }
+      throw error;
+    }
+  }
 }

@@ -12,6 +12,7 @@ import {
   withdrawUpdate,
   workflowIdFor,
   type GroupWorkflowInput,
+  type StepAttempt,
   type StepProgressStatus,
 } from '../workflows/contract';
 import type { StepCode } from '../domain/procedures';
@@ -36,7 +37,7 @@ const agencyDown = () => new Error('agency unavailable');
 const slowly = (ms: number) => () => new Promise<{ status: 'COMPLETED' }>((done) => setTimeout(() => done({ status: 'COMPLETED' }), ms));
 const until = (handle: WorkflowHandle<typeof procedureGroupWorkflow>, step: StepCode, status: StepProgressStatus) =>
   waitFor(async () => (await handle.query(progressQuery)).some((s) => s.step === step && s.status === status));
-const onFirstAttempt = <T>(first: () => T, later: () => T) => (attempt: number) => (attempt === 1 ? first() : later());
+const onFirstAttempt = (first: () => StepAttempt, later: () => StepAttempt) => (attempt: number) => (attempt === 1 ? first() : later());
 
 const scenarios: Record<string, Scenario> = {
   'birth-group-completed': { group: 'BIRTH', options: {} },

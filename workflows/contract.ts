@@ -103,6 +103,12 @@ export const progressQuery = defineQuery<StepProgress[]>('progress');
 /** The deadline sweep found a step past its deadline: the workflow marks itself overdue. */
 export const markOverdueSignal = defineSignal('markOverdue');
 
+/**
+ * Patch marker of the failure-path rules: every branch settles before compensation starts, the final
+ * bookkeeping cannot be cancelled, incidents carry ids. Workflows started before replay without them.
+ */
+export const failurePathsPatch = 'failure-paths-v2';
+
 /** Patch marker: workflows started before deadline tracking replay without its timers. */
 export const escalationPatch = 'group-deadline-escalation';
 
@@ -125,8 +131,16 @@ export const withdrawUpdate = defineUpdate<void, [StopRequest]>('withdraw');
 export const cancelRegistrationUpdate = defineUpdate<void, [StopRequest]>('cancelRegistration');
 
 export type IncidentDecision = 'RETRY' | 'SKIP' | 'CANCEL_GROUP';
+/** What was parked: the step's act, the undo of an act, or a write to the read model. */
+export type IncidentKind = 'STEP' | 'COMPENSATION' | 'BOOKKEEPING';
 export interface IncidentResolution {
   step: StepCode;
+  /**
+   * The incident decided on (its row's id). A decision bound to an incident that is no longer open
+   * (a newer incident of the same step) is refused instead of being consumed by the newer one.
+   * Absent only for incidents opened before incidents carried ids.
+   */
+  incidentId?: string;
   decision: IncidentDecision;
   decidedBy: string;
   reason: string;

@@ -9,12 +9,14 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
 } from '@temporalio/workflow';
 import type { DossierActivities } from '../activities';
 import { groupDefinition, type StepCode, type StepDefinition } from '../domain/procedures';
 import {
   cancelRegistrationUpdate,
   escalationPatch,
+  failurePathsPatch,
   markOverdueSignal,
   nonRetryableAgencyError,
   progressQuery,
@@ -26,6 +28,7 @@ import {
   type GroupOutcomeStatus,
   type GroupWorkflowInput,
   type IncidentDecision,
+  type IncidentKind,
   type RetryPolicySettings,
   type StepAttempt,
   type StepOutcomeStatus,
@@ -59,13 +62,20 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   const plan = definition.steps.filter((s) => input.steps.includes(s.code));
   const ref = (step: StepCode) => ({ dossierId: input.dossierId, step });
 
+  // Agency calls heartbeat while under way: a worker that dies mid-call is noticed within the
+  // heartbeat timeout and the call retried on another worker, not after the whole start-to-close.
   const agency = proxyActivities<DossierActivities>({
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '5 seconds',
     retry: retry(input.retry),
     // An agency call already under way finishes before compensations run, so they see its act.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  const compensation = proxyActivities<DossierActivities>({ startToCloseTimeout: '2 minutes', retry: retry(input.compensationRetry) });
+  const compensation = proxyActivities<DossierActivities>({
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '5 seconds',
+    retry: retry(input.compensationRetry),
+  });
   // A MANUAL step waits for an officer: the activity opens a task and completes asynchronously, so it
   // may take months; a stopped group must not wait for the officer (TRY_CANCEL: cancelled at once).
   const manual = proxyActivities<DossierActivities>({
@@ -73,10 +83,16 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 5 },
     cancellationType: ActivityCancellationType.TRY_CANCEL,
   });
-  // Writes to our own database: retried until it is back.
+  // Writes to our own database ride out a short outage; one that keeps failing (a long outage, data
+  // the database refuses) becomes a BOOKKEEPING incident instead of retrying silently forever.
   const bookkeeping = proxyActivities<DossierActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 12 },
+  });
+  // Recording and closing incidents themselves: codes and our own error text only, retried until done.
+  const incidentLog = proxyActivities<DossierActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
 
   const escalation = proxyActivities<DossierActivities>({
@@ -84,8 +100,13 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes', maximumAttempts: 12 },
   });
 
+  // Called first, so every new run carries the marker; runs started before replay the older rules.
+  const failurePaths = patched(failurePathsPatch);
   const progress = new Map<StepCode, StepProgressStatus>(plan.map((s) => [s.code, 'PENDING']));
   const supplied = new Map<StepCode, string[]>();
+  const rounds = new Map<StepCode, number>();
+  /** The incident each parked step waits on (one at a time per step: a step's branch is sequential). */
+  const openIncidents = new Map<StepCode, { id?: string; kind: IncidentKind }>();
   const decisions = new Map<StepCode, IncidentDecision>();
   const compensations: StepDefinition[] = [];
   const stepsScope = new CancellationScope();
@@ -109,7 +130,8 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   setHandler(progressQuery, snapshot);
   setHandler(markOverdueSignal, () => upsertSearchAttributes([{ key: searchAttributes.overdue, value: true }]));
-  setHandler(provideSupplementUpdate, ({ step, documents }) => void supplied.set(step, documents), {
+  // Two supplements arriving before the step resumes are both kept.
+  setHandler(provideSupplementUpdate, ({ step, documents }) => void supplied.set(step, [...(supplied.get(step) ?? []), ...documents]), {
     validator: ({ step }) => {
       if (progress.get(step) !== 'WAITING_FOR_SUPPLEMENT') throw new Error(`step ${step} is not waiting for a supplement`);
     },
@@ -123,27 +145,50 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
       else decisions.set(resolution.step, resolution.decision);
     },
     {
-      validator: ({ step, decision }) => {
-        if (progress.get(step) !== 'INCIDENT') throw new Error(`step ${step} has no open incident`);
+      validator: ({ step, decision, incidentId }) => {
+        const open = openIncidents.get(step);
+        if (!open || decisions.has(step)) throw new Error(`step ${step} has no open incident`);
+        if (incidentId && open.id && incidentId !== open.id) throw new Error(`incident ${incidentId} is no longer open (step ${step} has a newer one)`);
         if (decision === 'CANCEL_GROUP') validateStop();
-        if (decision === 'SKIP' && !stop && !plan.find((s) => s.code === step)?.optional) {
-          throw new Error(`step ${step} is mandatory and cannot be skipped`);
+        if (decision === 'SKIP') {
+          // Skipping an undo leaves the act standing (recorded); skipping an act is for optional steps only.
+          if (open.kind === 'BOOKKEEPING') throw new Error('a record of the dossier cannot be skipped: retry once the cause is fixed');
+          if (open.kind === 'STEP' && !plan.find((s) => s.code === step)?.optional) throw new Error(`step ${step} is mandatory and cannot be skipped`);
         }
       },
     },
   );
 
   /** Parks a step whose retries ran out until a supervisor decides; the incident is recorded. */
-  async function incident(step: StepCode, kind: 'STEP' | 'COMPENSATION', error: unknown): Promise<IncidentDecision> {
+  async function incident(step: StepCode, kind: IncidentKind, error: unknown): Promise<IncidentDecision> {
     const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const incidentId = failurePaths ? uuid4() : undefined;
     log.warn('incident opened', { dossierNumber: input.dossierNumber, step, kind });
-    await bookkeeping.openIncident({ ...ref(step), kind, error: message });
+    await (failurePaths ? incidentLog : bookkeeping).openIncident({ ...ref(step), kind, error: message, ...(incidentId ? { incidentId } : {}) });
+    openIncidents.set(step, { kind, ...(incidentId ? { id: incidentId } : {}) });
     setStatus(step, 'INCIDENT');
-    await condition(() => decisions.has(step));
+    try {
+      await condition(() => decisions.has(step));
+    } finally {
+      // Stopped while parked: the incident is superseded when the group's outcome is recorded.
+      openIncidents.delete(step);
+    }
     const decision = decisions.get(step) as IncidentDecision;
     decisions.delete(step);
-    await bookkeeping.closeIncident({ ...ref(step), decision });
+    await (failurePaths ? incidentLog : bookkeeping).closeIncident({ ...ref(step), decision, ...(incidentId ? { incidentId } : {}) });
     return decision;
+  }
+
+  /** A write to the read model; one that keeps failing waits, as an incident, for a supervisor's retry. */
+  async function record<T>(step: StepCode, write: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        await incident(step, 'BOOKKEEPING', error); // only RETRY is accepted (see the validator)
+      }
+    }
   }
 
   async function attempt(step: StepDefinition): Promise<StepAttempt | 'SKIPPED'> {
@@ -165,7 +210,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     const prerequisites = plan.filter((s) => step.dependsOn.includes(s.code));
     const before = await Promise.all(prerequisites.map(outcomeOf));
     if (before.some((s) => s !== 'COMPLETED')) {
-      await bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'BLOCKED' });
+      await record(step.code, () => bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'BLOCKED' }));
       setStatus(step.code, 'BLOCKED');
       return 'BLOCKED';
     }
@@ -174,7 +219,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     for (;;) {
       const result = await attempt(step);
       if (result === 'SKIPPED') {
-        await bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'SKIPPED' });
+        await record(step.code, () => bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'SKIPPED' }));
         setStatus(step.code, 'SKIPPED');
         return 'SKIPPED';
       }
@@ -183,18 +228,20 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
         return result.status;
       }
       setStatus(step.code, 'WAITING_FOR_SUPPLEMENT');
-      const { dueAt } = await bookkeeping.openSupplementRequest({
-        ...ref(step.code),
-        reason: result.reason,
-        periodWorkingDays: input.supplementPeriodWorkingDays,
-        requestedAt: Date.now(),
-      });
+      const requestedAt = Date.now();
+      const { dueAt } = await record(step.code, () =>
+        bookkeeping.openSupplementRequest({ ...ref(step.code), reason: result.reason, periodWorkingDays: input.supplementPeriodWorkingDays, requestedAt }),
+      );
       if (await condition(() => supplied.has(step.code), Math.max(1, dueAt - Date.now()))) {
-        await bookkeeping.recordSupplementReceived({ ...ref(step.code), documents: supplied.get(step.code) ?? [] });
+        const documents = supplied.get(step.code) ?? [];
         supplied.delete(step.code);
+        // The round is named, not incremented: a retried write never counts a round twice.
+        const round = (rounds.get(step.code) ?? 0) + 1;
+        rounds.set(step.code, round);
+        await record(step.code, () => bookkeeping.recordSupplementReceived({ ...ref(step.code), documents, ...(failurePaths ? { round } : {}) }));
         continue;
       }
-      await bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'REFUSED', refusalCode: 'SUPPLEMENT_NOT_PROVIDED' });
+      await record(step.code, () => bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'REFUSED', refusalCode: 'SUPPLEMENT_NOT_PROVIDED' }));
       setStatus(step.code, 'REFUSED');
       return 'REFUSED';
     }
@@ -220,7 +267,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
           break;
         } catch (error) {
           if ((await incident(step.code, 'COMPENSATION', error)) === 'RETRY') continue;
-          await bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'COMPENSATION_SKIPPED' });
+          await record(step.code, () => bookkeeping.recordStepOutcome({ ...ref(step.code), status: 'COMPENSATION_SKIPPED' }));
           setStatus(step.code, 'COMPENSATION_SKIPPED');
           break;
         }
@@ -230,7 +277,8 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   async function end(status: GroupOutcomeStatus, reason?: string): Promise<GroupOutcome> {
     ended = true;
-    await bookkeeping.recordGroupOutcome({ dossierId: input.dossierId, status, ...(reason ? { reason } : {}) });
+    // A group-level write is parked on the group's first step, where supervisors look for it.
+    await record(plan[0]!.code, () => bookkeeping.recordGroupOutcome({ dossierId: input.dossierId, status, ...(reason ? { reason } : {}) }));
     upsertSearchAttributes([{ key: searchAttributes.dossierStatus, value: status }]);
     return { status, steps: snapshot() };
   }
@@ -262,12 +310,16 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   let stepOutcomes: StepOutcomeStatus[] | undefined;
   let cancellation: unknown;
   try {
-    stepOutcomes = await stepsScope.run(() => Promise.all(plan.map(outcomeOf)));
+    stepOutcomes = await stepsScope.run(() => (failurePaths ? settled(plan.map(outcomeOf)) : Promise.all(plan.map(outcomeOf))));
   } catch (error) {
     if (!isCancellation(error)) throw error;
     cancellation = error;
   }
-  if (stepOutcomes && !stop) return end(groupOutcomeStatus(stepOutcomes));
+  if (stepOutcomes && !stop) {
+    const status = groupOutcomeStatus(stepOutcomes);
+    // Every step has ended: a cancellation arriving now must not leave the dossier unrecorded.
+    return failurePaths ? CancellationScope.nonCancellable(() => end(status)) : end(status);
+  }
 
   // Stopped: by the citizen, by a cancelled registration, or by cancelling the workflow itself.
   const stopped = stop ?? { status: 'CANCELLED' as const, request: { reason: 'workflow cancelled', requestedBy: 'temporal' } };
@@ -278,4 +330,16 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   // Cancelled through Temporal: after compensating, end as Temporal's cancelled state says.
   if (!stop) throw cancellation;
   return outcome;
+}
+
+/**
+ * Like Promise.all, but rejects only once every branch has settled: when the group is stopped, an
+ * agency call still under way in a parallel branch lands (and is registered for undo) before any
+ * compensation starts, so an undo never overtakes the act it undoes.
+ */
+async function settled<T>(branches: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(branches);
+  const failure = results.find((r) => r.status === 'rejected' && !isCancellation(r.reason)) ?? results.find((r) => r.status === 'rejected');
+  if (failure?.status === 'rejected') throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -9,7 +9,7 @@ import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies } from '../dossier-intake';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
-import { problemSchema } from '../problem';
+import { problemSchema, ProblemError } from '../problem';
 import { updateDossierWorkflow } from '../workflow-messages';
 
 export type DossierRouteDependencies = IntakeDependencies & { temporalUiUrl?: string };
@@ -153,14 +153,22 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           summary: "Decide on a parked step or compensation: retry now, skip (optional steps), or cancel the group",
           security,
           params: params.extend({ step: z.enum(stepCodes) }),
-          body: z.object({ decision: z.enum(['RETRY', 'SKIP', 'CANCEL_GROUP']), reason }),
+          body: z.object({
+            decision: z.enum(['RETRY', 'SKIP', 'CANCEL_GROUP']),
+            reason,
+            incidentId: z.uuid().optional().describe("The incident decided on (the timeline's id); default: the step's open incident"),
+          }),
           response: { 202: acceptedSchema, ...errors },
         },
       },
       async (request, reply) => {
         const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'supervision.act');
         const { decision, reason: why } = request.body;
-        await updateDossierWorkflow(deps.temporal, dossier.workflowId, resolveIncidentUpdate, { step: request.params.step, decision, decidedBy: principal.subject, reason: why });
+        const { step } = request.params;
+        // Bound to one incident: a decision never falls on a newer incident of the same step.
+        const open = await deps.db.incident.findFirst({ where: { dossierId: dossier.id, step, status: 'OPEN', ...(request.body.incidentId ? { id: request.body.incidentId } : {}) } });
+        if (!open) throw new ProblemError(409, 'Not possible now', `step ${step} has no open incident${request.body.incidentId ? ` ${request.body.incidentId}` : ''}`);
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, resolveIncidentUpdate, { step, incidentId: open.id, decision, decidedBy: principal.subject, reason: why });
         await audit(deps.db, principal, { action: `incident.${decision.toLowerCase()}`, dossierNumber: dossier.dossierNumber, detail: { step: request.params.step, reason: why } });
         return reply.code(202).send(accepted(dossier.dossierNumber));
       },

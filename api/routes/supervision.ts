@@ -106,7 +106,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
               dossierNumber: z.string(),
               temporalUiUrl: z.string().optional(),
               entries: z.array(z.object({ at: z.string(), source: z.enum(['workflow', 'audit']), type: z.string(), step: z.string().nullable(), actor: z.string().nullable(), detail: z.unknown() })),
-              incidents: z.array(z.object({ step: z.string(), kind: z.string(), status: z.string(), lastError: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), decision: z.string().nullable() })),
+              incidents: z.array(z.object({ id: z.string(), step: z.string(), kind: z.string(), status: z.string(), lastError: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), decision: z.string().nullable() })),
             }),
             ...errors,
           },
@@ -128,6 +128,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
           ...(deps.temporalUiUrl ? { temporalUiUrl: `${deps.temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),
           entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
           incidents: incidents.map((i) => ({
+            id: i.id,
             step: i.step,
             kind: i.kind,
             status: i.status,
@@ -180,6 +181,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
           try {
             await updateDossierWorkflow(deps.temporal, incident.dossier.workflowId, resolveIncidentUpdate, {
               step: incident.step as (typeof stepCodes)[number],
+              incidentId: incident.id,
               decision,
               decidedBy: principal.subject,
               reason,

@@ -21,7 +21,8 @@ import type { StepCode } from '../domain/procedures';
  * Records the event histories that tests/workflows/replay.test.ts replays against the current
  * workflow code. Run it only when a deliberate, versioned change to the workflow makes new histories
  * (old ones stay: running workflows were recorded with them; never overwrite them). Usage:
- * npx tsx scripts/record-histories.ts NAME… (the new scenarios to record)
+ * npx tsx scripts/record-histories.ts [--tag TAG] NAME… (the new scenarios to record; with a tag, saved
+ * as NAME.TAG.json beside the earlier recordings, e.g. after a patch changed the workflow's commands)
  */
 interface Scenario {
   group: 'BIRTH' | 'DEATH';
@@ -97,7 +98,10 @@ async function main(): Promise<void> {
   const dir = join(__dirname, '..', 'tests', 'workflows', 'histories');
   mkdirSync(dir, { recursive: true });
   try {
-    const wanted = process.argv.slice(2);
+    const args = process.argv.slice(2);
+    const tagAt = args.indexOf('--tag');
+    const suffix = tagAt >= 0 ? `.${args.splice(tagAt, 2)[1]}` : '';
+    const wanted = args;
     if (wanted.length === 0) throw new Error(`name the scenarios to record: ${Object.keys(scenarios).join(', ')}`);
     for (const [name, scenario] of Object.entries(scenarios).filter(([n]) => wanted.includes(n))) {
       const { activities } = fakeActivities(scenario.options);
@@ -110,8 +114,8 @@ async function main(): Promise<void> {
         await handle.result().catch(() => undefined); // a cancelled workflow ends in an error, as intended
       });
       const history = await handle.fetchHistory();
-      writeFileSync(join(dir, `${name}.json`), JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON()));
-      console.log(`recorded ${name}`);
+      writeFileSync(join(dir, `${name}${suffix}.json`), JSON.stringify(temporal.api.history.v1.History.fromObject(history).toJSON()));
+      console.log(`recorded ${name}${suffix}`);
     }
   } finally {
     await env.teardown();

@@ -235,6 +235,8 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
       if (await condition(() => supplied.has(step.code), Math.max(1, dueAt - Date.now()))) {
         const documents = supplied.get(step.code) ?? [];
         supplied.delete(step.code);
+        // No longer waiting: a supplement arriving after this one is refused (409), not silently dropped.
+        if (failurePaths) setStatus(step.code, 'RUNNING');
         // The round is named, not incremented: a retried write never counts a round twice.
         const round = (rounds.get(step.code) ?? 0) + 1;
         rounds.set(step.code, round);

@@ -13,6 +13,8 @@ export type Behaviour = (attempt: number) => StepAttempt | Error | Promise<StepA
 export interface FakeOptions {
   steps?: Partial<Record<StepCode, Behaviour>>;
   compensations?: Partial<Record<StepCode, (attempt: number) => boolean | Error>>;
+  /** How recording the group's outcome goes (a database refusing the write, a slow write). */
+  groupOutcome?: (attempt: number) => void | Error | Promise<void>;
 }
 
 /**
@@ -23,6 +25,7 @@ export function fakeActivities(options: FakeOptions = {}) {
   const calls: { activity: string; step?: StepCode; detail?: unknown }[] = [];
   const attempts = new Map<string, number>();
   const supplementDueAt = new Map<StepCode, number>();
+  const incidentIds: string[] = [];
   const calendar = createWorkingCalendar();
   const count = (key: string) => {
     const n = (attempts.get(key) ?? 0) + 1;
@@ -61,8 +64,9 @@ export function fakeActivities(options: FakeOptions = {}) {
     async recordSupplementReceived({ step, documents }) {
       calls.push({ activity: 'recordSupplementReceived', step, detail: documents });
     },
-    async openIncident({ step, kind }) {
+    async openIncident({ step, kind, incidentId }) {
       calls.push({ activity: 'openIncident', step, detail: kind });
+      if (incidentId) incidentIds.push(incidentId);
     },
     async closeIncident({ step, decision }) {
       calls.push({ activity: 'closeIncident', step, detail: decision });
@@ -74,11 +78,13 @@ export function fakeActivities(options: FakeOptions = {}) {
       return { escalated: 0, failed: 0 };
     },
     async recordGroupOutcome({ status }) {
+      const outcome = await options.groupOutcome?.(count('groupOutcome'));
+      if (outcome instanceof Error) throw outcome;
       calls.push({ activity: 'recordGroupOutcome', detail: status });
     },
   };
   const stepsCalled = (activity: string) => calls.filter((c) => c.activity === activity).map((c) => c.step);
-  return { activities, calls, attempts, supplementDueAt, stepsCalled };
+  return { activities, calls, attempts, supplementDueAt, stepsCalled, incidentIds };
 }
 
 export function groupInput(group: ProcedureGroup, steps?: StepCode[], maximumAttempts = 3): GroupWorkflowInput {

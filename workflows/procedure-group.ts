@@ -186,7 +186,9 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
         return await write();
       } catch (error) {
         if (isCancellation(error)) throw error;
+        const before = progress.get(step) ?? 'PENDING';
         await incident(step, 'BOOKKEEPING', error); // only RETRY is accepted (see the validator)
+        setStatus(step, before); // the step itself is where it was; only the write was parked
       }
     }
   }

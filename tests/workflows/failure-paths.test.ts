@@ -107,7 +107,9 @@ describe('procedure group workflow: failure paths (time-skipping)', () => {
         WorkflowUpdateFailedError,
       );
       await handle.executeUpdate(resolveIncidentUpdate, { args: [{ step: 'BIRTH_REGISTRATION', decision: 'RETRY', decidedBy: 'sup', reason: 'fixed' }] });
-      expect((await handle.result()).status).toBe('COMPLETED');
+      const outcome = await handle.result();
+      expect(outcome.status).toBe('COMPLETED');
+      expect(outcome.steps.every((s) => s.status === 'COMPLETED')).toBe(true);
     });
     expect(fake.calls.filter((c) => c.activity === 'recordGroupOutcome')).toEqual([{ activity: 'recordGroupOutcome', detail: 'COMPLETED' }]);
   });

@@ -36,6 +36,7 @@ import {
   type StopRequest,
 } from './contract';
 import { groupOutcomeStatus } from './group-outcome';
+import { GroupState, type StopStatus } from './group-state';
 
 const retry = (policy: RetryPolicySettings) => ({
   initialInterval: policy.initialIntervalMs,
@@ -102,61 +103,27 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   // Called first, so every new run carries the marker; runs started before replay the older rules.
   const failurePaths = patched(failurePathsPatch);
-  const progress = new Map<StepCode, StepProgressStatus>(plan.map((s) => [s.code, 'PENDING']));
-  const supplied = new Map<StepCode, string[]>();
-  const rounds = new Map<StepCode, number>();
-  /** The incident each parked step waits on (one at a time per step: a step's branch is sequential). */
-  const openIncidents = new Map<StepCode, { id?: string; kind: IncidentKind }>();
-  const decisions = new Map<StepCode, IncidentDecision>();
-  const compensations: StepDefinition[] = [];
+  const state = new GroupState(plan);
   const stepsScope = new CancellationScope();
-  let stop: { status: Extract<GroupOutcomeStatus, 'WITHDRAWN' | 'CANCELLED'>; request: StopRequest } | undefined;
-  let ended = false;
-
-  const snapshot = () => plan.map((s) => ({ step: s.code, status: progress.get(s.code) ?? 'PENDING' }));
   const setStatus = (step: StepCode, status: StepProgressStatus): void => {
-    progress.set(step, status);
-    const active = [...progress].filter(([, s]) => s === 'RUNNING' || s === 'WAITING_FOR_SUPPLEMENT' || s === 'INCIDENT');
-    upsertSearchAttributes([{ key: searchAttributes.currentStep, value: active.map(([code]) => code) }]);
+    upsertSearchAttributes([{ key: searchAttributes.currentStep, value: state.setStatus(step, status) }]);
   };
-  const requestStop = (status: 'WITHDRAWN' | 'CANCELLED') => (request: StopRequest) => {
-    stop = { status, request };
+  const requestStop = (status: StopStatus) => (request: StopRequest) => {
+    state.requestStop(status, request);
     stepsScope.cancel();
   };
-  const validateStop = (_request?: StopRequest): void => {
-    if (ended) throw new Error('the group has already ended');
-    if (stop) throw new Error('the group is already being stopped');
-  };
+  const validateStop = (_request?: StopRequest) => state.validateStop();
 
-  setHandler(progressQuery, snapshot);
+  setHandler(progressQuery, () => state.snapshot());
   setHandler(markOverdueSignal, () => upsertSearchAttributes([{ key: searchAttributes.overdue, value: true }]));
-  // Two supplements arriving before the step resumes are both kept.
-  setHandler(provideSupplementUpdate, ({ step, documents }) => void supplied.set(step, [...(supplied.get(step) ?? []), ...documents]), {
-    validator: ({ step }) => {
-      if (progress.get(step) !== 'WAITING_FOR_SUPPLEMENT') throw new Error(`step ${step} is not waiting for a supplement`);
-    },
-  });
+  setHandler(provideSupplementUpdate, ({ step, documents }) => state.addSupplement(step, documents), { validator: ({ step }) => state.validateSupplement(step) });
   setHandler(withdrawUpdate, requestStop('WITHDRAWN'), { validator: validateStop });
   setHandler(cancelRegistrationUpdate, requestStop('CANCELLED'), { validator: validateStop });
   setHandler(
     resolveIncidentUpdate,
-    (resolution) => {
-      if (resolution.decision === 'CANCEL_GROUP') requestStop('CANCELLED')({ reason: resolution.reason, requestedBy: resolution.decidedBy });
-      else decisions.set(resolution.step, resolution.decision);
-    },
-    {
-      validator: ({ step, decision, incidentId }) => {
-        const open = openIncidents.get(step);
-        if (!open || decisions.has(step)) throw new Error(`step ${step} has no open incident`);
-        if (incidentId && open.id && incidentId !== open.id) throw new Error(`incident ${incidentId} is no longer open (step ${step} has a newer one)`);
-        if (decision === 'CANCEL_GROUP') validateStop();
-        if (decision === 'SKIP') {
-          // Skipping an undo leaves the act standing (recorded); skipping an act is for optional steps only.
-          if (open.kind === 'BOOKKEEPING') throw new Error('a record of the dossier cannot be skipped: retry once the cause is fixed');
-          if (open.kind === 'STEP' && !plan.find((s) => s.code === step)?.optional) throw new Error(`step ${step} is mandatory and cannot be skipped`);
-        }
-      },
-    },
+    ({ step, decision, reason, decidedBy }) =>
+      decision === 'CANCEL_GROUP' ? requestStop('CANCELLED')({ reason, requestedBy: decidedBy }) : state.decide(step, decision),
+    { validator: (resolution) => state.validateDecision(resolution) },
   );
 
   /** Parks a step whose retries ran out until a supervisor decides; the incident is recorded. */
@@ -165,16 +132,14 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     const incidentId = failurePaths ? uuid4() : undefined;
     log.warn('incident opened', { dossierNumber: input.dossierNumber, step, kind });
     await (failurePaths ? incidentLog : bookkeeping).openIncident({ ...ref(step), kind, error: message, ...(incidentId ? { incidentId } : {}) });
-    openIncidents.set(step, { kind, ...(incidentId ? { id: incidentId } : {}) });
+    state.openIncident(step, kind, incidentId);
     setStatus(step, 'INCIDENT');
     try {
-      await condition(() => decisions.has(step));
+      await condition(() => state.hasDecision(step));
     } finally {
-      // Stopped while parked: the incident is superseded when the group's outcome is recorded.
-      openIncidents.delete(step);
+      state.closeIncident(step);
     }
-    const decision = decisions.get(step) as IncidentDecision;
-    decisions.delete(step);
+    const decision = state.takeDecision(step);
     await (failurePaths ? incidentLog : bookkeeping).closeIncident({ ...ref(step), decision, ...(incidentId ? { incidentId } : {}) });
     return decision;
   }
@@ -186,7 +151,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
         return await write();
       } catch (error) {
         if (isCancellation(error)) throw error;
-        const before = progress.get(step) ?? 'PENDING';
+        const before = state.status(step);
         await incident(step, 'BOOKKEEPING', error); // only RETRY is accepted (see the validator)
         setStatus(step, before); // the step itself is where it was; only the write was parked
       }
@@ -216,8 +181,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
       setStatus(step.code, 'BLOCKED');
       return 'BLOCKED';
     }
-    // Registered before the step acts: if we are stopped mid-call, its act is still undone.
-    if (step.compensation) compensations.push(step);
+    state.registerCompensation(step);
     for (;;) {
       const result = await attempt(step);
       if (result === 'SKIPPED') {
@@ -234,14 +198,10 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
       const { dueAt } = await record(step.code, () =>
         bookkeeping.openSupplementRequest({ ...ref(step.code), reason: result.reason, periodWorkingDays: input.supplementPeriodWorkingDays, requestedAt }),
       );
-      if (await condition(() => supplied.has(step.code), Math.max(1, dueAt - Date.now()))) {
-        const documents = supplied.get(step.code) ?? [];
-        supplied.delete(step.code);
+      if (await condition(() => state.hasSupplement(step.code), Math.max(1, dueAt - Date.now()))) {
+        const { documents, round } = state.takeSupplement(step.code);
         // No longer waiting: a supplement arriving after this one is refused (409), not silently dropped.
         if (failurePaths) setStatus(step.code, 'RUNNING');
-        // The round is named, not incremented: a retried write never counts a round twice.
-        const round = (rounds.get(step.code) ?? 0) + 1;
-        rounds.set(step.code, round);
         await record(step.code, () => bookkeeping.recordSupplementReceived({ ...ref(step.code), documents, ...(failurePaths ? { round } : {}) }));
         continue;
       }
@@ -263,7 +223,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   /** Undoes, newest first, every act that may have happened; each compensation is idempotent. */
   async function compensate(reason: string): Promise<void> {
-    for (const step of [...compensations].reverse()) {
+    for (const step of state.compensationsNewestFirst()) {
       for (;;) {
         try {
           const { undone } = await compensation.compensateStep({ ...ref(step.code), reason });
@@ -280,11 +240,11 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   }
 
   async function end(status: GroupOutcomeStatus, reason?: string): Promise<GroupOutcome> {
-    ended = true;
+    state.markEnded();
     // A group-level write is parked on the group's first step, where supervisors look for it.
     await record(plan[0]!.code, () => bookkeeping.recordGroupOutcome({ dossierId: input.dossierId, status, ...(reason ? { reason } : {}) }));
     upsertSearchAttributes([{ key: searchAttributes.dossierStatus, value: status }]);
-    return { status, steps: snapshot() };
+    return { status, steps: state.snapshot() };
   }
 
   /**
@@ -296,7 +256,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     void CancellationScope.cancellable(async () => {
       for (const { level, at } of input.escalations ?? []) {
         await sleep(Math.max(1, at - Date.now()));
-        if (ended) return;
+        if (state.hasEnded) return;
         upsertSearchAttributes([{ key: searchAttributes.overdue, value: true }]);
         try {
           await escalation.escalate({ dossierId: input.dossierId, level });
@@ -319,6 +279,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     if (!isCancellation(error)) throw error;
     cancellation = error;
   }
+  const stop = state.stop;
   if (stepOutcomes && !stop) {
     const status = groupOutcomeStatus(stepOutcomes);
     // Every step has ended: a cancellation arriving now must not leave the dossier unrecorded.

@@ -72,7 +72,8 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
           workflowId,
           provinceCode: intake.jurisdiction.provinceCode,
           communeCode: intake.jurisdiction.communeCode,
-          intake: intake as unknown as Prisma.InputJsonValue,
+          // Stored with its receipt time, so every later reading judges it as of that day.
+          intake: { ...intake, receivedAt: receivedAt.toISOString() } as unknown as Prisma.InputJsonValue,
           intakeDigest,
           selectedSteps: plan.map((s) => s.code),
           definitionVersion: definition.version,

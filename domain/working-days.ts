@@ -43,6 +43,13 @@ const dayMs = 24 * hourMs;
 const vietnamOffsetMs = 7 * hourMs;
 /** Longest run of non-working days accepted before a search gives up (guards against absurd overrides). */
 const longestBreakDays = 366;
+/**
+ * The years the calendar answers for. Deadlines are counted around today; a date centuries away is a
+ * mistake, and arithmetic on it (year 0001 read as 1901 by Date.UTC, lunar holidays of antiquity) must
+ * fail fast rather than run away with the event loop.
+ */
+export const calendarYears = { first: 1900, last: 2199 } as const;
+const inCalendarYears = (year: number): boolean => year >= calendarYears.first && year <= calendarYears.last;
 
 const dayNumberOf = (date: LocalDate): number => {
   const { year, month, day } = parseIsoDate(date);
@@ -58,6 +65,7 @@ export function toVietnamDate(instant: Date): LocalDate {
 function assertInstant(instant: Date): number {
   const time = instant.getTime();
   if (Number.isNaN(time)) throw new RangeError('not a valid instant');
+  if (!inCalendarYears(instant.getUTCFullYear())) throw new RangeError(`${instant.toISOString()} is outside the calendar's years`);
   return time;
 }
 
@@ -182,12 +190,12 @@ export function createWorkingCalendar(options: WorkingCalendarOptions = {}): Wor
   function isWorkingDay(date: LocalDate): boolean {
     const yearKey = date.slice(0, 4);
     let days = years.get(yearKey);
-    if (!days && /^\d{4}$/.test(yearKey)) {
+    if (!days && /^\d{4}$/.test(yearKey) && inCalendarYears(Number(yearKey))) {
       days = buildYear(Number(yearKey));
       years.set(yearKey, days);
     }
     const working = days?.get(date);
-    if (working === undefined) throw new RangeError(`not a date as YYYY-MM-DD: ${date}`);
+    if (working === undefined) throw new RangeError(`not a date as YYYY-MM-DD within ${calendarYears.first}–${calendarYears.last}: ${date}`);
     return working;
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../domain/authorization';
-import { dossierNumberSchema, intakeSchema } from '../../domain/intake';
+import { dossierNumberSchema, intakeSubmissionSchema } from '../../domain/intake';
 import { stepCodes } from '../../domain/procedures';
 import { cancelRegistrationUpdate, provideSupplementUpdate, resolveIncidentUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
@@ -39,7 +39,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           tags: ['dossiers'],
           summary: 'Submit a procedure group dossier (idempotent on the dossier number)',
           security,
-          body: intakeSchema,
+          body: intakeSubmissionSchema,
           response: { 200: receiptSchema, 201: receiptSchema, ...errors },
         },
       },

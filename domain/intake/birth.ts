@@ -12,6 +12,7 @@ import {
   requesterSchema,
   text,
   todayIso,
+  vietnamDate,
 } from './common';
 
 /** Group A: birth registration → personal ID number → permanent residence / child health insurance. */
@@ -62,7 +63,8 @@ export const birthIntakeSchema = z
       if (!intake.healthInsurance) {
         ctx.addIssue({ code: 'custom', path: ['healthInsurance'], message: 'required when health insurance is chosen' });
       }
-      const on = parseIsoDate((intake.receivedAt ?? new Date().toISOString()).slice(0, 10));
+      // As of the receipt (stored with the dossier), so a child turning 6 while a step waits changes nothing.
+      const on = parseIsoDate(vietnamDate(intake.receivedAt ? new Date(intake.receivedAt) : new Date()));
       if (validBirthDate && !isUnderSix(parseIsoDate(intake.child.dateOfBirth), on)) {
         ctx.addIssue({ code: 'custom', path: ['procedures', 'healthInsurance'], message: 'only for a child under 6' });
       }

@@ -3,12 +3,20 @@ import { personalIdPattern } from '../identifiers';
 import { communeCodePattern, isKnownProvince } from '../jurisdiction';
 
 /** Field schemas shared by the intakes of every procedure group. */
+
+/** Years a date in a dossier may carry: a birth, death or document from 1900 on, nothing centuries ahead. */
+export const plausibleYears = { first: 1900, last: 2199 } as const;
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine(isCalendarDate, 'not a calendar date');
-export const name = z.string().trim().min(2, 'too short').max(120, 'too long');
-export const text = z.string().trim().min(1, 'required').max(300, 'too long');
+  .refine(isCalendarDate, 'not a calendar date')
+  .refine((v) => Number(v.slice(0, 4)) >= plausibleYears.first && Number(v.slice(0, 4)) <= plausibleYears.last, `expected a year between ${plausibleYears.first} and ${plausibleYears.last}`);
+
+/** C0 and C1 control characters and DEL: never part of a name or a line of text (PostgreSQL cannot even store U+0000). */
+export const controlCharacters = /[\u0000-\u001F\u007F-\u009F]/;
+const oneLine = (schema: z.ZodString) => schema.refine((v) => !controlCharacters.test(v), 'must not contain control characters');
+export const name = oneLine(z.string().trim().min(2, 'too short').max(120, 'too long'));
+export const text = oneLine(z.string().trim().min(1, 'required').max(300, 'too long'));
 
 export const provinceCodeSchema = z.string().refine(isKnownProvince, 'not a province code of the national list');
 export const communeCodeSchema = z.string().regex(communeCodePattern, 'expected a 5-digit commune code');
@@ -34,6 +42,22 @@ export const dossierNumberSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9.\-_]{5,63}$/, 'expected 6–64 letters, digits, dots, dashes or underscores');
 
+/**
+ * A dossier number begins with the office code of the commune that receives it (letters, the province
+ * code, a dot, the commune code, a dash: `H79.26734-…`), so one commune can neither take nor probe the
+ * numbers of another.
+ */
+export function officeCodePrefix(jurisdiction: { provinceCode: string; communeCode: string }): RegExp {
+  return new RegExp(`^[A-Z]{1,3}${jurisdiction.provinceCode}\\.${jurisdiction.communeCode}-[A-Za-z0-9]`);
+}
+
+export function checkOfficeCode(intake: { dossierNumber: string; jurisdiction: { provinceCode: string; communeCode: string } }, ctx: z.RefinementCtx): void {
+  const { provinceCode, communeCode } = intake.jurisdiction;
+  if (!officeCodePrefix(intake.jurisdiction).test(intake.dossierNumber)) {
+    ctx.addIssue({ code: 'custom', path: ['dossierNumber'], message: `must begin with the office code of commune ${provinceCode}/${communeCode}, e.g. H${provinceCode}.${communeCode}-` });
+  }
+}
+
 
 export const requesterSchema = z.object({
   fullName: name,
@@ -47,6 +71,28 @@ export function isCalendarDate(value: string): boolean {
   return !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 }
 
+const vietnamOffsetMs = 7 * 3_600_000;
+
+/** The Vietnam (UTC+7) calendar date of an instant: what "today" means at a commune desk. */
+export function vietnamDate(instant: Date): string {
+  return new Date(instant.getTime() + vietnamOffsetMs).toISOString().slice(0, 10);
+}
+
 export function todayIso(): string {
-  return new Date().toISOString().slice(0, 10);
+  return vietnamDate(new Date());
+}
+
+/**
+ * When a submitted dossier may say it was received: not ahead of our clock (beyond a little skew),
+ * not older than a desk's backlog. Checked when the dossier is submitted, not when it is read back.
+ */
+export const receiptBounds = { futureSkewMs: 5 * 60_000, maxAgeDays: 60 } as const;
+
+export function checkReceipt(intake: { receivedAt?: string | undefined }, ctx: z.RefinementCtx, now = Date.now()): void {
+  if (!intake.receivedAt) return;
+  const at = Date.parse(intake.receivedAt);
+  if (at > now + receiptBounds.futureSkewMs) ctx.addIssue({ code: 'custom', path: ['receivedAt'], message: 'is in the future' });
+  else if (at < now - receiptBounds.maxAgeDays * 86_400_000) {
+    ctx.addIssue({ code: 'custom', path: ['receivedAt'], message: `is more than ${receiptBounds.maxAgeDays} days ago` });
+  }
 }

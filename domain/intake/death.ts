@@ -44,7 +44,7 @@ export const deathIntakeSchema = z
     requester: requesterSchema,
     funeralAllowance: z
       .object({
-        categories: z.array(z.enum(funeralCategories)).min(1, 'at least one category').describe('Every category that applies; the highest is paid'),
+        categories: z.array(z.enum(funeralCategories)).min(1, 'at least one category').max(funeralCategories.length, 'each category once').describe('Every category that applies; the highest is paid'),
         payee: z.object({
           fullName: name,
           personalIdNumber: personalIdSchema,
@@ -66,7 +66,8 @@ export const deathIntakeSchema = z
               dateOfBirth: isoDate,
             }),
           )
-          .min(1, 'at least one survivor'),
+          .min(1, 'at least one survivor')
+          .max(30, 'at most 30 survivors'),
       })
       .optional(),
   })

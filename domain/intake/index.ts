@@ -3,6 +3,7 @@ import { funeralAllowance } from '../funeral-allowance';
 import type { AgencyRole, StepDefinition, StepCode } from '../procedures';
 import { birthIntakeSchema, birthOptionalSteps, type BirthIntake } from './birth';
 import { deathIntakeSchema, deathOptionalSteps, type DeathIntake } from './death';
+import { checkOfficeCode, checkReceipt } from './common';
 
 /**
  * What a commune desk (or the national portal) submits to start a procedure group. One schema shared
@@ -10,6 +11,15 @@ import { deathIntakeSchema, deathOptionalSteps, type DeathIntake } from './death
  */
 export const intakeSchema = z.discriminatedUnion('group', [birthIntakeSchema, deathIntakeSchema]);
 export type Intake = z.infer<typeof intakeSchema>;
+
+/**
+ * What the API accepts: an intake under a number of its own commune, whose receipt time is believable
+ * now. Rules about the moment of submission are checked here only: a stored intake is never re-judged.
+ */
+export const intakeSubmissionSchema = intakeSchema.superRefine((intake, ctx) => {
+  checkOfficeCode(intake, ctx);
+  checkReceipt(intake, ctx);
+});
 
 export { birthIntakeSchema, deathIntakeSchema, type BirthIntake, type DeathIntake };
 export * from './common';

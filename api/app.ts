@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../runtime/logger';
 import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
-import { ProblemError } from './problem';
+import { ProblemError, ServiceUnavailableError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
@@ -46,6 +46,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       );
       return reply.code(400).type('application/problem+json').send(problem.toProblem());
     }
+    if (error instanceof ServiceUnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof ProblemError) {
       return reply.code(error.status).type('application/problem+json').send(error.toProblem());
     }

@@ -76,6 +76,8 @@ export const configSchema = z.object({
   ESCALATION_WEBHOOK_URL: z.url().optional(),
   /** How often the deadline sweep looks for steps past their agency's deadline. */
   DEADLINE_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+  /** How often each API instance starts the workflows of accepted dossiers Temporal did not accept at intake. */
+  INTAKE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** A dossier received at or after this hour (Asia/Ho_Chi_Minh) counts from the next working day. */
   INTAKE_CUTOFF_HOUR: z.coerce.number().int().min(0).max(23).default(15),
 

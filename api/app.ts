@@ -11,6 +11,8 @@ import {
 import type { Logger } from '../runtime/logger';
 import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
+import { isDatabaseUnavailable } from './database-errors';
+import { healthRoutes } from './health';
 import { ProblemError, ServiceUnavailableError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
@@ -55,6 +57,11 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       const problem = new ProblemError(error.statusCode, 'Bad request', error.message);
       return reply.code(error.statusCode).type('application/problem+json').send(problem.toProblem());
     }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error.message }, 'database unavailable');
+      const problem = new ServiceUnavailableError('Database unavailable', 'try again shortly');
+      return reply.code(503).header('retry-after', String(problem.retryAfterSeconds)).type('application/problem+json').send(problem.toProblem());
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).type('application/problem+json').send(new ProblemError(500, 'Internal error').toProblem());
   });
@@ -74,7 +81,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
   await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics'] });
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(healthRoutes(deps));
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });

@@ -7,7 +7,7 @@ import { createWorkingCalendar } from '../../domain/working-days';
 import { createLogger } from '../../runtime/logger';
 import { birthIntake } from '../support/fixtures';
 import { freePort } from '../support/free-port';
-import { postJson, startStack, type Stack } from '../support/stack';
+import { getJson, postJson, startStack, type Stack } from '../support/stack';
 
 /**
  * Temporal unreachable at intake: the dossier is accepted (202) and recorded as the outbox of its
@@ -91,5 +91,13 @@ describe('durable intake (Temporal unreachable at intake)', () => {
     expect(withdrawal.status).toBe(503);
     expect(withdrawal.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(withdrawal.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('is live but not ready, naming Temporal', async () => {
+    expect((await getJson(`${apiUrl}/health/live`)).status).toBe(200);
+    const ready = await getJson(`${apiUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body.dependencies).toEqual({ database: 'up', temporal: 'down' });
+    expect((await getJson(`${stack.apiUrl}/health/ready`)).status).toBe(200);
   });
 });

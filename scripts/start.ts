@@ -16,6 +16,8 @@ import { projectRoot } from '../runtime/tools';
  * own processes, exactly as they run in production. Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
+  // `npm start` is the development stack: development secret and printed tokens allowed (children inherit it).
+  process.env.LIEN_THONG_DEV_MODE ??= 'true';
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'start' });
   const dataDir = resolve(projectRoot, config.DATA_DIR);

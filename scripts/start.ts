@@ -115,8 +115,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** The service is the child itself (tsx as a loader, not a wrapper process), so its crash and its stop are seen directly. */
 function runService(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, entry)], { env, stdio: 'inherit' });
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env, stdio: 'inherit', cwd: projectRoot });
 }
 
 void main();

@@ -11,7 +11,9 @@ import {
 import type { Logger } from '../runtime/logger';
 import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
-import { ProblemError } from './problem';
+import { isDatabaseUnavailable } from './database-errors';
+import { healthRoutes } from './health';
+import { ProblemError, ServiceUnavailableError } from './problem';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
@@ -19,7 +21,7 @@ import { taskRoutes } from './routes/tasks';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_TOKEN_TTL'>;
+  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL'>;
   metrics?: MetricsRouteDependencies;
 };
 
@@ -46,6 +48,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       );
       return reply.code(400).type('application/problem+json').send(problem.toProblem());
     }
+    if (error instanceof ServiceUnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof ProblemError) {
       return reply.code(error.status).type('application/problem+json').send(error.toProblem());
     }
@@ -53,6 +56,11 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       // Malformed JSON, wrong content type, body too large: Fastify's own 4xx.
       const problem = new ProblemError(error.statusCode, 'Bad request', error.message);
       return reply.code(error.statusCode).type('application/problem+json').send(problem.toProblem());
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error.message }, 'database unavailable');
+      const problem = new ServiceUnavailableError('Database unavailable', 'try again shortly');
+      return reply.code(503).header('retry-after', String(problem.retryAfterSeconds)).type('application/problem+json').send(problem.toProblem());
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).type('application/problem+json').send(new ProblemError(500, 'Internal error').toProblem());
@@ -73,7 +81,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
   await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics'] });
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(healthRoutes(deps));
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });

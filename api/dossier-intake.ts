@@ -5,11 +5,12 @@ import { currentDefinition, planSteps, type StepCode } from '../domain/procedure
 import type { WorkingCalendar } from '../domain/working-days';
 import { stepModeFor } from '../domain/step-modes';
 import type { Config } from '../runtime/config';
-import { Prisma, type Database } from '../runtime/database';
+import { Prisma, type Database, type Dossier } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
 import { searchAttributes, workflowIdFor, workflowTypes, type GroupWorkflowInput } from '../workflows/contract';
 import { digest } from './canonical-json';
 import { ProblemError } from './problem';
+import { withinTemporalDeadline } from './temporal-calls';
 
 export interface IntakeDependencies {
   db: Database;
@@ -36,6 +37,8 @@ export interface IntakeReceipt {
   dossierNumber: string;
   workflowId: string;
   created: boolean;
+  /** False when Temporal was unavailable: the dossier is recorded and its workflow starts automatically. */
+  workflowStarted: boolean;
 }
 
 /**
@@ -43,9 +46,9 @@ export interface IntakeReceipt {
  * intake submitted again (a double click, a retry after a timeout) returns the first dossier and
  * workflow; a different intake under a number already used is a conflict.
  *
- * The dossier row is written first, in one transaction with its steps, then the workflow is started
- * with a fixed workflow ID. If Temporal is unreachable the client gets 503 and its retry finishes
- * the start: nothing is half-written that a retry cannot complete.
+ * The dossier row is written first, in one transaction with its steps; it is the outbox of the
+ * workflow's start. The start is then tried once under a short deadline; if Temporal is unreachable
+ * the dossier stays accepted and the intake reconciler (`intake-reconciler.ts`) starts it later.
  */
 export async function submitIntake(deps: IntakeDependencies, intake: Intake): Promise<IntakeReceipt> {
   const intakeDigest = digest(intake);
@@ -96,15 +99,22 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
     ]);
   }
 
-  // Read back from the rows, so a resubmission starts the workflow with the modes first recorded.
+  const workflowStarted = await startDossierWorkflow(deps, dossier);
+  deps.logger.info({ dossierNumber: dossier.dossierNumber, created, workflowStarted }, 'dossier accepted');
+  return { dossierId: dossier.id, dossierNumber: dossier.dossierNumber, workflowId, created, workflowStarted };
+}
+
+/** What the workflow is started with, from configuration and the dossier's rows alone (intake and reconciler). */
+export async function groupWorkflowInput(deps: Pick<IntakeDependencies, 'db' | 'calendar' | 'config'>, dossier: Dossier): Promise<GroupWorkflowInput> {
+  // Read back from the rows, so a later start uses the modes first recorded.
   const modes = (await deps.db.dossierStep.findMany({ where: { dossierId: dossier.id, mode: 'MANUAL' }, select: { step: true, mode: true } })) as {
     step: StepCode;
     mode: 'MANUAL';
   }[];
-  const input: GroupWorkflowInput = {
+  return {
     dossierId: dossier.id,
     dossierNumber: dossier.dossierNumber,
-    group: intake.group,
+    group: dossier.procedureGroup,
     definitionVersion: dossier.definitionVersion,
     steps: dossier.selectedSteps as StepCode[],
     modes: Object.fromEntries(modes.map((s) => [s.step, s.mode])),
@@ -125,35 +135,40 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
       { level: 2, at: deps.calendar.dueAt(dossier.dueAt, deps.config.SECOND_ESCALATION_WORKING_DAYS).getTime() },
     ],
   };
-  await startGroupWorkflow(deps, input, dossier);
-  deps.logger.info({ dossierNumber: dossier.dossierNumber, created }, 'dossier accepted');
-  return { dossierId: dossier.id, dossierNumber: dossier.dossierNumber, workflowId, created };
 }
 
-async function startGroupWorkflow(
-  deps: IntakeDependencies,
-  input: GroupWorkflowInput,
-  dossier: { workflowId: string; provinceCode: string; communeCode: string },
-): Promise<void> {
+/**
+ * Starts the dossier's workflow under a short deadline and records that Temporal accepted it. Returns
+ * false when Temporal is unavailable: the row stays in the outbox (`workflowStartedAt` null) and the
+ * intake reconciler starts it later. Idempotent: fixed workflow ID, *use existing* on conflict.
+ */
+export async function startDossierWorkflow(deps: IntakeDependencies, dossier: Dossier): Promise<boolean> {
+  if (dossier.workflowStartedAt) return true;
+  const input = await groupWorkflowInput(deps, dossier);
   try {
-    await deps.temporal.workflow.start(workflowTypes.procedureGroup, {
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      workflowId: dossier.workflowId,
-      args: [input],
-      // A running workflow for this dossier is the one we want; a finished one is never started again.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: searchAttributes.procedureGroup, value: input.group },
-        { key: searchAttributes.dossierNumber, value: input.dossierNumber },
-        { key: searchAttributes.dossierStatus, value: 'IN_PROGRESS' },
-        { key: searchAttributes.provinceCode, value: dossier.provinceCode },
-        { key: searchAttributes.communeCode, value: dossier.communeCode },
-      ],
-    });
+    await withinTemporalDeadline(deps.temporal, () =>
+      deps.temporal.workflow.start(workflowTypes.procedureGroup, {
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        workflowId: dossier.workflowId,
+        args: [input],
+        // A running workflow for this dossier is the one we want; a finished one is never started again.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: searchAttributes.procedureGroup, value: input.group },
+          { key: searchAttributes.dossierNumber, value: input.dossierNumber },
+          { key: searchAttributes.dossierStatus, value: 'IN_PROGRESS' },
+          { key: searchAttributes.provinceCode, value: dossier.provinceCode },
+          { key: searchAttributes.communeCode, value: dossier.communeCode },
+        ],
+      }),
+    );
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    deps.logger.error({ err: (error as Error).message, dossierNumber: input.dossierNumber }, 'could not start the workflow');
-    throw new ProblemError(503, 'Workflow service unavailable', 'the dossier is recorded; submit it again to finish starting it');
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      deps.logger.warn({ err: (error as Error).message, dossierNumber: dossier.dossierNumber }, 'workflow not started yet; the intake reconciler will start it');
+      return false;
+    }
   }
+  await deps.db.dossier.updateMany({ where: { id: dossier.id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
+  return true;
 }

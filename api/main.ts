@@ -5,9 +5,11 @@ import { createApiRegistry } from '../runtime/metrics';
 import { createDatabaseMetricsSource } from '../runtime/metrics-source';
 import { applyMigrations } from '../runtime/migrations';
 import { runUntilSignal } from '../runtime/process';
-import { connectTemporalClient } from '../runtime/temporal';
+import { lazyTemporalClient } from '../runtime/temporal';
 import { createWorkingCalendar } from '../domain/working-days';
 import { buildApi } from './app';
+import { runIntakeReconciler } from './intake-reconciler';
+import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,11 +17,12 @@ async function main(): Promise<void> {
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
   await applyMigrations(databaseUrl);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
-  const temporal = await connectTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
+  const temporal = lazyTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
+  const calendar = createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR });
   const app = await buildApi({
     db,
     temporal,
-    calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
+    calendar,
     config,
     logger,
     metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db)) },
@@ -27,7 +30,12 @@ async function main(): Promise<void> {
   });
   const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });
   logger.info({ url: address }, 'API listening');
+  // Leaves a dossier to its intake request while that request may still be starting it.
+  const reconciler = runIntakeReconciler({ db, temporal, calendar, config, logger }, config.INTAKE_RECONCILE_INTERVAL_SECONDS * 1000, {
+    olderThanMs: 2 * TEMPORAL_CALL_TIMEOUT_MS,
+  });
   await runUntilSignal(async () => {
+    await reconciler.stop();
     await app.close();
     await temporal.connection.close();
     await db.$disconnect();

@@ -44,3 +44,17 @@ export class ProblemError extends Error {
     };
   }
 }
+
+/**
+ * A dependency (Temporal, PostgreSQL) is unreachable: 503 with `Retry-After`, so clients back off
+ * and retry instead of treating the request as refused.
+ */
+export class ServiceUnavailableError extends ProblemError {
+  constructor(
+    title: string,
+    detail: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(503, title, detail);
+  }
+}

@@ -11,6 +11,7 @@ import type { Logger } from '../runtime/logger';
 import type { StepAttempt } from '../workflows/contract';
 import { forbidden, principalOf } from './auth/plugin';
 import { ProblemError } from './problem';
+import { withinTemporalDeadline, workflowServiceUnavailable } from './temporal-calls';
 
 /**
  * The agency inbox: which tasks a principal reaches, and an officer's decision on a task, recorded in
@@ -109,14 +110,16 @@ export async function decideTask(deps: TaskDependencies, task: LoadedTask, princ
   }
 
   try {
-    await deps.temporal.activity.complete(current.taskToken, (current.outcome as unknown as StepAttempt) ?? attempt);
+    const { taskToken } = current;
+    const outcome = (current.outcome as unknown as StepAttempt) ?? attempt;
+    await withinTemporalDeadline(deps.temporal, () => deps.temporal.activity.complete(taskToken, outcome));
   } catch (error) {
     if (error instanceof ActivityNotFoundError) {
       await undoDecision(deps.db, task, step);
       throw conflict(`task ${task.id} is no longer awaited (the step was cancelled or timed out)`);
     }
     deps.logger.error({ err: (error as Error).message, taskId: task.id }, 'could not deliver a task decision to Temporal');
-    throw new ProblemError(503, 'Workflow service unavailable', 'the decision is recorded; repeat the same call to deliver it');
+    throw workflowServiceUnavailable('the decision is recorded; repeat the same call to deliver it');
   }
   await deps.db.agencyTask.update({ where: { id: task.id }, data: { deliveredAt: new Date() } });
   return { redelivered };

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ProblemError } from './problem';
+import { withinTemporalDeadline, workflowServiceUnavailable } from './temporal-calls';
 
 /**
  * Sends an update to a dossier's workflow. The workflow's validator is the authority on whether the
@@ -14,12 +15,12 @@ export async function updateDossierWorkflow<Arg>(
   arg: Arg,
 ): Promise<void> {
   try {
-    await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
+    await withinTemporalDeadline(temporal, () => temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       throw new ProblemError(409, 'Not possible now', error.cause?.message ?? 'the dossier is not in a state that allows this');
     }
     if (error instanceof WorkflowNotFoundError) throw new ProblemError(409, 'Not possible now', 'the procedure group has already ended');
-    throw new ProblemError(503, 'Workflow service unavailable', 'try again shortly');
+    throw workflowServiceUnavailable('try again shortly');
   }
 }

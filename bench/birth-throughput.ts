@@ -214,6 +214,8 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
   cleanup.add('PostgreSQL and Temporal', () => servers.stop());
   const config = loadConfig({
     ...process.env,
+    // The bench signs development tokens for its scratch stack.
+    LIEN_THONG_DEV_MODE: 'true',
     LOG_LEVEL: 'warn',
     DATABASE_URL: servers.databaseUrl,
     TEMPORAL_ADDRESS: servers.temporalAddress,

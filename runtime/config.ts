@@ -19,12 +19,18 @@ export const durationSeconds = z
   .transform((v) => Number(v.slice(0, -1)) * durationUnits[v.slice(-1) as keyof typeof durationUnits]);
 
 /**
- * Signs the API's development tokens when AUTH_JWT_SECRET is unset, so `npm start` and the tests run
- * with no setup. It is public (it is in the repository): configuration refuses it in production.
+ * Signs the API's development tokens when AUTH_JWT_SECRET is unset in development mode
+ * (LIEN_THONG_DEV_MODE=true, set by `npm start` and the test harness), so they run with no setup. It is
+ * public (it is in the repository): any other start refuses it.
  */
 export const DEVELOPMENT_JWT_SECRET = 'lien-thong-development-only-secret-do-not-use-in-production';
 
+/** 'true' or 'false' only: anything else is a typo that must not silently switch a mode. */
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
 export const configSchema = z.object({
+  /** Development mode: the public development JWT secret and printed development tokens are allowed. */
+  LIEN_THONG_DEV_MODE: flag.default(false),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -76,6 +82,8 @@ export const configSchema = z.object({
   ESCALATION_WEBHOOK_URL: z.url().optional(),
   /** How often the deadline sweep looks for steps past their agency's deadline. */
   DEADLINE_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+  /** How often each API instance starts the workflows of accepted dossiers Temporal did not accept at intake. */
+  INTAKE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** A dossier received at or after this hour (Asia/Ho_Chi_Minh) counts from the next working day. */
   INTAKE_CUTOFF_HOUR: z.coerce.number().int().min(0).max(23).default(15),
 
@@ -103,17 +111,27 @@ export const configSchema = z.object({
       }
     }),
 
-  /** HS256 key of the API's bearer tokens; required in production (see the refinement below). */
-  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_JWT_SECRET),
+  /** HS256 key of the API's bearer tokens; required unless in development mode (see the refinement below). */
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTH_JWT_ISSUER: z.string().min(1).default('lien-thong'),
+  /** Who the tokens are for: a token for another service signed with a shared key is refused. */
+  AUTH_JWT_AUDIENCE: z.string().min(1).default('lien-thong-api'),
   /** Lifetime of a token issued by the API or `npm run token`, in seconds once parsed. */
   AUTH_TOKEN_TTL: durationSeconds.prefault('12h'),
+  /** The longest lifetime (exp − iat) the API accepts in a token, in seconds once parsed. */
+  AUTH_TOKEN_MAX_TTL: durationSeconds.prefault('24h'),
 }).superRefine((config, ctx) => {
-  // Unset and set-to-the-development-value are the same mistake: anyone can forge tokens.
-  if (config.NODE_ENV === 'production' && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be set to a private secret in production' });
+  // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge tokens.
+  if (!config.LIEN_THONG_DEV_MODE && (config.AUTH_JWT_SECRET === undefined || config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET)) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be set to a private secret (the development secret needs LIEN_THONG_DEV_MODE=true)' });
   }
-});
+  if (config.LIEN_THONG_DEV_MODE && config.NODE_ENV === 'production') {
+    ctx.addIssue({ code: 'custom', path: ['LIEN_THONG_DEV_MODE'], message: 'must not be on in production' });
+  }
+  if (config.AUTH_TOKEN_TTL > config.AUTH_TOKEN_MAX_TTL) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_TTL'], message: 'must not exceed AUTH_TOKEN_MAX_TTL' });
+  }
+}).transform((config) => ({ ...config, AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET }));
 
 export type Config = z.infer<typeof configSchema>;
 

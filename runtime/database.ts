@@ -8,3 +8,4 @@ export function createDatabase(databaseUrl: string, poolSize = 10): Database {
 }
 
 export { Prisma } from '../prisma/generated/client';
+export type { Dossier } from '../prisma/generated/client';

@@ -75,10 +75,14 @@ export function parseTokenRequest(argv: readonly string[]): TokenRequest {
 /** What the script does, as a function: parse the arguments and sign. Throws UsageError. */
 export async function issueToken(argv: readonly string[], settings: TokenSettings): Promise<string> {
   const request = parseTokenRequest(argv);
+  // The API would refuse it: say so now rather than hand out a token that never works.
+  if ((request.ttlSeconds ?? 0) > settings.AUTH_TOKEN_MAX_TTL) throw new UsageError(`  --ttl: must not exceed AUTH_TOKEN_MAX_TTL (${settings.AUTH_TOKEN_MAX_TTL}s)\n${usage}`);
   return signToken(settings, request.principal, request.ttlSeconds !== undefined ? { ttlSeconds: request.ttlSeconds } : {});
 }
 
 async function main(): Promise<void> {
+  // Without a private secret the token is for the development stack (`npm start`), signed with its secret.
+  if (!process.env.AUTH_JWT_SECRET) process.env.LIEN_THONG_DEV_MODE ??= 'true';
   const token = await issueToken(process.argv.slice(2), loadConfig());
   process.stdout.write(`${token}\n`);
 }

@@ -6,6 +6,7 @@ import { loadConfig } from '../runtime/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
 import { applyMigrations } from '../runtime/migrations';
+import { supervise, type SupervisedProcess } from '../runtime/supervisor';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
 import { projectRoot } from '../runtime/tools';
 
@@ -16,19 +17,21 @@ import { projectRoot } from '../runtime/tools';
  * own processes, exactly as they run in production. Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
+  // `npm start` is the development stack: development secret and printed tokens allowed (children inherit it).
+  process.env.LIEN_THONG_DEV_MODE ??= 'true';
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'start' });
   const dataDir = resolve(projectRoot, config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stoppers: (() => Promise<void>)[] = [];
-  const children: ChildProcess[] = [];
+  const children: SupervisedProcess[] = [];
   let stopping = false;
 
   const stopAll = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       logger.info('stopping');
-      await Promise.all(children.map((c) => stopChild(c)));
+      await Promise.all(children.map((c) => c.stop()));
       for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     }
     process.exit(code);
@@ -71,20 +74,14 @@ async function main(): Promise<void> {
       ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
     };
     const simulatorUrl = `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`;
+    // A crashed service is restarted (backoff 1 s doubling to 30 s); only Ctrl-C stops the stack.
+    const service = (entry: string, serviceEnv: NodeJS.ProcessEnv) => supervise(entry, () => runService(entry, serviceEnv), { logger });
     if (!config.AGENCY_BASE_URL) {
-      children.push(runService('simulator/main.ts', env));
+      children.push(service('simulator/main.ts', { ...env }));
       env.AGENCY_BASE_URL = simulatorUrl;
     }
-    children.push(runService('worker/main.ts', env));
-    children.push(runService('api/main.ts', env));
-    for (const child of children) {
-      child.once('exit', (code) => {
-        if (!stopping) {
-          logger.error({ code }, 'a service stopped unexpectedly');
-          void stopAll(1);
-        }
-      });
-    }
+    children.push(service('worker/main.ts', env));
+    children.push(service('api/main.ts', env));
 
     const api = `http://${config.API_HOST}:${config.API_PORT}`;
     const workerMetrics =
@@ -118,20 +115,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** The service is the child itself (tsx as a loader, not a wrapper process), so its crash and its stop are seen directly. */
 function runService(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, entry)], { env, stdio: 'inherit' });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env, stdio: 'inherit', cwd: projectRoot });
 }
 
 void main();

@@ -27,11 +27,11 @@ function commune(provinceCode: string, communeCode: string) {
 }
 
 /**
- * A signed token for each dev principal. Refuses to run in production: these identities are public,
- * so tokens for them signed with the real secret would open the real API to anyone.
+ * A signed token for each dev principal. Refuses to run outside development mode: these identities
+ * are public, so tokens for them signed with the real secret would open the real API to anyone.
  */
-export async function devTokens(config: TokenSettings & Pick<Config, 'NODE_ENV'>): Promise<Record<DevPrincipalName, string>> {
-  if (config.NODE_ENV === 'production') throw new Error('development tokens are never issued in production');
+export async function devTokens(config: TokenSettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>): Promise<Record<DevPrincipalName, string>> {
+  if (!config.LIEN_THONG_DEV_MODE) throw new Error('development tokens are issued only in development mode (LIEN_THONG_DEV_MODE=true)');
   const names = Object.keys(devPrincipals) as DevPrincipalName[];
   const entries = await Promise.all(names.map(async (name) => [name, await signToken(config, devPrincipals[name])] as const));
   return Object.fromEntries(entries) as Record<DevPrincipalName, string>;

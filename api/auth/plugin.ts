@@ -3,7 +3,7 @@ import fastifyPlugin from 'fastify-plugin';
 import { roleMayPerform, type Action } from '../../domain/authorization';
 import type { Principal } from '../../domain/principal';
 import { ProblemError } from '../problem';
-import { TokenError, verifyToken, type TokenSettings } from './tokens';
+import { TokenError, verifyToken, type VerifySettings } from './tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,7 +13,7 @@ declare module 'fastify' {
 }
 
 export interface AuthPluginOptions {
-  tokens: Pick<TokenSettings, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER'>;
+  tokens: VerifySettings;
   /**
    * Route patterns answered without a token; each also opens the routes under it ('/docs' opens
    * '/docs/json', '/docs/static/*'...). Matched against the registered route, not the raw URL, so

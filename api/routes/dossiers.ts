@@ -19,6 +19,9 @@ const receiptSchema = z.object({
   dossierNumber: z.string(),
   workflowId: z.string(),
   statusUrl: z.string(),
+  workflowStarted: z
+    .boolean()
+    .describe('false (with 202 Accepted): the dossier is recorded but Temporal was unavailable; its workflow starts automatically, no resubmission needed'),
 });
 const acceptedSchema = z.object({ dossierNumber: z.string(), accepted: z.literal(true), statusUrl: z.string() });
 const params = z.object({ dossierNumber: dossierNumberSchema });
@@ -40,7 +43,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           summary: 'Submit a procedure group dossier (idempotent on the dossier number)',
           security,
           body: intakeSubmissionSchema,
-          response: { 200: receiptSchema, 201: receiptSchema, ...errors },
+          response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...errors },
         },
       },
       async (request, reply) => {
@@ -54,9 +57,15 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           await audit(deps.db, principal, { action: 'dossier.submit', dossierNumber: receipt.dossierNumber, afterStatus: 'RECEIVED' });
         }
         return reply
-          .code(receipt.created ? 201 : 200)
+          .code(receipt.workflowStarted ? (receipt.created ? 201 : 200) : 202)
           .header('location', statusUrl(receipt.dossierNumber))
-          .send({ dossierId: receipt.dossierId, dossierNumber: receipt.dossierNumber, workflowId: receipt.workflowId, statusUrl: statusUrl(receipt.dossierNumber) });
+          .send({
+            dossierId: receipt.dossierId,
+            dossierNumber: receipt.dossierNumber,
+            workflowId: receipt.workflowId,
+            statusUrl: statusUrl(receipt.dossierNumber),
+            workflowStarted: receipt.workflowStarted,
+          });
       },
     );
 

@@ -6,6 +6,8 @@ import { startScratchServers } from '../../runtime/scratch-servers';
  */
 export default async function globalSetup(): Promise<void> {
   const servers = await startScratchServers({ database: 'lien_thong_test' });
+  // The tests sign development tokens with the development secret.
+  process.env.LIEN_THONG_DEV_MODE = 'true';
   process.env.DATABASE_URL = servers.databaseUrl;
   process.env.TEMPORAL_ADDRESS = servers.temporalAddress;
   (globalThis as { __stopTestServers?: () => Promise<void> }).__stopTestServers = () => servers.stop();

@@ -1,0 +1,103 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/app';
+import { reconcileIntake } from '../../api/intake-reconciler';
+import type { IntakeDependencies } from '../../api/dossier-intake';
+import { createWorkingCalendar } from '../../domain/working-days';
+import { createLogger } from '../../runtime/logger';
+import { birthIntake } from '../support/fixtures';
+import { freePort } from '../support/free-port';
+import { getJson, postJson, startStack, type Stack } from '../support/stack';
+
+/**
+ * Temporal unreachable at intake: the dossier is accepted (202) and recorded as the outbox of its
+ * workflow's start; the reconciler starts it once Temporal answers, exactly once.
+ */
+describe('durable intake (Temporal unreachable at intake)', () => {
+  let stack: Stack;
+  let unreachable: Client;
+  let apiWithoutTemporal: FastifyInstance;
+  let apiUrl: string;
+  const logger = createLogger({ level: 'silent' });
+
+  beforeAll(async () => {
+    stack = await startStack();
+    // Nothing listens on a freshly freed port: every Temporal call of this API fails.
+    unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
+    const calendar = createWorkingCalendar({ cutoffHour: stack.config.INTAKE_CUTOFF_HOUR });
+    apiWithoutTemporal = await buildApi({ db: stack.db, temporal: unreachable, calendar, config: stack.config, logger });
+    apiUrl = await apiWithoutTemporal.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await apiWithoutTemporal.close();
+    await unreachable.connection.close();
+    await stack.stop();
+  });
+
+  const reconcilerDeps = (temporal: Client): IntakeDependencies => ({
+    db: stack.db,
+    temporal,
+    calendar: createWorkingCalendar({ cutoffHour: stack.config.INTAKE_CUTOFF_HOUR }),
+    config: stack.config,
+    logger,
+  });
+  const startedAt = async (dossierNumber: string) =>
+    (await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber } })).workflowStartedAt;
+
+  it('accepts the intake with 202, keeps one unstarted dossier across a resubmission, and the reconciler starts it', async () => {
+    const intake = birthIntake();
+    const first = await postJson(`${apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ dossierNumber: intake.dossierNumber, workflowStarted: false, workflowId: `dossier-${intake.dossierNumber}` });
+    expect(await startedAt(intake.dossierNumber)).toBeNull();
+
+    const again = await postJson(`${apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    expect(again.status).toBe(202);
+    expect(again.body.dossierId).toBe(first.body.dossierId);
+    expect(await stack.db.dossier.count({ where: { dossierNumber: intake.dossierNumber } })).toBe(1);
+    await expect(stack.temporal.workflow.getHandle(first.body.workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    // While Temporal is still unreachable the reconciler leaves the dossier in the outbox.
+    expect(await reconcileIntake(reconcilerDeps(unreachable))).toBe(0);
+    expect(await startedAt(intake.dossierNumber)).toBeNull();
+
+    expect(await reconcileIntake(reconcilerDeps(stack.temporal))).toBeGreaterThanOrEqual(1);
+    expect(await startedAt(intake.dossierNumber)).not.toBeNull();
+    expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
+  });
+
+  it('two reconcilers running together start each pending dossier once', async () => {
+    const intakes = [birthIntake(), birthIntake()];
+    for (const intake of intakes) expect((await postJson(`${apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(202);
+    const pending = await stack.db.dossier.count({ where: { workflowStartedAt: null } });
+
+    const runs = await Promise.all([reconcileIntake(reconcilerDeps(stack.temporal)), reconcileIntake(reconcilerDeps(stack.temporal))]);
+    // Rows are claimed with SKIP LOCKED: together the runs started each pending dossier exactly once.
+    expect(runs[0] + runs[1]).toBe(pending);
+    for (const intake of intakes) {
+      expect(await startedAt(intake.dossierNumber)).not.toBeNull();
+      expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
+      const executions = [];
+      for await (const wf of stack.temporal.workflow.list({ query: `DossierNumber = '${intake.dossierNumber}'` })) executions.push(wf);
+      expect(executions).toHaveLength(1);
+    }
+  });
+
+  it('a workflow update with Temporal unreachable answers 503 with Retry-After', async () => {
+    const intake = birthIntake();
+    await postJson(`${apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    await reconcileIntake(reconcilerDeps(stack.temporal));
+    const withdrawal = await postJson(`${apiUrl}/v1/dossiers/${encodeURIComponent(intake.dossierNumber)}/withdrawal`, { reason: 'the family moved away' }, stack.tokens.clerk);
+    expect(withdrawal.status).toBe(503);
+    expect(withdrawal.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(withdrawal.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('is live but not ready, naming Temporal', async () => {
+    expect((await getJson(`${apiUrl}/health/live`)).status).toBe(200);
+    const ready = await getJson(`${apiUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body.dependencies).toEqual({ database: 'up', temporal: 'down' });
+    expect((await getJson(`${stack.apiUrl}/health/ready`)).status).toBe(200);
+  });
+});

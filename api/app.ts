@@ -14,6 +14,7 @@ import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
 import { ProblemError, ServiceUnavailableError } from './problem';
+import { textHygiene } from './text-hygiene';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
@@ -80,6 +81,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
   await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics'] });
+  app.addHook('preValidation', textHygiene);
 
   await app.register(healthRoutes(deps));
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics));

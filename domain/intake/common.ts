@@ -47,13 +47,12 @@ export const dossierNumberSchema = z
  * code, a dot, the commune code, a dash: `H79.26734-…`), so one commune can neither take nor probe the
  * numbers of another.
  */
-export function officeCodePrefix(jurisdiction: { provinceCode: string; communeCode: string }): RegExp {
-  return new RegExp(`^[A-Z]{1,3}${jurisdiction.provinceCode}\\.${jurisdiction.communeCode}-[A-Za-z0-9]`);
-}
+const officeCode = /^[A-Z]{1,3}(\d{2})\.(\d{5})-[A-Za-z0-9]/;
 
 export function checkOfficeCode(intake: { dossierNumber: string; jurisdiction: { provinceCode: string; communeCode: string } }, ctx: z.RefinementCtx): void {
   const { provinceCode, communeCode } = intake.jurisdiction;
-  if (!officeCodePrefix(intake.jurisdiction).test(intake.dossierNumber)) {
+  const [, province, commune] = officeCode.exec(intake.dossierNumber) ?? [];
+  if (province !== provinceCode || commune !== communeCode) {
     ctx.addIssue({ code: 'custom', path: ['dossierNumber'], message: `must begin with the office code of commune ${provinceCode}/${communeCode}, e.g. H${provinceCode}.${communeCode}-` });
   }
 }

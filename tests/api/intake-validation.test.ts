@@ -1,3 +1,4 @@
+import { intakeSchema } from '../../domain/intake';
 import { birthIntake } from '../support/fixtures';
 import { postJson, startStack, type Stack } from '../support/stack';
 
@@ -76,7 +77,6 @@ describe('intake validation over HTTP', () => {
     const stored = row.intake as any;
     expect(stored.receivedAt).toBe(row.receivedAt.toISOString());
     // Read back years later: the child is 7 now, but was a newborn when the dossier was received.
-    const { intakeSchema } = await import('../../domain/intake');
     const later = { ...stored, child: { ...stored.child, dateOfBirth: '2019-01-01' }, receivedAt: '2019-02-01T02:00:00.000Z', birthCertificate: { ...stored.birthCertificate, issuedOn: '2019-01-01' } };
     expect(intakeSchema.safeParse(later).success).toBe(true);
   });

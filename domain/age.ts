@@ -22,7 +22,22 @@ export function isUnderSix(birth: CalendarDate, on: CalendarDate): boolean {
   return ageInMonths(birth, on) < 72;
 }
 
-/** The card is valid until 30 September of the year the child reaches 72 months. */
+const iso = ({ year, month, day }: CalendarDate): string => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+
+/** The day a child reaches 72 months: the sixth birthday (a child born 29 February: 1 March when that year has none). */
+export function sixthBirthday(birth: CalendarDate): CalendarDate {
+  const year = birth.year + 6;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return birth.month === 2 && birth.day === 29 && !leap ? { year, month: 3, day: 1 } : { ...birth, year };
+}
+
+/**
+ * Luật BHYT Điều 16 (as amended 2014): the card is valid until the day the child reaches 72 months;
+ * when that day comes before the school year (by 30 September), until 30 September of that year. So a
+ * child born January–September keeps it to 30 September of the year they turn 6, one born
+ * October–December to the sixth birthday.
+ */
 export function childCardValidUntil(birth: CalendarDate): string {
-  return `${birth.year + 6}-09-30`;
+  const sixth = sixthBirthday(birth);
+  return sixth.month <= 9 ? `${sixth.year}-09-30` : iso(sixth);
 }

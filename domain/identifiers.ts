@@ -23,6 +23,20 @@ export function isPersonalIdConsistent(id: string, birthYear: number, sex: Sex):
   return personalIdPattern.test(id) && id.slice(3, 6) === personalIdPrefix('0', birthYear, sex).slice(3, 6);
 }
 
+/**
+ * Why a personal ID number entered by hand cannot be the one issued for this person, or null: the
+ * checks the population database applies when it issues one (province of the birth registration,
+ * century and sex, year of birth).
+ */
+export function personalIdMismatch(id: string, person: { provinceCode: string; birthYear: number; sex: Sex }): string | null {
+  if (!personalIdPattern.test(id)) return 'expected a 12-digit personal ID number';
+  const expected = personalIdPrefix(person.provinceCode, person.birthYear, person.sex);
+  if (id.slice(0, 3) !== expected.slice(0, 3)) return `must begin with the province code ${expected.slice(0, 3)} of the birth registration`;
+  if (id[3] !== expected[3]) return `the century/sex digit must be ${expected[3]} for this child`;
+  if (id.slice(4, 6) !== expected.slice(4, 6)) return `the birth-year digits must be ${expected.slice(4, 6)}`;
+  return null;
+}
+
 /** Social-insurance code (mã số BHXH): 10 digits. */
 export const socialInsuranceCodePattern = /^\d{10}$/;
 

@@ -4,6 +4,7 @@ import { stepResultSchemas } from '../../domain/agency-contract';
 import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
 import { authorize } from '../../domain/authorization';
 import { audit } from '../audit';
+import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
 import { decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
@@ -230,6 +231,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
             parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), reason: i.message })),
           );
         }
+        await checkEnteredIdentifiers(deps.db, task, parsed.data);
         const { redelivered } = await decideTask(deps, task, principal, { status: 'COMPLETED', result: parsed.data });
         if (!redelivered) {
           await audit(deps.db, principal, { action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step } });

@@ -1,11 +1,11 @@
-import { birthIntake } from '../support/fixtures';
+import { birthIntake, personalIdFor } from '../support/fixtures';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 const results = {
   BIRTH_REGISTRATION: () => ({ registrationNumber: '118/2026', book: '01/2026-KS', page: 118, registeredOn: today() }),
-  PERSONAL_ID: () => ({ personalIdNumber: '079326001118', issuedAt: new Date().toISOString() }),
+  PERSONAL_ID: () => ({ personalIdNumber: personalIdFor(birthIntake().child), issuedAt: new Date().toISOString() }),
   PERMANENT_RESIDENCE: () => ({ residenceRecordNumber: 'TT-79-0118', registeredOn: today() }),
   CHILD_HEALTH_INSURANCE: () => ({ cardNumber: 'TE1797926001118', socialInsuranceCode: '7926001118', validFrom: today(), validUntil: '2032-01-01' }),
 };
@@ -171,9 +171,10 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     // And a task opened before a restart is completed after it.
     await stack.stopWorker();
     await stack.startWorker();
-    expect((await act(stack.tokens.populationDatabaseSystem, personalId.id, 'completion', { result: results.PERSONAL_ID() })).status).toBe(200);
+    const issued = results.PERSONAL_ID();
+    expect((await act(stack.tokens.populationDatabaseSystem, personalId.id, 'completion', { result: issued })).status).toBe(200);
     const body = await untilEnded(dossierNumber);
     expect(body.status).toBe('COMPLETED');
-    expect(stepOf(body, 'PERSONAL_ID').result.personalIdNumber).toBe('079326001118');
+    expect(stepOf(body, 'PERSONAL_ID').result.personalIdNumber).toBe(issued.personalIdNumber);
   }, 90_000);
 });

@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import { personalIdPrefix } from '../../domain/identifiers';
 import type { BirthIntake, DeathIntake } from '../../domain/intake';
 
 let sequence = 0;
@@ -71,4 +73,9 @@ export function deathIntake(overrides: Partial<DeathIntake> = {}): DeathIntake {
     survivorBenefit: { survivors: [{ fullName: 'Phạm Thị Lan', personalIdNumber: '079150001111', relationship: 'SPOUSE', dateOfBirth: '1950-06-01' }] },
     ...overrides,
   };
+}
+
+/** A personal ID number an officer could issue for this child of the test commune's province (random serial). */
+export function personalIdFor(child: { dateOfBirth: string; sex: 'MALE' | 'FEMALE' }): string {
+  return `${personalIdPrefix('79', Number(child.dateOfBirth.slice(0, 4)), child.sex)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
 }

@@ -105,20 +105,25 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
     /** Ends the dossier; a stopped group also closes every step that never finished. */
     async recordGroupOutcome({ dossierId, status, reason }: { dossierId: string; status: GroupOutcomeStatus; reason?: string }): Promise<void> {
       const stopped = status === 'WITHDRAWN' || status === 'CANCELLED';
-      await db.$transaction([
-        db.dossier.update({ where: { id: dossierId }, data: { status, completedAt: new Date(), ...(reason ? { stopReason: storable(reason) } : {}) } }),
+      const recorded = await db.$transaction(async (tx) => {
+        // Recorded once: an attempt whose answer was lost is retried, and must not end the dossier twice.
+        const { count } = await tx.dossier.updateMany({
+          where: { id: dossierId, completedAt: null },
+          data: { status, completedAt: new Date(), ...(reason ? { stopReason: storable(reason) } : {}) },
+        });
+        if (count === 0) return false;
         // No decision will come for an incident still open when the group ends (a step parked when the
         // group was stopped): it no longer counts as open, nor is it picked by bulk decisions.
-        db.incident.updateMany({ where: { dossierId, status: 'OPEN' }, data: { status: 'SUPERSEDED', resolvedAt: new Date() } }),
-        ...(stopped
-          ? [
-              db.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
-              // Tasks still in an inbox: no officer may decide them any more.
-              db.agencyTask.updateMany({ where: { dossierId, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } }),
-            ]
-          : []),
-        event(dossierId, 'GROUP_ENDED', null, { status }),
-      ]);
+        await tx.incident.updateMany({ where: { dossierId, status: 'OPEN' }, data: { status: 'SUPERSEDED', resolvedAt: new Date() } });
+        if (stopped) {
+          await tx.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+          // Tasks still in an inbox: no officer may decide them any more.
+          await tx.agencyTask.updateMany({ where: { dossierId, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+        }
+        await tx.dossierEvent.create({ data: { dossierId, type: 'GROUP_ENDED', step: null, detail: { status } } });
+        return true;
+      });
+      if (!recorded) return;
       const { procedureGroup } = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, select: { procedureGroup: true } });
       metrics.countGroupOutcome({ procedureGroup, outcome: status.toLowerCase() as GroupOutcome });
     },

@@ -123,5 +123,9 @@ describe('incidents and supplements on the real stack', () => {
     expect(await stack.db.dossierEvent.count({ where: { dossierId: id, type: 'SUPPLEMENT_RECEIVED' } })).toBe(1);
     await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/withdrawal`, { reason: 'end of the test' }, stack.tokens.clerk);
     await stack.untilEnded(intake.dossierNumber);
+
+    // The group's outcome likewise: written again, it ends the dossier once.
+    await bookkeeping.recordGroupOutcome({ dossierId: id, status: 'WITHDRAWN', reason: 'end of the test' });
+    expect(await stack.db.dossierEvent.count({ where: { dossierId: id, type: 'GROUP_ENDED' } })).toBe(1);
   });
 });

@@ -113,8 +113,9 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
         ...(stopped
           ? [
               db.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
-              // Tasks still in an inbox: no officer may decide them any more.
-              db.agencyTask.updateMany({ where: { dossierId, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } }),
+              // Acts still in an inbox: no officer may decide them any more (undo tasks are done by now,
+              // and must never be cancelled: the act they undo would stand).
+              db.agencyTask.updateMany({ where: { dossierId, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } }),
             ]
           : []),
         event(dossierId, 'GROUP_ENDED', null, { status }),

@@ -90,7 +90,7 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
 
   async function compensateStep({ dossierId, step, reason }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
     // A manual step still in an agency's inbox: close the task first, so no officer decides it now.
-    await db.agencyTask.updateMany({ where: { dossierId, step, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+    await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
     const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
     const current = dossier.steps[0];
     if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');

@@ -5,7 +5,7 @@ import type { StepAttempt } from '../workflows/contract';
 import type { ActivityDependencies } from '.';
 import { stepDueAt } from './step-deadline';
 import type { StepRef } from './steps';
-import { undoAnswer, type StoredUndoOutcome } from './undo-outcomes';
+import { undecidedTaskWrites, undoAnswer, type StoredUndoOutcome } from './undo-outcomes';
 
 const open = ['OPEN', 'CLAIMED'] as const;
 
@@ -84,10 +84,7 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
       if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
       if (current.status === 'COMPENSATED') return { undone: true };
       if (current.status === 'RUNNING') {
-        await db.$transaction([
-          db.dossierStep.update({ where: { id: current.id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
-          db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
-        ]);
+        await db.$transaction(undecidedTaskWrites(db, current));
         return { undone: false };
       }
       // Refused, waiting for a supplement, never started: no act was done.

@@ -44,6 +44,14 @@ export function undoAnswer(task: { agency: string; step: string }, stored: Store
 
 type Writer = Pick<Database, 'dossierStep' | 'dossierEvent'>;
 
+/** A manual step whose task the officer never decided: nothing was done, the step ends cancelled. */
+export function undecidedTaskWrites(db: Writer, { id, dossierId, step }: StepRow) {
+  return [
+    db.dossierStep.update({ where: { id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
+    db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
+  ];
+}
+
 /**
  * The writes recording an undo decision (run them in one transaction): done, the step is COMPENSATED
  * as compensateStep records it; refused, the step stays COMPLETED (its act stands) and an event says so.

@@ -117,8 +117,9 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
         await tx.incident.updateMany({ where: { dossierId, status: 'OPEN' }, data: { status: 'SUPERSEDED', resolvedAt: new Date() } });
         if (stopped) {
           await tx.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
-          // Tasks still in an inbox: no officer may decide them any more.
-          await tx.agencyTask.updateMany({ where: { dossierId, status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+          // Acts still in an inbox: no officer may decide them any more (undo tasks are done by now,
+          // and must never be cancelled: the act they undo would stand).
+          await tx.agencyTask.updateMany({ where: { dossierId, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
         }
         await tx.dossierEvent.create({ data: { dossierId, type: 'GROUP_ENDED', step: null, detail: { status } } });
         return true;

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
+import { Prisma } from '../runtime/database';
 import type { StepAttempt } from '../workflows/contract';
 import type { ActivityDependencies } from '.';
 import { stepDueAt } from './step-deadline';
 import type { StepRef } from './steps';
+import { undecidedTaskWrites, undoAnswer, type StoredUndoOutcome } from './undo-outcomes';
+
+const open = ['OPEN', 'CLAIMED'] as const;
 
 /**
  * A MANUAL step: instead of calling the agency's system, the activity puts a task in the agency's
@@ -26,7 +30,7 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
       if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
       if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
 
-      const where = { dossierId_step_round: { dossierId, step, round: current.round } };
+      const where = { dossierId_step_round_kind: { dossierId, step, round: current.round, kind: 'ACT' as const } };
       const existing = await db.agencyTask.findUnique({ where });
       if (existing?.status === 'DONE' && existing.outcome) {
         await db.agencyTask.update({ where: { id: existing.id }, data: { deliveredAt: new Date() } });
@@ -61,6 +65,66 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
         ...(existing ? [] : [db.dossierEvent.create({ data: { dossierId, type: 'TASK_OPENED', step, detail: { agency: current.agency, round: current.round } } })]),
       ]);
       logger.info({ dossierNumber: dossier.dossierNumber, step, attempt }, 'manual task waiting in the agency inbox');
+      throw new CompleteAsyncError();
+    },
+
+    /**
+     * Compensates a MANUAL step: what an officer did in the inbox is undone in the inbox, never through
+     * the agency's system (which never saw the act). An act never decided is closed (nothing to undo);
+     * an act done opens an UNDO task for the same agency and completes asynchronously, with compensateStep's
+     * answer ({ undone: true }) once an officer undid it, or its failure when the agency refuses to.
+     * The step stays COMPLETED until then: the dossier shows the compensation only when it is done.
+     */
+    async compensateManualStep({ dossierId, step }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
+      const taskToken = new Uint8Array(Context.current().info.taskToken);
+      // The officer has not decided the act: close its task first, so nobody decides it now.
+      await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: [...open] } }, data: { status: 'CANCELLED' } });
+      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
+      const current = dossier.steps[0];
+      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+      if (current.status === 'COMPENSATED') return { undone: true };
+      if (current.status === 'RUNNING') {
+        await db.$transaction(undecidedTaskWrites(db, current));
+        return { undone: false };
+      }
+      // Refused, waiting for a supplement, never started: no act was done.
+      if (current.status !== 'COMPLETED') return { undone: false };
+
+      const where = { dossierId_step_round_kind: { dossierId, step, round: current.round, kind: 'UNDO' as const } };
+      const existing = await db.agencyTask.findUnique({ where });
+      const decided = existing?.status === 'DONE' ? (existing.outcome as StoredUndoOutcome | null) : null;
+      // A decision whose delivery to Temporal was lost: report it again.
+      if (existing && decided && existing.deliveredAt === null) {
+        await db.agencyTask.update({ where: { id: existing.id }, data: { deliveredAt: new Date() } });
+        const answer = undoAnswer(existing, decided);
+        if (answer instanceof Error) throw answer;
+        return answer;
+      }
+      // A new undo task, or (after a refusal, on a supervisor's RETRY) the same task asked again.
+      const dueAt = stepDueAt(calendar, dossier, step, new Date());
+      const reopen = !existing || existing.status === 'DONE' || existing.status === 'CANCELLED';
+      await db.$transaction([
+        db.agencyTask.upsert({
+          where,
+          create: {
+            id: randomUUID(),
+            dossierId,
+            step,
+            round: current.round,
+            kind: 'UNDO',
+            agency: current.agency,
+            provinceCode: dossier.provinceCode,
+            communeCode: dossier.communeCode,
+            taskToken,
+            dueAt,
+          },
+          update: reopen
+            ? { taskToken, dueAt, status: 'OPEN', claimedBy: null, claimedAt: null, completedAt: null, completedBy: null, outcome: Prisma.DbNull, deliveredAt: null }
+            : { taskToken },
+        }),
+        ...(reopen ? [db.dossierEvent.create({ data: { dossierId, type: 'COMPENSATION_REQUESTED', step, detail: { agency: current.agency, round: current.round } } })] : []),
+      ]);
+      logger.info({ dossierNumber: dossier.dossierNumber, step }, 'undo task waiting in the agency inbox');
       throw new CompleteAsyncError();
     },
   };

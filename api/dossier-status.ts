@@ -23,9 +23,10 @@ export const stepStatusSchema = z.object({
     'COMPENSATION_SKIPPED',
   ]),
   mode: z.enum(['AUTOMATED', 'MANUAL']),
-  /** For a manual step: its latest task in the agency's inbox, who holds it and since when. */
+  /** For a manual step: its latest task in the agency's inbox (UNDO: undoing the act), who holds it and since when. */
   task: z
     .object({
+      kind: z.enum(['ACT', 'UNDO']),
       status: z.enum(['OPEN', 'CLAIMED', 'DONE', 'CANCELLED']),
       claimedBy: z.string().nullable(),
       claimedAt: timestamp,
@@ -73,6 +74,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 function taskView(task: AgencyTask | undefined) {
   if (!task) return null;
   return {
+    kind: task.kind,
     status: task.status,
     claimedBy: task.claimedBy,
     claimedAt: iso(task.claimedAt),
@@ -84,7 +86,7 @@ function taskView(task: AgencyTask | undefined) {
 
 /** Served from the read model alone: answers while Temporal is down. */
 export async function readDossierStatus(db: Database, dossierNumber: string, temporalUiUrl?: string): Promise<DossierStatusView | null> {
-  const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true, tasks: { orderBy: { round: 'desc' } } } });
+  const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true, tasks: { orderBy: [{ round: 'desc' }, { createdAt: 'desc' }] } } });
   if (!dossier) return null;
   const group = dossier.procedureGroup as ProcedureGroup;
   const order = dossier.selectedSteps;

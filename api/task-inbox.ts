@@ -2,6 +2,7 @@ import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { stepOutcomeWrites, attemptOf, type StepOutcome } from '../activities/step-outcomes';
 import { stepRequests } from '../activities/step-requests';
+import { storedUndoOutcome, undoAnswer, undoOutcomeWrites, type StoredUndoOutcome, type UndoOutcome } from '../activities/undo-outcomes';
 import { authorize, scopeFilter, type TaskAction } from '../domain/authorization';
 import { intakeSchema } from '../domain/intake';
 import type { Principal } from '../domain/principal';
@@ -60,6 +61,8 @@ export async function taskFor(db: Database, request: FastifyRequest, id: string,
 export async function taskInput(db: Database, task: LoadedTask): Promise<unknown> {
   const dossier = await db.dossier.findUniqueOrThrow({ where: { id: task.dossierId }, include: { steps: true } });
   const current = dossier.steps.find((s) => s.step === task.step);
+  // An undo task: the act to undo, as the officer recorded it (e.g. the ID number to cancel).
+  if (task.kind === 'UNDO') return { act: current?.result ?? null };
   const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result]));
   try {
     return stepRequests[task.step as StepCode]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current?.supplementDocuments ?? [] });
@@ -83,8 +86,10 @@ const open = ['OPEN', 'CLAIMED'] as const;
  * activity, if it is ever retried, reports it from the row), so nothing is lost or done twice. If
  * Temporal no longer knows the activity (cancelled, timed out) the decision is undone and it is a 409.
  */
-export async function decideTask(deps: TaskDependencies, task: LoadedTask, principal: Principal, outcome: StepOutcome): Promise<{ redelivered: boolean }> {
-  const attempt = attemptOf(outcome);
+export async function decideTask(deps: TaskDependencies, task: LoadedTask, principal: Principal, outcome: StepOutcome | UndoOutcome): Promise<{ redelivered: boolean }> {
+  const undo = task.kind === 'UNDO';
+  // An act's decision is the step's answer; an undo's is the compensation's (see activities/undo-outcomes.ts).
+  const attempt = undo ? storedUndoOutcome(outcome as UndoOutcome) : attemptOf(outcome as StepOutcome);
   const step = await deps.db.dossierStep.findUniqueOrThrow({ where: { dossierId_step: { dossierId: task.dossierId, step: task.step } } });
   const recorded = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.agencyTask.updateMany({
@@ -92,7 +97,9 @@ export async function decideTask(deps: TaskDependencies, task: LoadedTask, princ
       data: { status: 'DONE', completedAt: new Date(), completedBy: principal.subject, outcome: attempt as object },
     });
     if (count !== 1) return null;
-    for (const write of stepOutcomeWrites(tx, step, outcome, { taskId: task.id, by: principal.subject })) await write;
+    const detail = { taskId: task.id, by: principal.subject };
+    const writes = undo ? undoOutcomeWrites(tx, step, outcome as UndoOutcome, detail) : stepOutcomeWrites(tx, step, outcome as StepOutcome, detail);
+    for (const write of writes) await write;
     return tx.agencyTask.findUniqueOrThrow({ where: { id: task.id } });
   });
 
@@ -111,8 +118,12 @@ export async function decideTask(deps: TaskDependencies, task: LoadedTask, princ
 
   try {
     const { taskToken } = current;
-    const outcome = (current.outcome as unknown as StepAttempt) ?? attempt;
-    await withinTemporalDeadline(deps.temporal, () => deps.temporal.activity.complete(taskToken, outcome));
+    const decided = (current.outcome as unknown as StepAttempt | StoredUndoOutcome | null) ?? attempt;
+    // An undo refused by the agency fails the compensation (an incident); anything else completes it.
+    const answer = undo ? undoAnswer(task, decided as StoredUndoOutcome) : decided;
+    await withinTemporalDeadline(deps.temporal, () =>
+      answer instanceof Error ? deps.temporal.activity.fail(taskToken, answer) : deps.temporal.activity.complete(taskToken, answer),
+    );
   } catch (error) {
     if (error instanceof ActivityNotFoundError) {
       await undoDecision(deps.db, task, step);
@@ -141,6 +152,8 @@ async function undoDecision(db: Database, task: LoadedTask, before: Prisma.Dossi
         refusalReason: before.refusalReason,
         supplementReason: before.supplementReason,
         finishedAt: before.finishedAt,
+        compensation: before.compensation ?? Prisma.DbNull,
+        compensatedAt: before.compensatedAt,
       },
     }),
     db.dossierEvent.create({ data: { dossierId: task.dossierId, type: 'TASK_DECISION_REJECTED', step: task.step, detail: { taskId: task.id } } }),

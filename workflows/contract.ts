@@ -109,6 +109,9 @@ export const markOverdueSignal = defineSignal('markOverdue');
  */
 export const failurePathsPatch = 'failure-paths-v2';
 
+/** Patch marker: a MANUAL step is undone through its agency's inbox (an UNDO task), not the agency's system. */
+export const manualUndoPatch = 'manual-undo-through-inbox';
+
 /** Patch marker: workflows started before deadline tracking replay without its timers. */
 export const escalationPatch = 'group-deadline-escalation';
 

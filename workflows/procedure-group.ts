@@ -17,6 +17,7 @@ import {
   cancelRegistrationUpdate,
   escalationPatch,
   failurePathsPatch,
+  manualUndoPatch,
   markOverdueSignal,
   nonRetryableAgencyError,
   progressQuery,
@@ -83,6 +84,11 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     startToCloseTimeout: '90 days',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 5 },
     cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+  // Undoing a MANUAL step is an officer's task too (it may take as long); it runs non-cancellable.
+  const manualUndo = proxyActivities<DossierActivities>({
+    startToCloseTimeout: '90 days',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: [nonRetryableAgencyError] },
   });
   // Writes to our own database ride out a short outage; one that keeps failing (a long outage, data
   // the database refuses) becomes a BOOKKEEPING incident instead of retrying silently forever.
@@ -226,7 +232,10 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     for (const step of state.compensationsNewestFirst()) {
       for (;;) {
         try {
-          const { undone } = await compensation.compensateStep({ ...ref(step.code), reason });
+          const { undone } =
+            input.modes?.[step.code] === 'MANUAL' && patched(manualUndoPatch)
+              ? await manualUndo.compensateManualStep({ ...ref(step.code), reason })
+              : await compensation.compensateStep({ ...ref(step.code), reason });
           setStatus(step.code, undone ? 'COMPENSATED' : 'CANCELLED');
           break;
         } catch (error) {

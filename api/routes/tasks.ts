@@ -7,9 +7,12 @@ import { audit } from '../audit';
 import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
+import { undoTaskResultSchema } from '../../activities/undo-outcomes';
 import { decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
 
 const taskStatuses = ['OPEN', 'CLAIMED', 'DONE', 'CANCELLED'] as const;
+/** ACT: do the step's act. UNDO: undo the act an officer did, the group having been stopped. */
+const taskKinds = ['ACT', 'UNDO'] as const;
 const timestamp = z.iso.datetime().nullable();
 
 const taskSchema = z.object({
@@ -18,6 +21,7 @@ const taskSchema = z.object({
   step: z.string(),
   title: z.string(),
   round: z.number().int(),
+  kind: z.enum(taskKinds),
   agency: z.string(),
   jurisdiction: z.object({ provinceCode: z.string(), communeCode: z.string() }),
   status: z.enum(taskStatuses),
@@ -31,7 +35,7 @@ const taskSchema = z.object({
   outcome: z.enum(['COMPLETED', 'REFUSED', 'SUPPLEMENT_REQUESTED']).nullable(),
 });
 const taskDetailSchema = taskSchema.extend({
-  /** What the agency's system would have received: the data to decide on (personal data). */
+  /** What the agency's system would have received, or for an undo `{ act }`, the act's result: the data to decide on (personal data). */
   input: z.unknown(),
 });
 const pageSchema = z.object({ items: z.array(taskSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });
@@ -53,6 +57,7 @@ function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
     step: task.step,
     title,
     round: task.round,
+    kind: task.kind,
     agency: task.agency,
     jurisdiction: { provinceCode: task.provinceCode, communeCode: task.communeCode },
     status: task.status,
@@ -87,6 +92,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           querystring: z.object({
             step: z.enum(stepCodes).optional(),
+            kind: z.enum(taskKinds).optional(),
             status: z.enum(taskStatuses).optional().describe('default: open tasks (OPEN and CLAIMED)'),
             overdue: z.enum(['true', 'false']).optional(),
             dossierNumber: z.string().max(100).optional(),
@@ -98,12 +104,13 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { step, status, overdue, dossierNumber, page, pageSize } = request.query;
+        const { step, kind, status, overdue, dossierNumber, page, pageSize } = request.query;
         const now = new Date();
         const where = {
           ...inboxWhere(principal),
           status: status ? status : { in: ['OPEN' as const, 'CLAIMED' as const] },
           ...(step ? { step } : {}),
+          ...(kind ? { kind } : {}),
           ...(dossierNumber ? { dossier: { dossierNumber } } : {}),
           ...(overdue === 'true' ? { dueAt: { lt: now } } : overdue === 'false' ? { dueAt: { gte: now } } : {}),
         };
@@ -213,7 +220,8 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         preHandler: requirePermission('task.complete'),
         schema: {
           tags,
-          summary: "Complete the step with its result (validated against the step's result schema); the workflow resumes at once",
+          summary:
+            "Complete the step with its result (validated against the step's result schema), or an undo task with `{ reference }` of the cancellation; the workflow resumes at once",
           security,
           params,
           body: z.object({ result: z.record(z.string(), z.unknown()) }),
@@ -222,19 +230,20 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.complete');
-        const parsed = stepResultSchemas[task.step as StepCode].safeParse(request.body.result);
+        const schema = task.kind === 'UNDO' ? undoTaskResultSchema : stepResultSchemas[task.step as StepCode];
+        const parsed = schema.safeParse(request.body.result);
         if (!parsed.success) {
           throw new ProblemError(
             400,
             'Invalid request',
-            `the result of ${task.step} has ${parsed.error.issues.length} invalid field(s)`,
+            `the ${task.kind === 'UNDO' ? 'undo ' : ''}result of ${task.step} has ${parsed.error.issues.length} invalid field(s)`,
             parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), reason: i.message })),
           );
         }
         await checkEnteredIdentifiers(deps.db, task, parsed.data);
         const { redelivered } = await decideTask(deps, task, principal, { status: 'COMPLETED', result: parsed.data });
         if (!redelivered) {
-          await audit(deps.db, principal, { action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step } });
+          await audit(deps.db, principal, { action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind } });
         }
         return reload(task.id);
       },
@@ -246,7 +255,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         preHandler: requirePermission('task.refuse'),
         schema: {
           tags,
-          summary: 'Refuse the step (a business decision): later steps that need it are blocked',
+          summary: 'Refuse the step (a business decision): later steps that need it are blocked. Refusing an undo task opens a compensation incident',
           security,
           params,
           body: z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'expected a reason code such as INCOMPLETE_DOSSIER'), reason }),
@@ -258,7 +267,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         const { code, reason: why } = request.body;
         const { redelivered } = await decideTask(deps, task, principal, { status: 'REFUSED', refusalCode: code, reason: why });
         if (!redelivered) {
-          await audit(deps.db, principal, { action: 'task.refuse', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, code, reason: why } });
+          await audit(deps.db, principal, { action: 'task.refuse', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind, code, reason: why } });
         }
         return reload(task.id);
       },
@@ -279,6 +288,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.requestSupplement');
+        if (task.kind === 'UNDO') throw new ProblemError(409, 'Not possible now', 'an undo task is completed or refused, never waits for a supplement');
         const { redelivered } = await decideTask(deps, task, principal, { status: 'SUPPLEMENT_REQUESTED', reason: request.body.reason });
         if (!redelivered) {
           await audit(deps.db, principal, { action: 'task.requestSupplement', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, reason: request.body.reason } });

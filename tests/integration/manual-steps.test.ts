@@ -143,7 +143,13 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     const idTask = await inboxTask(t.populationDatabaseSystem, dossierNumber, 'PERSONAL_ID');
     const withdrawal = await postJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family moves abroad' }, t.clerk);
     expect(withdrawal.status).toBe(202);
-    // The withdrawn group does not wait for the officer.
+    // The withdrawn group does not wait for the officer of the open task; the registration done by hand
+    // is undone by hand (tests/integration/manual-undo.test.ts).
+    const undo = await eventually(async () => {
+      const { body: inbox } = await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(dossierNumber)}&kind=UNDO`, t.civilStatusOfficer);
+      return inbox.items[0];
+    });
+    expect((await act(t.civilStatusOfficer, undo.id, 'completion', { result: { reference: 'QD-HUY-118' } })).status).toBe(200);
     const body = await untilEnded(dossierNumber);
     expect(body.status).toBe('WITHDRAWN');
     expect(stepOf(body, 'PERSONAL_ID')).toMatchObject({ status: 'CANCELLED', task: { status: 'CANCELLED' } });

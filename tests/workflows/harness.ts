@@ -52,6 +52,13 @@ export function fakeActivities(options: FakeOptions = {}) {
       if (outcome instanceof Error) throw outcome;
       return { undone: outcome };
     },
+    /** Undoing a manual step answers as an automated undo would; what differs is which activity was called. */
+    async compensateManualStep({ step }) {
+      calls.push({ activity: 'compensateManualStep', step });
+      const outcome = (options.compensations?.[step] ?? (() => true))(count(`undo:${step}`));
+      if (outcome instanceof Error) throw outcome;
+      return { undone: outcome };
+    },
     async recordStepOutcome({ step, status }) {
       calls.push({ activity: 'recordStepOutcome', step, detail: status });
     },

@@ -1,0 +1,69 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { controlCharacters } from '../domain/intake/common';
+import type { Database } from '../runtime/database';
+import { nonRetryableAgencyError } from '../workflows/contract';
+import type { StepRow } from './step-outcomes';
+
+/**
+ * An officer's answer to an UNDO task (an act done by hand is undone by hand), whoever records it:
+ * the task API, or a retried compensateManualStep reporting a decision whose delivery was lost.
+ */
+export type UndoOutcome = { status: 'COMPLETED'; result: UndoTaskResult } | { status: 'REFUSED'; refusalCode: string; reason: string };
+
+/** What the officer enters on completing an undo: the agency's reference of the cancellation. */
+export const undoTaskResultSchema = z.object({
+  reference: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(100, 'too long')
+    .refine((v) => !controlCharacters.test(v), 'must not contain control characters'),
+});
+export type UndoTaskResult = z.infer<typeof undoTaskResultSchema>;
+
+/** What the task row keeps of the decision (its `outcome`): codes only. */
+export type StoredUndoOutcome = { status: 'COMPLETED'; reference: string } | { status: 'REFUSED'; refusalCode: string };
+
+export function storedUndoOutcome(outcome: UndoOutcome): StoredUndoOutcome {
+  return outcome.status === 'COMPLETED' ? { status: 'COMPLETED', reference: outcome.result.reference } : { status: 'REFUSED', refusalCode: outcome.refusalCode };
+}
+
+/**
+ * An agency refusing to undo needs a person, not a retry: the same failure compensateStep raises,
+ * so the workflow opens a COMPENSATION incident. Codes only (the officer's reason is in the audit log).
+ */
+export function undoRefusal(agency: string, step: string, refusalCode: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`${agency} refused to undo ${step} (${refusalCode})`, nonRetryableAgencyError);
+}
+
+/** The compensation activity's answer for a decided undo task: compensateStep's value, or its failure. */
+export function undoAnswer(task: { agency: string; step: string }, stored: StoredUndoOutcome): { undone: true } | ApplicationFailure {
+  return stored.status === 'COMPLETED' ? { undone: true } : undoRefusal(task.agency, task.step, stored.refusalCode);
+}
+
+type Writer = Pick<Database, 'dossierStep' | 'dossierEvent'>;
+
+/** A manual step whose task the officer never decided: nothing was done, the step ends cancelled. */
+export function undecidedTaskWrites(db: Writer, { id, dossierId, step }: StepRow) {
+  return [
+    db.dossierStep.update({ where: { id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
+    db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
+  ];
+}
+
+/**
+ * The writes recording an undo decision (run them in one transaction): done, the step is COMPENSATED
+ * as compensateStep records it; refused, the step stays COMPLETED (its act stands) and an event says so.
+ */
+export function undoOutcomeWrites(db: Writer, row: StepRow, outcome: UndoOutcome, detail: object = {}) {
+  const { id, dossierId, step } = row;
+  if (outcome.status === 'REFUSED') {
+    return [db.dossierEvent.create({ data: { dossierId, type: 'COMPENSATION_REFUSED', step, detail: { ...detail, code: outcome.refusalCode } } })];
+  }
+  const { reference } = outcome.result;
+  return [
+    db.dossierStep.update({ where: { id }, data: { status: 'COMPENSATED', compensation: { undone: true, reference }, compensatedAt: new Date() } }),
+    db.dossierEvent.create({ data: { dossierId, type: 'STEP_COMPENSATED', step, detail: { ...detail, reference } } }),
+  ];
+}

@@ -43,17 +43,7 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
       await db.$transaction([
         db.agencyTask.upsert({
           where,
-          create: {
-            id: randomUUID(),
-            dossierId,
-            step,
-            round: current.round,
-            agency: current.agency,
-            provinceCode: dossier.provinceCode,
-            communeCode: dossier.communeCode,
-            taskToken,
-            dueAt,
-          },
+          create: newTask(dossier, current, 'ACT', taskToken, dueAt),
           update: { taskToken, ...(existing?.status === 'CANCELLED' ? { status: 'OPEN', claimedBy: null, claimedAt: null } : {}) },
         }),
         db.dossierStep.update({
@@ -106,18 +96,7 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
       await db.$transaction([
         db.agencyTask.upsert({
           where,
-          create: {
-            id: randomUUID(),
-            dossierId,
-            step,
-            round: current.round,
-            kind: 'UNDO',
-            agency: current.agency,
-            provinceCode: dossier.provinceCode,
-            communeCode: dossier.communeCode,
-            taskToken,
-            dueAt,
-          },
+          create: newTask(dossier, current, 'UNDO', taskToken, dueAt),
           update: reopen
             ? { taskToken, dueAt, status: 'OPEN', claimedBy: null, claimedAt: null, completedAt: null, completedBy: null, outcome: Prisma.DbNull, deliveredAt: null }
             : { taskToken },
@@ -127,5 +106,27 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
       logger.info({ dossierNumber: dossier.dossierNumber, step }, 'undo task waiting in the agency inbox');
       throw new CompleteAsyncError();
     },
+  };
+}
+
+/** A task in the step's agency inbox, in the dossier's jurisdiction, waiting on this activity attempt. */
+function newTask(
+  dossier: { id: string; provinceCode: string; communeCode: string },
+  step: { step: string; round: number; agency: string },
+  kind: 'ACT' | 'UNDO',
+  taskToken: Uint8Array<ArrayBuffer>,
+  dueAt: Date,
+): Prisma.AgencyTaskUncheckedCreateInput {
+  return {
+    id: randomUUID(),
+    dossierId: dossier.id,
+    step: step.step,
+    round: step.round,
+    kind,
+    agency: step.agency,
+    provinceCode: dossier.provinceCode,
+    communeCode: dossier.communeCode,
+    taskToken,
+    dueAt,
   };
 }

@@ -15,6 +15,7 @@ import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
 import { ProblemError, ServiceUnavailableError } from './problem';
 import { textHygiene } from './text-hygiene';
+import { idempotencyHooks } from './idempotency';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
@@ -82,6 +83,9 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
   await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics'] });
   app.addHook('preValidation', textHygiene);
+  const idempotency = idempotencyHooks(deps.db, deps.logger);
+  app.addHook('preHandler', idempotency.claim);
+  app.addHook('onSend', idempotency.settle);
 
   await app.register(healthRoutes(deps));
   if (deps.metrics) await app.register(metricsRoutes(deps.metrics));

@@ -7,11 +7,14 @@ export interface AuditRecord {
   beforeStatus?: string | null;
   afterStatus?: string | null;
   detail?: object;
+  /** The request's idempotency key: an entry with the same key is not written twice. */
+  requestKey?: string | undefined;
 }
 
 /** Appends to the audit log (the table refuses updates and deletes). Never carries personal data. */
 export async function audit(db: Database, actor: Principal, record: AuditRecord): Promise<void> {
-  await db.auditEntry.create({
+  await db.auditEntry.createMany({
+    skipDuplicates: true,
     data: {
       actorSubject: actor.subject,
       actorRole: actor.role,
@@ -20,6 +23,7 @@ export async function audit(db: Database, actor: Principal, record: AuditRecord)
       beforeStatus: record.beforeStatus ?? null,
       afterStatus: record.afterStatus ?? null,
       detail: record.detail ?? {},
+      requestKey: record.requestKey ?? null,
     },
   });
 }

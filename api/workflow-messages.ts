@@ -13,9 +13,13 @@ export async function updateDossierWorkflow<Arg>(
   workflowId: string,
   update: UpdateDefinition<void, [Arg]>,
   arg: Arg,
+  /** The message's own id (from the request's Idempotency-Key): Temporal delivers a repeated one once. */
+  updateId?: string,
 ): Promise<void> {
   try {
-    await withinTemporalDeadline(temporal, () => temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }));
+    await withinTemporalDeadline(temporal, () =>
+      temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) }),
+    );
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       throw new ProblemError(409, 'Not possible now', error.cause?.message ?? 'the dossier is not in a state that allows this');

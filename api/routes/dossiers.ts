@@ -5,6 +5,7 @@ import { dossierNumberSchema, intakeSubmissionSchema } from '../../domain/intake
 import { stepCodes } from '../../domain/procedures';
 import { cancelRegistrationUpdate, provideSupplementUpdate, resolveIncidentUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
+import { messageId } from '../idempotency';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies } from '../dossier-intake';
@@ -102,8 +103,8 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         },
         async (request, reply) => {
           const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, permission);
-          await updateDossierWorkflow(deps.temporal, dossier.workflowId, update, { reason: request.body.reason, requestedBy: principal.subject });
-          await audit(deps.db, principal, {
+          await updateDossierWorkflow(deps.temporal, dossier.workflowId, update, { reason: request.body.reason, requestedBy: principal.subject }, messageId(request));
+          await audit(deps.db, principal, { requestKey: messageId(request),
             action: outcome.action,
             dossierNumber: dossier.dossierNumber,
             beforeStatus: dossier.status,
@@ -147,8 +148,8 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
       async (request, reply) => {
         const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.supplement');
         const { step, documents, note } = request.body;
-        await updateDossierWorkflow(deps.temporal, dossier.workflowId, provideSupplementUpdate, { step, documents, ...(note ? { note } : {}) });
-        await audit(deps.db, principal, { action: 'dossier.supplement', dossierNumber: dossier.dossierNumber, detail: { step, documents: documents.length } });
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, provideSupplementUpdate, { step, documents, ...(note ? { note } : {}) }, messageId(request));
+        await audit(deps.db, principal, { requestKey: messageId(request), action: 'dossier.supplement', dossierNumber: dossier.dossierNumber, detail: { step, documents: documents.length } });
         return reply.code(202).send(accepted(dossier.dossierNumber));
       },
     );
@@ -177,8 +178,8 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         // Bound to one incident: a decision never falls on a newer incident of the same step.
         const open = await deps.db.incident.findFirst({ where: { dossierId: dossier.id, step, status: 'OPEN', ...(request.body.incidentId ? { id: request.body.incidentId } : {}) } });
         if (!open) throw new ProblemError(409, 'Not possible now', `step ${step} has no open incident${request.body.incidentId ? ` ${request.body.incidentId}` : ''}`);
-        await updateDossierWorkflow(deps.temporal, dossier.workflowId, resolveIncidentUpdate, { step, incidentId: open.id, decision, decidedBy: principal.subject, reason: why });
-        await audit(deps.db, principal, { action: `incident.${decision.toLowerCase()}`, dossierNumber: dossier.dossierNumber, detail: { step: request.params.step, reason: why } });
+        await updateDossierWorkflow(deps.temporal, dossier.workflowId, resolveIncidentUpdate, { step, incidentId: open.id, decision, decidedBy: principal.subject, reason: why }, messageId(request));
+        await audit(deps.db, principal, { requestKey: messageId(request), action: `incident.${decision.toLowerCase()}`, dossierNumber: dossier.dossierNumber, detail: { step: request.params.step, reason: why } });
         return reply.code(202).send(accepted(dossier.dossierNumber));
       },
     );

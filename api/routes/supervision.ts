@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
 import { resolveIncidentUpdate, searchAttributes } from '../../workflows/contract';
 import { audit } from '../audit';
+import { messageId } from '../idempotency';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
@@ -185,8 +186,13 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
               decision,
               decidedBy: principal.subject,
               reason,
+            }, messageId(request, incident.id));
+            await audit(deps.db, principal, {
+              requestKey: messageId(request, incident.id),
+              action: `incident.${decision.toLowerCase()}`,
+              dossierNumber: incident.dossier.dossierNumber,
+              detail: { step: incident.step, reason, bulk: true },
             });
-            await audit(deps.db, principal, { action: `incident.${decision.toLowerCase()}`, dossierNumber: incident.dossier.dossierNumber, detail: { step: incident.step, reason, bulk: true } });
           } catch (error) {
             if (!(error instanceof ProblemError)) throw error;
             rejected.push({ dossierNumber: incident.dossier.dossierNumber, step: incident.step, reason: error.message });

@@ -4,6 +4,7 @@ import { stepResultSchemas } from '../../domain/agency-contract';
 import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
 import { authorize } from '../../domain/authorization';
 import { audit } from '../audit';
+import { messageId } from '../idempotency';
 import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
@@ -151,7 +152,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           if (now.status === 'CLAIMED' && now.claimedBy === principal.subject) return reload(task.id); // already mine
           throw new ProblemError(409, 'Not possible now', now.status === 'CLAIMED' ? `task is claimed by ${now.claimedBy}` : `task is ${now.status}`);
         }
-        await audit(deps.db, principal, { action: 'task.claim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'OPEN', afterStatus: 'CLAIMED', detail: { taskId: task.id, step: task.step } });
+        await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.claim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'OPEN', afterStatus: 'CLAIMED', detail: { taskId: task.id, step: task.step } });
         return reload(task.id);
       },
     );
@@ -169,7 +170,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           data: { status: 'OPEN', claimedBy: null, claimedAt: null },
         });
         if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is not claimed by ${principal.subject}`);
-        await audit(deps.db, principal, { action: 'task.unclaim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'CLAIMED', afterStatus: 'OPEN', detail: { taskId: task.id, step: task.step } });
+        await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.unclaim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'CLAIMED', afterStatus: 'OPEN', detail: { taskId: task.id, step: task.step } });
         return reload(task.id);
       },
     );
@@ -203,7 +204,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           data: toSubject ? { status: 'CLAIMED', claimedBy: toSubject, claimedAt: new Date() } : { status: 'OPEN', claimedBy: null, claimedAt: null },
         });
         if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is ${task.status}`);
-        await audit(deps.db, principal, {
+        await audit(deps.db, principal, { requestKey: messageId(request),
           action: 'task.reassign',
           dossierNumber: task.dossier.dossierNumber,
           beforeStatus: task.status,
@@ -243,7 +244,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         await checkEnteredIdentifiers(deps.db, task, parsed.data);
         const { redelivered } = await decideTask(deps, task, principal, { status: 'COMPLETED', result: parsed.data });
         if (!redelivered) {
-          await audit(deps.db, principal, { action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind } });
+          await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind } });
         }
         return reload(task.id);
       },
@@ -267,7 +268,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         const { code, reason: why } = request.body;
         const { redelivered } = await decideTask(deps, task, principal, { status: 'REFUSED', refusalCode: code, reason: why });
         if (!redelivered) {
-          await audit(deps.db, principal, { action: 'task.refuse', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind, code, reason: why } });
+          await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.refuse', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind, code, reason: why } });
         }
         return reload(task.id);
       },
@@ -291,7 +292,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         if (task.kind === 'UNDO') throw new ProblemError(409, 'Not possible now', 'an undo task is completed or refused, never waits for a supplement');
         const { redelivered } = await decideTask(deps, task, principal, { status: 'SUPPLEMENT_REQUESTED', reason: request.body.reason });
         if (!redelivered) {
-          await audit(deps.db, principal, { action: 'task.requestSupplement', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, reason: request.body.reason } });
+          await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.requestSupplement', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, reason: request.body.reason } });
         }
         return reload(task.id);
       },

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { birthIntake } from '../tests/support/fixtures';
+import { startChaosStack, type ChaosStack } from './stack';
+
+/**
+ * Fault-injection scenarios over the real processes. Each submits birth groups through the API while a
+ * fault is injected, waits for every accepted dossier to end, and checks the invariants users rely on:
+ * nothing lost (every accepted dossier ends), no act twice (the agencies issued exactly the acts the
+ * dossiers record), nothing left standing after a stop (a withdrawn dossier keeps no act).
+ */
+export interface ScenarioResult {
+  scenario: string;
+  started: number;
+  completed: number;
+  stoppedAsIntended: number;
+  /** Withdrawals the API accepted: each must end the group WITHDRAWN. */
+  stopsRequested: number;
+  lost: number;
+  duplicateActs: number;
+  actsLeftStanding: number;
+  maxRecoverySeconds: number;
+}
+
+interface Run {
+  stack: ChaosStack;
+  accepted: string[];
+  /** Seconds from each fault until progress resumed. */
+  recoveries: number[];
+  withdrawn: Set<string>;
+}
+
+export interface Scenario {
+  name: string;
+  env?: Record<string, string>;
+  /** The fault, run while the groups are submitted; resolves when it is over. */
+  inject(run: Run, submitted: () => number, total: number): Promise<void>;
+  /** After submission and the fault: anything users do to bring the groups to an end. */
+  settle?(run: Run): Promise<void>;
+  /** Some groups are withdrawn: done with each accepted dossier, in the background. */
+  withdraw?: (run: Run, dossierNumber: string) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ended = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
+
+async function query<T>(databaseUrl: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Seconds from `since` until a step of any dossier finishes (progress resumed), measured by polling. */
+async function recovery(run: Run, since: number, timeoutMs = 180_000): Promise<void> {
+  const deadline = since + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await unfinished(run)) === 0) return; // nothing was waiting: nothing to recover
+    const rows = await query<{ at: Date | null }>(
+      run.stack.databaseUrl,
+      'SELECT greatest((SELECT max(finished_at) FROM dossier_step), (SELECT max(completed_at) FROM dossier)) AS at',
+    ).catch(() => []);
+    const at = rows[0]?.at;
+    if (at && at.getTime() > since) {
+      run.recoveries.push((at.getTime() - since) / 1000);
+      if (process.env.CHAOS_VERBOSE) process.stdout.write(`  recovered in ${((at.getTime() - since) / 1000).toFixed(1)} s\n`);
+      return;
+    }
+    await sleep(250);
+  }
+  run.recoveries.push(timeoutMs / 1000);
+  if (process.env.CHAOS_VERBOSE) process.stdout.write(`  no progress within ${timeoutMs / 1000} s; ${await unfinished(run)} dossiers open\n`);
+}
+
+/** Dossiers not ended yet (unknown while the database is down). */
+async function unfinished(run: Run): Promise<number> {
+  const rows = await query<{ n: number }>(run.stack.databaseUrl, 'SELECT count(*)::int AS n FROM dossier WHERE completed_at IS NULL').catch(() => [{ n: -1 }]);
+  return rows[0]?.n ?? -1;
+}
+
+async function post(run: Run, path: string, body: unknown, token: string, key?: string): Promise<number> {
+  try {
+    const response = await fetch(`${run.stack.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** A desk submitting a dossier, repeating it (same number: the idempotency key) until it is accepted. */
+async function submit(run: Run): Promise<void> {
+  const intake = birthIntake();
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const status = await post(run, '/v1/dossiers', intake, run.stack.tokens.clerk);
+    if (status === 200 || status === 201 || status === 202) {
+      run.accepted.push(intake.dossierNumber);
+      return;
+    }
+    if (status >= 400 && status < 500) throw new Error(`intake refused: ${status}`);
+    if (Date.now() > deadline) return; // never accepted: the desk saw an error, nothing was promised
+    await sleep(500);
+  }
+}
+
+export async function runScenario(scenario: Scenario, groups: number, timeoutMs = 300_000): Promise<ScenarioResult> {
+  const stack = await startChaosStack(scenario.env);
+  const run: Run = { stack, accepted: [], recoveries: [], withdrawn: new Set() };
+  try {
+    let submitted = 0;
+    const withdrawals: Promise<void>[] = [];
+    const submitting = (async () => {
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < groups; i++) {
+        inFlight.push(
+          submit(run).then(() => {
+            const number = run.accepted.at(-1);
+            if (scenario.withdraw && number) withdrawals.push(scenario.withdraw(run, number));
+          }),
+        );
+        submitted += 1;
+        await sleep(100); // a steady ten dossiers a second
+      }
+      await Promise.all(inFlight);
+    })();
+    await Promise.all([submitting, scenario.inject(run, () => submitted, groups)]);
+    await Promise.all(withdrawals);
+    await scenario.settle?.(run);
+
+    // Every accepted dossier must end; what has not by the deadline is lost (wedged).
+    const deadline = Date.now() + timeoutMs;
+    let statuses = new Map<string, string>();
+    while (Date.now() < deadline) {
+      const rows = await query<{ dossier_number: string; status: string }>(stack.databaseUrl, 'SELECT dossier_number, status FROM dossier WHERE dossier_number = ANY($1)', [run.accepted]).catch(
+        () => [],
+      );
+      statuses = new Map(rows.map((r) => [r.dossier_number, r.status]));
+      if (run.accepted.every((n) => ended.includes(statuses.get(n) ?? ''))) break;
+      await sleep(1000);
+    }
+    const lost = run.accepted.filter((n) => !ended.includes(statuses.get(n) ?? '')).length;
+    return {
+      scenario: scenario.name,
+      started: run.accepted.length,
+      completed: [...statuses.values()].filter((s) => s === 'COMPLETED').length,
+      stoppedAsIntended: [...run.withdrawn].filter((n) => statuses.get(n) === 'WITHDRAWN').length,
+      stopsRequested: run.withdrawn.size,
+      lost,
+      ...(await actsAudit(run)),
+      maxRecoverySeconds: Math.max(0, ...run.recoveries),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/**
+ * The agencies' registers against the dossiers: every number the simulator issued must be recorded on
+ * exactly one dossier step (more issued than recorded is an act done twice or lost), and a withdrawn
+ * dossier keeps no act.
+ */
+async function actsAudit(run: Run): Promise<{ duplicateActs: number; actsLeftStanding: number }> {
+  const issued = (await (await fetch(`${run.stack.simulatorUrl}/_control/agencies`)).json()) as { issued: { births: number; personalIds: number; cards: number } };
+  const recorded = await query<{ step: string; n: number }>(
+    run.stack.databaseUrl,
+    `SELECT step, count(*)::int AS n FROM dossier_step WHERE mode = 'AUTOMATED' AND status IN ('COMPLETED', 'COMPENSATED') GROUP BY step`,
+  );
+  const count = (step: string) => recorded.find((r) => r.step === step)?.n ?? 0;
+  const duplicateActs =
+    Math.max(0, issued.issued.births - count('BIRTH_REGISTRATION')) +
+    Math.max(0, issued.issued.personalIds - count('PERSONAL_ID')) +
+    Math.max(0, issued.issued.cards - count('CHILD_HEALTH_INSURANCE'));
+  const standing = await query<{ n: number }>(
+    run.stack.databaseUrl,
+    `SELECT count(*)::int AS n FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id WHERE d.status = 'WITHDRAWN' AND s.status = 'COMPLETED'`,
+  );
+  return { duplicateActs, actsLeftStanding: standing[0]?.n ?? 0 };
+}
+
+// --- the faults -----------------------------------------------------------------------------------
+
+const onceSubmitted = async (share: number, submitted: () => number, total: number) => {
+  while (submitted() < total * share) await sleep(200);
+};
+
+export const scenarios: Record<string, Scenario> = {
+  'worker-kill': {
+    name: 'SIGKILL the worker every 10 s',
+    async inject(run, submitted, total) {
+      await sleep(5000);
+      do {
+        const at = Date.now();
+        await run.stack.killWorker();
+        run.stack.startWorker();
+        await recovery(run, at);
+        await sleep(Math.max(0, 10_000 - (Date.now() - at)));
+      } while (submitted() < total || (await unfinished(run)) !== 0);
+    },
+  },
+  'temporal-restart': {
+    name: 'SIGKILL and restart Temporal',
+    async inject(run, submitted, total) {
+      await onceSubmitted(0.3, submitted, total);
+      const at = Date.now();
+      run.stack.killTemporal();
+      await sleep(5000);
+      await run.stack.startTemporal();
+      await recovery(run, at);
+    },
+  },
+  'postgres-restart': {
+    name: 'SIGKILL and restart PostgreSQL',
+    async inject(run, submitted, total) {
+      await onceSubmitted(0.3, submitted, total);
+      const at = Date.now();
+      run.stack.killPostgres();
+      await sleep(5000);
+      await run.stack.startPostgres();
+      await recovery(run, at);
+    },
+  },
+  'agency-outage': {
+    name: 'police outage past every retry, then one bulk retry',
+    env: { STEP_MAX_ATTEMPTS: '4', STEP_RETRY_INITIAL_MS: '250', STEP_RETRY_MAX_MS: '1000' },
+    async inject(run) {
+      await control(run, 'police', { outage: true });
+    },
+    async settle(run) {
+      // Wait until every group is parked on its residence step (or done), then lift the outage.
+      for (;;) {
+        const rows = await query<{ n: number }>(
+          run.stack.databaseUrl,
+          `SELECT count(*)::int AS n FROM dossier_step WHERE step = 'PERMANENT_RESIDENCE' AND status NOT IN ('INCIDENT', 'COMPLETED', 'CANCELLED', 'BLOCKED', 'REFUSED')`,
+        );
+        if ((rows[0]?.n ?? 1) === 0) break;
+        await sleep(1000);
+      }
+      await control(run, 'police', { outage: false });
+      const at = Date.now();
+      const body = { filter: { step: 'PERMANENT_RESIDENCE', provinceCode: '79' }, decision: 'RETRY', reason: 'police system back after the outage', limit: 1000 };
+      if ((await post(run, '/v1/supervision/incidents/decisions', body, run.stack.tokens.provinceSupervisor, `bulk-${randomUUID()}`)) !== 200) throw new Error('bulk retry refused');
+      await recovery(run, at);
+    },
+  },
+  'withdrawal-race': {
+    name: 'withdrawals racing agency calls in flight',
+    async inject(run) {
+      for (const agency of ['civil-status', 'population', 'police', 'social-security']) await control(run, agency, { latencyMs: 400 });
+    },
+    async withdraw(run, dossierNumber) {
+      if (Math.random() < 0.5) return;
+      await sleep(Math.random() * 2500);
+      const status = await post(run, `/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, run.stack.tokens.clerk, `withdraw-${randomUUID()}`);
+      if (status === 202) run.withdrawn.add(dossierNumber);
+    },
+  },
+};
+
+async function control(run: Run, agency: string, faults: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${run.stack.simulatorUrl}/_control/agencies/${agency}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (!response.ok) throw new Error(`simulator refused faults for ${agency}`);
+}

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devTokens, type DevPrincipalName } from '../api/auth/dev-tokens';
+import { loadConfig } from '../runtime/config';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { freePort } from '../runtime/free-port';
+import { applyMigrations } from '../runtime/migrations';
+import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
+import { projectRoot } from '../runtime/tools';
+
+/**
+ * The whole system as separate OS processes — PostgreSQL, the Temporal dev server, the agency
+ * simulator, a worker and the API — so that a kill is a real SIGKILL of a real process, and a restart
+ * finds what the killed one left on disk (PostgreSQL's data directory, Temporal's SQLite file).
+ */
+export interface ChaosStack {
+  apiUrl: string;
+  simulatorUrl: string;
+  databaseUrl: string;
+  tokens: Record<DevPrincipalName, string>;
+  killWorker(): Promise<void>;
+  startWorker(): void;
+  killTemporal(): void;
+  startTemporal(): Promise<void>;
+  killPostgres(): void;
+  startPostgres(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come up`);
+    await sleep(250);
+  }
+}
+
+export async function startChaosStack(overrides: Record<string, string> = {}): Promise<ChaosStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-'));
+  const log = openSync(join(dir, 'services.log'), 'a');
+  const [pgPort, temporalPort, apiPort, simulatorPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // Its own temporary folder, as the test suite's: the server runs as another user, who must own it.
+  const pgDir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-pg-'));
+
+  const startPostgres = async () => {
+    // After a SIGKILL, the old server's backends take a moment to notice and release shared memory.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, database: 'lien_thong' });
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await sleep(1000);
+      }
+    }
+  };
+  const database = await startPostgres();
+  await applyMigrations(database.url);
+
+  let temporal: TemporalDevServer = await startTemporalDevServer({ port: temporalPort, dbFile: join(dir, 'temporal.sqlite') });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LIEN_THONG_DEV_MODE: 'true',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: 'chaos',
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    SIMULATOR_HOST: '127.0.0.1',
+    SIMULATOR_PORT: String(simulatorPort),
+    AGENCY_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_SDK_METRICS_PORT: '0',
+    INTAKE_RECONCILE_INTERVAL_SECONDS: '2',
+    ...overrides,
+  };
+  const service = (entry: string): ChildProcess => spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env, cwd: projectRoot, stdio: ['ignore', log, log] });
+
+  const simulator = service('simulator/main.ts');
+  let worker = service('worker/main.ts');
+  const api = service('api/main.ts');
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+  await until(async () => (await fetch(`${simulatorUrl}/_control/agencies`)).ok, 'the simulator');
+  await until(async () => (await fetch(`${apiUrl}/health/ready`)).ok, 'the API');
+
+  const postmasterPid = (): number => Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const killed = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+  return {
+    apiUrl,
+    simulatorUrl,
+    databaseUrl: database.url,
+    tokens: await devTokens(loadConfig(env)),
+    killWorker: async () => {
+      const exited = new Promise((done) => worker.once('exit', done));
+      worker.kill('SIGKILL');
+      await exited;
+    },
+    startWorker: () => {
+      if (killed(worker)) worker = service('worker/main.ts');
+    },
+    killTemporal: () => void temporal.process.kill('SIGKILL'),
+    startTemporal: async () => {
+      temporal = await startTemporalDevServer({ port: temporalPort, dbFile: join(dir, 'temporal.sqlite') });
+    },
+    killPostgres: () => process.kill(postmasterPid(), 'SIGKILL'),
+    startPostgres: async () => void (await startPostgres()),
+    stop: async () => {
+      for (const child of [api, worker, simulator]) child.kill('SIGKILL');
+      await temporal.stop().catch(() => undefined);
+      try {
+        process.kill(postmasterPid(), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await sleep(1000);
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(pgDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devTokens, type DevPrincipalName } from '../api/auth/dev-tokens';
 import { loadConfig } from '../runtime/config';
-import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { freePort } from '../runtime/free-port';
 import { applyMigrations } from '../runtime/migrations';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
@@ -46,18 +45,26 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
   // Its own temporary folder, as the test suite's: the server runs as another user, who must own it.
   const pgDir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-pg-'));
 
-  const startPostgres = async () => {
+  let postgres: ChildProcess | undefined;
+  const startPostgres = async (): Promise<string> => {
     // After a SIGKILL, the old server's backends take a moment to notice and release shared memory.
     for (let attempt = 1; ; attempt++) {
-      try {
-        return await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, database: 'lien_thong' });
-      } catch (error) {
-        if (attempt >= 20) throw error;
-        await sleep(1000);
-      }
+      postgres = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'chaos/postgres-server.ts'), pgDir, String(pgPort)], { cwd: projectRoot, stdio: ['ignore', 'pipe', log] });
+      const child = postgres;
+      const url = await new Promise<string | undefined>((done) => {
+        let out = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) done(out.trim());
+        });
+        child.once('exit', () => done(undefined));
+      });
+      if (url) return url;
+      if (attempt >= 20) throw new Error('PostgreSQL did not start again');
+      await sleep(1000);
     }
   };
-  const database = await startPostgres();
+  const database = { url: await startPostgres() };
   await applyMigrations(database.url);
 
   let temporal: TemporalDevServer = await startTemporalDevServer({ port: temporalPort, dbFile: join(dir, 'temporal.sqlite') });
@@ -108,17 +115,16 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
     startTemporal: async () => {
       temporal = await startTemporalDevServer({ port: temporalPort, dbFile: join(dir, 'temporal.sqlite') });
     },
-    killPostgres: () => process.kill(postmasterPid(), 'SIGKILL'),
+    killPostgres: () => {
+      process.kill(postmasterPid(), 'SIGKILL');
+      postgres?.kill('SIGKILL');
+    },
     startPostgres: async () => void (await startPostgres()),
     stop: async () => {
       for (const child of [api, worker, simulator]) child.kill('SIGKILL');
       await temporal.stop().catch(() => undefined);
-      try {
-        process.kill(postmasterPid(), 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      await sleep(1000);
+      postgres?.kill('SIGTERM');
+      await sleep(3000);
       rmSync(dir, { recursive: true, force: true });
       rmSync(pgDir, { recursive: true, force: true });
     },

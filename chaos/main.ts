@@ -4,7 +4,7 @@ import { runScenario, scenarios, type ScenarioResult } from './scenarios';
  * `npm run chaos`: every fault-injection scenario against the real processes, one table row each.
  * CHAOS_GROUPS (default 300) birth groups for the process kills, a third of that for the others;
  * CHAOS_SCENARIOS picks some (comma list of worker-kill, temporal-restart, postgres-restart,
- * agency-outage, withdrawal-race). Exits 1 on any loss, act done twice, act left standing or stop
+ * agency-outage, withdrawal-race, manual-withdrawal). Exits 1 on any loss, act done twice, act left standing or stop
  * not honoured.
  */
 export function failed(result: ScenarioResult): boolean {

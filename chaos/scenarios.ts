@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { birthIntake } from '../tests/support/fixtures';
+import { birthIntake, personalIdFor } from '../tests/support/fixtures';
 import { startChaosStack, type ChaosStack } from './stack';
 
 /**
@@ -37,6 +37,8 @@ export interface Scenario {
   inject(run: Run, submitted: () => number, total: number): Promise<void>;
   /** After submission and the fault: anything users do to bring the groups to an end. */
   settle?(run: Run): Promise<void>;
+  /** The dossiers submitted (default: the full birth group). */
+  intake?: () => ReturnType<typeof birthIntake>;
   /** Some groups are withdrawn: done with each accepted dossier, in the background. */
   withdraw?: (run: Run, dossierNumber: string) => Promise<void>;
 }
@@ -97,8 +99,7 @@ async function post(run: Run, path: string, body: unknown, token: string, key?: 
 }
 
 /** A desk submitting a dossier, repeating it (same number: the idempotency key) until it is accepted. */
-async function submit(run: Run): Promise<void> {
-  const intake = birthIntake();
+async function submit(run: Run, intake = birthIntake()): Promise<void> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     const status = await post(run, '/v1/dossiers', intake, run.stack.tokens.clerk);
@@ -122,7 +123,7 @@ export async function runScenario(scenario: Scenario, groups: number, timeoutMs 
       const inFlight: Promise<void>[] = [];
       for (let i = 0; i < groups; i++) {
         inFlight.push(
-          submit(run).then(() => {
+          submit(run, scenario.intake?.()).then(() => {
             const number = run.accepted.at(-1);
             if (scenario.withdraw && number) withdrawals.push(scenario.withdraw(run, number));
           }),
@@ -181,7 +182,10 @@ async function actsAudit(run: Run): Promise<{ duplicateActs: number; actsLeftSta
     Math.max(0, issued.issued.cards - count('CHILD_HEALTH_INSURANCE'));
   const standing = await query<{ n: number }>(
     run.stack.databaseUrl,
-    `SELECT count(*)::int AS n FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id WHERE d.status = 'WITHDRAWN' AND s.status = 'COMPLETED'`,
+    // An act still COMPLETED, or one an officer did by hand that is not COMPENSATED (never just "cancelled").
+    `SELECT count(*)::int AS n FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id
+      WHERE d.status = 'WITHDRAWN' AND (s.status = 'COMPLETED' OR (s.status <> 'COMPENSATED' AND EXISTS (
+        SELECT 1 FROM agency_task t WHERE t.dossier_id = s.dossier_id AND t.step = s.step AND t.kind = 'ACT' AND t.status = 'DONE' AND t.outcome ->> 'status' = 'COMPLETED')))`,
   );
   return { duplicateActs, actsLeftStanding: standing[0]?.n ?? 0 };
 }
@@ -262,6 +266,69 @@ export const scenarios: Record<string, Scenario> = {
       const status = await post(run, `/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, run.stack.tokens.clerk, `withdraw-${randomUUID()}`);
       if (status === 202) run.withdrawn.add(dossierNumber);
     },
+  },
+};
+
+/**
+ * Officers of the population database and the police working their inboxes: every open task, act or
+ * undo, is completed, until the group ends.
+ */
+function officersAtWork(run: Run): { stop(): void } {
+  let working = true;
+  const child = birthIntake().child;
+  // The police leave their residence tasks be: the family withdraws while they are open.
+  const results: Record<string, () => object> = {
+    PERSONAL_ID: () => ({ personalIdNumber: personalIdFor(child), issuedAt: new Date().toISOString() }),
+  };
+  void (async () => {
+    while (working) {
+      for (const token of [run.stack.tokens.populationDatabaseSystem, run.stack.tokens.policeOfficer]) {
+        const list = await fetch(`${run.stack.apiUrl}/v1/tasks?pageSize=50`, { headers: { authorization: `Bearer ${token}` } })
+          .then((r) => r.json() as Promise<{ items?: { id: string; step: string; kind: string }[] }>)
+          .catch(() => ({ items: [] }));
+        for (const task of list.items ?? []) {
+          const result = task.kind === 'UNDO' ? { reference: `HUY-${randomUUID().slice(0, 8)}` } : results[task.step]?.();
+          if (result) await post(run, `/v1/tasks/${task.id}/completion`, { result }, token, `task-${task.id}`);
+        }
+      }
+      await sleep(300);
+    }
+  })();
+  return { stop: () => void (working = false) };
+}
+
+async function stepStatus(run: Run, dossierNumber: string, step: string): Promise<string | undefined> {
+  const rows = await query<{ status: string }>(
+    run.stack.databaseUrl,
+    'SELECT s.status FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id WHERE d.dossier_number = $1 AND s.step = $2',
+    [dossierNumber, step],
+  ).catch(() => []);
+  return rows[0]?.status;
+}
+
+let officers: { stop(): void } | undefined;
+scenarios['manual-withdrawal'] = {
+  name: 'manual ID numbers withdrawn after issue',
+  env: { MANUAL_STEPS: 'POPULATION_DATABASE,COMMUNE_POLICE' },
+  intake: () => birthIntake({ procedures: { permanentResidence: true, healthInsurance: false }, healthInsurance: undefined }),
+  async inject(run) {
+    officers = officersAtWork(run);
+  },
+  async withdraw(run, dossierNumber) {
+    // Once the ID number was issued by hand, the family withdraws: it must be cancelled by hand too.
+    const deadline = Date.now() + 120_000;
+    while ((await stepStatus(run, dossierNumber, 'PERSONAL_ID')) !== 'COMPLETED') {
+      if (Date.now() > deadline) return;
+      await sleep(300);
+    }
+    const status = await post(run, `/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, run.stack.tokens.clerk, `withdraw-${randomUUID()}`);
+    if (process.env.CHAOS_VERBOSE) process.stdout.write(`  withdrawal ${dossierNumber}: ${status}\n`);
+    if (status === 202) run.withdrawn.add(dossierNumber);
+  },
+  async settle(run) {
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline && (await unfinished(run)) !== 0) await sleep(1000);
+    officers?.stop();
   },
 };
 

@@ -50,6 +50,9 @@ const longestBreakDays = 366;
  */
 export const calendarYears = { first: 1900, last: 2199 } as const;
 const inCalendarYears = (year: number): boolean => year >= calendarYears.first && year <= calendarYears.last;
+/** The longest span counted day by day, and the most working days added: a decade's worth, no more. */
+const longestSpanDays = 3660;
+const mostWorkingDays = 2000;
 
 const dayNumberOf = (date: LocalDate): number => {
   const { year, month, day } = parseIsoDate(date);
@@ -215,6 +218,7 @@ export function createWorkingCalendar(options: WorkingCalendarOptions = {}): Wor
   function addWorkingDays(date: LocalDate, count: number): LocalDate {
     assertDate(date);
     let result = date;
+    if (count > mostWorkingDays) throw new RangeError(`count must be at most ${mostWorkingDays}, got ${count}`);
     for (let i = assertCount('count', count, 0); i > 0; i--) result = nextWorkingDay(result);
     return result;
   }
@@ -236,6 +240,7 @@ export function createWorkingCalendar(options: WorkingCalendarOptions = {}): Wor
     const first = dayNumberOf(toVietnamDate(from));
     const last = dayNumberOf(toVietnamDate(to));
     if (last < first) return -workingDaysBetween(to, from);
+    if (last - first > longestSpanDays) throw new RangeError(`more than ${longestSpanDays} days between ${toVietnamDate(from)} and ${toVietnamDate(to)}`);
     let count = 0;
     for (let n = first + 1; n <= last; n++) if (isWorkingDay(dateOfDayNumber(n))) count++;
     return count;

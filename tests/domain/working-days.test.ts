@@ -269,3 +269,13 @@ describe('performance', () => {
     expect(elapsed).toBeLessThan(1_000);
   });
 });
+
+describe('working-day calendar bounds (no input may make it loop)', () => {
+  const calendar = createWorkingCalendar();
+  it('refuses dates outside 1900–2199, spans over a decade and counts over 2,000 at once', () => {
+    expect(() => calendar.dueAt(new Date('0001-01-01T00:00:00Z'), 3)).toThrow(RangeError);
+    expect(() => calendar.workingDaysBetween(new Date('1901-01-01T00:00:00Z'), new Date('2190-01-01T00:00:00Z'))).toThrow(/more than 3660 days/);
+    expect(() => calendar.addWorkingDays('2026-01-05', 100_000)).toThrow(/at most 2000/);
+    expect(calendar.workingDaysBetween(new Date('2026-01-05T02:00:00Z'), new Date('2026-01-09T02:00:00Z'))).toBe(4);
+  });
+});

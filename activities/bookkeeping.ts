@@ -8,10 +8,10 @@ import type { StepRef } from './steps';
 
 const unfinished = ['PENDING', 'RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 
-/** Records what the workflow decided, so the read model tells the same story as Temporal. */
 /** PostgreSQL cannot store U+0000 in text or jsonb: free text is stored without it, never refused mid-workflow. */
 const storable = (text: string): string => text.replace(/\u0000/g, '');
 
+/** Records what the workflow decided, so the read model tells the same story as Temporal. */
 export function createBookkeepingActivities({ db, calendar, metrics }: ActivityDependencies) {
   const event = (dossierId: string, type: string, step: StepCode | null, detail: object = {}) =>
     db.dossierEvent.create({ data: { dossierId, type, step, detail } });

@@ -5,9 +5,7 @@ import type { StepAttempt } from '../workflows/contract';
 import type { ActivityDependencies } from '.';
 import { stepDueAt } from './step-deadline';
 import type { StepRef } from './steps';
-import { undecidedTaskWrites, undoAnswer, type StoredUndoOutcome } from './undo-outcomes';
-
-const open = ['OPEN', 'CLAIMED'] as const;
+import { beginUndo, undoAnswer, type StoredUndoOutcome } from './undo-outcomes';
 
 /**
  * A MANUAL step: instead of calling the agency's system, the activity puts a task in the agency's
@@ -67,16 +65,8 @@ export function createManualStepActivities({ db, calendar, logger }: ActivityDep
      */
     async compensateManualStep({ dossierId, step }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
       const taskToken = new Uint8Array(Context.current().info.taskToken);
-      // The officer has not decided the act: close its task first, so nobody decides it now.
-      await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: [...open] } }, data: { status: 'CANCELLED' } });
-      const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
-      const current = dossier.steps[0];
-      if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
-      if (current.status === 'COMPENSATED') return { undone: true };
-      if (current.status === 'RUNNING') {
-        await db.$transaction(undecidedTaskWrites(db, current));
-        return { undone: false };
-      }
+      const { dossier, current, answer } = await beginUndo(db, dossierId, step);
+      if (answer) return answer;
       // Refused, waiting for a supplement, never started: no act was done.
       if (current.status !== 'COMPLETED') return { undone: false };
 

@@ -7,7 +7,7 @@ import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
 import type { ActivityDependencies } from '.';
 import { stepOutcomeWrites } from './step-outcomes';
-import { undecidedTaskWrites } from './undo-outcomes';
+import { beginUndo } from './undo-outcomes';
 import { stepDueAt } from './step-deadline';
 import { stepRequests } from './step-requests';
 import { whileAlive } from './heartbeat';
@@ -90,17 +90,8 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
   }
 
   async function compensateStep({ dossierId, step, reason }: StepRef & { reason: string }): Promise<{ undone: boolean }> {
-    // A manual step still in an agency's inbox: close the task first, so no officer decides it now.
-    await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
-    const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
-    const current = dossier.steps[0];
-    if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
-    if (current.status === 'COMPENSATED') return { undone: true };
-    if (current.mode === 'MANUAL' && current.status === 'RUNNING') {
-      // The officer never decided it: nothing was done, the step ends cancelled.
-      await db.$transaction(undecidedTaskWrites(db, current));
-      return { undone: false };
-    }
+    const { dossier, current, answer } = await beginUndo(db, dossierId, step);
+    if (answer) return answer;
     // Refused or never started: the agency performed nothing.
     if (['PENDING', 'BLOCKED', 'REFUSED', 'SKIPPED', 'CANCELLED'].includes(current.status)) return { undone: false };
 

@@ -44,6 +44,24 @@ export function undoAnswer(task: { agency: string; step: string }, stored: Store
 
 type Writer = Pick<Database, 'dossierStep' | 'dossierEvent'>;
 
+/**
+ * How every undo begins, by the agency's system or by hand: an act still undecided in an inbox is
+ * closed first (nobody may decide it now), then the step is read. A step already undone, or a manual
+ * step whose officer never decided it (nothing was done: it ends cancelled), is answered at once.
+ */
+export async function beginUndo(db: Database, dossierId: string, step: string) {
+  await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+  const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
+  const current = dossier.steps[0];
+  if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
+  if (current.status === 'COMPENSATED') return { dossier, current, answer: { undone: true } };
+  if (current.mode === 'MANUAL' && current.status === 'RUNNING') {
+    await db.$transaction(undecidedTaskWrites(db, current));
+    return { dossier, current, answer: { undone: false } };
+  }
+  return { dossier, current };
+}
+
 /** A manual step whose task the officer never decided: nothing was done, the step ends cancelled. */
 export function undecidedTaskWrites(db: Writer, { id, dossierId, step }: StepRow) {
   return [

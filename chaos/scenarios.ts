@@ -196,6 +196,21 @@ const onceSubmitted = async (share: number, submitted: () => number, total: numb
   while (submitted() < total * share) await sleep(200);
 };
 
+/** A server SIGKILLed a third of the way in and restarted 5 s later, on what it left on disk. */
+function killedAndRestarted(name: string, kill: (stack: ChaosStack) => void, start: (stack: ChaosStack) => Promise<void>): Scenario {
+  return {
+    name,
+    async inject(run, submitted, total) {
+      await onceSubmitted(0.3, submitted, total);
+      const at = Date.now();
+      kill(run.stack);
+      await sleep(5000);
+      await start(run.stack);
+      await recovery(run, at);
+    },
+  };
+}
+
 export const scenarios: Record<string, Scenario> = {
   'worker-kill': {
     name: 'SIGKILL the worker every 10 s',
@@ -210,28 +225,8 @@ export const scenarios: Record<string, Scenario> = {
       } while (submitted() < total || (await unfinished(run)) !== 0);
     },
   },
-  'temporal-restart': {
-    name: 'SIGKILL and restart Temporal',
-    async inject(run, submitted, total) {
-      await onceSubmitted(0.3, submitted, total);
-      const at = Date.now();
-      run.stack.killTemporal();
-      await sleep(5000);
-      await run.stack.startTemporal();
-      await recovery(run, at);
-    },
-  },
-  'postgres-restart': {
-    name: 'SIGKILL and restart PostgreSQL',
-    async inject(run, submitted, total) {
-      await onceSubmitted(0.3, submitted, total);
-      const at = Date.now();
-      run.stack.killPostgres();
-      await sleep(5000);
-      await run.stack.startPostgres();
-      await recovery(run, at);
-    },
-  },
+  'temporal-restart': killedAndRestarted('SIGKILL and restart Temporal', (stack) => stack.killTemporal(), (stack) => stack.startTemporal()),
+  'postgres-restart': killedAndRestarted('SIGKILL and restart PostgreSQL', (stack) => stack.killPostgres(), (stack) => stack.startPostgres()),
   'agency-outage': {
     name: 'police outage past every retry, then one bulk retry',
     env: { STEP_MAX_ATTEMPTS: '4', STEP_RETRY_INITIAL_MS: '250', STEP_RETRY_MAX_MS: '1000' },

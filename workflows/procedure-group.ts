@@ -109,6 +109,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   // Called first, so every new run carries the marker; runs started before replay the older rules.
   const failurePaths = patched(failurePathsPatch);
+  const incidents = failurePaths ? incidentLog : bookkeeping;
   const state = new GroupState(plan);
   const stepsScope = new CancellationScope();
   const setStatus = (step: StepCode, status: StepProgressStatus): void => {
@@ -137,7 +138,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     const incidentId = failurePaths ? uuid4() : undefined;
     log.warn('incident opened', { dossierNumber: input.dossierNumber, step, kind });
-    await (failurePaths ? incidentLog : bookkeeping).openIncident({ ...ref(step), kind, error: message, ...(incidentId ? { incidentId } : {}) });
+    await incidents.openIncident({ ...ref(step), kind, error: message, ...(incidentId ? { incidentId } : {}) });
     state.openIncident(step, kind, incidentId);
     setStatus(step, 'INCIDENT');
     try {
@@ -146,7 +147,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
       state.closeIncident(step);
     }
     const decision = state.takeDecision(step);
-    await (failurePaths ? incidentLog : bookkeeping).closeIncident({ ...ref(step), decision, ...(incidentId ? { incidentId } : {}) });
+    await incidents.closeIncident({ ...ref(step), decision, ...(incidentId ? { incidentId } : {}) });
     return decision;
   }
 

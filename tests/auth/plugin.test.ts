@@ -5,17 +5,11 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { devTokens } from '../../api/auth/dev-tokens';
 import { authPlugin, principalOf, requirePermission } from '../../api/auth/plugin';
-import { signToken, verifyToken, type TokenSettings } from '../../api/auth/tokens';
+import { signToken, verifyToken } from '../../api/auth/tokens';
+import { settings } from '../support/token-settings';
 import { loadConfig } from '../../runtime/config';
 import { issueToken, parseTokenRequest, UsageError } from '../../scripts/issue-token';
 
-const settings: TokenSettings = {
-  AUTH_JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
-  AUTH_JWT_ISSUER: 'lien-thong-test',
-  AUTH_JWT_AUDIENCE: 'lien-thong-api',
-  AUTH_TOKEN_TTL: 3600,
-  AUTH_TOKEN_MAX_TTL: 86_400,
-};
 const officerArgs = ['--role', 'AGENCY_OFFICER', '--agency', 'COMMUNE_POLICE', '--province', '79', '--commune', '26734', '--subject', 'officer-1'];
 const clerkArgs = ['--role', 'CLERK', '--province', '79', '--commune', '26734', '--subject', 'clerk-1'];
 

@@ -1,15 +1,9 @@
 import { SignJWT } from 'jose';
-import { signToken, verifyToken, type TokenSettings } from '../../api/auth/tokens';
+import { signToken, verifyToken } from '../../api/auth/tokens';
+import { settings } from '../support/token-settings';
 import type { Principal } from '../../domain/principal';
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../../runtime/config';
 
-const settings: TokenSettings = {
-  AUTH_JWT_SECRET: 'test-secret-of-at-least-thirty-two-characters',
-  AUTH_JWT_ISSUER: 'lien-thong-test',
-  AUTH_JWT_AUDIENCE: 'lien-thong-api',
-  AUTH_TOKEN_TTL: 3600,
-  AUTH_TOKEN_MAX_TTL: 86_400,
-};
 const supervisor: Principal = { role: 'SUPERVISOR', subject: 'supervisor-1', agency: null, jurisdiction: { scope: 'NATIONAL' } };
 const key = new TextEncoder().encode(settings.AUTH_JWT_SECRET);
 

@@ -1,6 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
-import { controlCharacters } from '../domain/intake/common';
+import { type UndoTaskResult } from '../domain/agency-contract';
 import type { Database } from '../runtime/database';
 import { nonRetryableAgencyError } from '../workflows/contract';
 import type { StepRow } from './step-outcomes';
@@ -11,16 +10,6 @@ import type { StepRow } from './step-outcomes';
  */
 export type UndoOutcome = { status: 'COMPLETED'; result: UndoTaskResult } | { status: 'REFUSED'; refusalCode: string; reason: string };
 
-/** What the officer enters on completing an undo: the agency's reference of the cancellation. */
-export const undoTaskResultSchema = z.object({
-  reference: z
-    .string()
-    .trim()
-    .min(1, 'required')
-    .max(100, 'too long')
-    .refine((v) => !controlCharacters.test(v), 'must not contain control characters'),
-});
-export type UndoTaskResult = z.infer<typeof undoTaskResultSchema>;
 
 /** What the task row keeps of the decision (its `outcome`): codes only. */
 export type StoredUndoOutcome = { status: 'COMPLETED'; reference: string } | { status: 'REFUSED'; refusalCode: string };

@@ -20,10 +20,13 @@ import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers'
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 import { taskRoutes } from './routes/tasks';
+import { sessionRoutes } from './routes/session';
+import { savedViewRoutes } from './routes/saved-views';
+import { consolePrefix, serveConsole } from './console-static';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL'>;
+  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL' | 'LIEN_THONG_DEV_MODE'>;
   metrics?: MetricsRouteDependencies;
 };
 
@@ -81,7 +84,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
-  await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics'] });
+  await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics', '/', consolePrefix, '/v1/session/sign-in-options'] });
   app.addHook('preValidation', textHygiene);
   const idempotency = idempotencyHooks(deps.db, deps.logger);
   app.addHook('preHandler', idempotency.claim);
@@ -92,5 +95,12 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });
   await app.register(taskRoutes(deps), { prefix: '/v1' });
+  await app.register(sessionRoutes(deps), { prefix: '/v1' });
+  await app.register(savedViewRoutes(deps), { prefix: '/v1' });
+  // Answers carry personal data: no browser or proxy keeps a copy beyond the page that asked.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+  });
+  await serveConsole(app);
   return app;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stepDefinition, type ProcedureGroup, type StepCode } from '../domain/procedures';
 import type { AgencyTask } from '../prisma/generated/client';
+import type { WorkingCalendar } from '../domain/working-days';
 import type { Database } from '../runtime/database';
 
 const timestamp = z.iso.datetime().nullable();
@@ -45,6 +46,8 @@ export const stepStatusSchema = z.object({
   /** The agency's deadline for the step (working days from its start). */
   dueAt: timestamp,
   overdue: z.boolean(),
+  /** Working days from today to the step's deadline while it is open (negative: that many late); null once finished. */
+  workingDaysLeft: z.number().int().nullable(),
   finishedAt: timestamp,
 });
 
@@ -60,6 +63,8 @@ export const dossierStatusSchema = z.object({
   dueAt: z.iso.datetime(),
   /** Past its deadline and not ended (or ended after it). */
   overdue: z.boolean(),
+  /** Working days from today to the group's deadline while it runs (negative: that many late); null once ended. */
+  workingDaysLeft: z.number().int().nullable(),
   /** 0 until escalated; 1 at the deadline, 2 at the later threshold. */
   escalationLevel: z.number().int(),
   stopReason: z.string().nullable(),
@@ -84,8 +89,17 @@ function taskView(task: AgencyTask | undefined) {
   };
 }
 
+export interface StatusOptions {
+  temporalUiUrl?: string | undefined;
+  /** Counts the working days left; without it they are null. */
+  calendar?: WorkingCalendar | undefined;
+}
+
 /** Served from the read model alone: answers while Temporal is down. */
-export async function readDossierStatus(db: Database, dossierNumber: string, temporalUiUrl?: string): Promise<DossierStatusView | null> {
+export async function readDossierStatus(db: Database, dossierNumber: string, options: StatusOptions = {}): Promise<DossierStatusView | null> {
+  const { temporalUiUrl, calendar } = options;
+  const now = new Date();
+  const daysLeft = (dueAt: Date | null, finishedAt: Date | null) => (calendar && dueAt && !finishedAt ? calendar.workingDaysBetween(now, dueAt) : null);
   const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true, tasks: { orderBy: [{ round: 'desc' }, { createdAt: 'desc' }] } } });
   if (!dossier) return null;
   const group = dossier.procedureGroup as ProcedureGroup;
@@ -101,7 +115,8 @@ export async function readDossierStatus(db: Database, dossierNumber: string, tem
     receivedAt: dossier.receivedAt.toISOString(),
     completedAt: iso(dossier.completedAt),
     dueAt: dossier.dueAt.toISOString(),
-    overdue: (dossier.completedAt ?? new Date()) > dossier.dueAt,
+    overdue: (dossier.completedAt ?? now) > dossier.dueAt,
+    workingDaysLeft: daysLeft(dossier.dueAt, dossier.completedAt),
     escalationLevel: dossier.escalationLevel,
     stopReason: dossier.stopReason,
     workflowId: dossier.workflowId,
@@ -126,7 +141,8 @@ export async function readDossierStatus(db: Database, dossierNumber: string, tem
       lastError: s.lastError,
       startedAt: iso(s.startedAt),
       dueAt: iso(s.dueAt),
-      overdue: s.dueAt !== null && (s.finishedAt ?? new Date()) > s.dueAt,
+      overdue: s.dueAt !== null && (s.finishedAt ?? now) > s.dueAt,
+      workingDaysLeft: daysLeft(s.dueAt, s.finishedAt),
       finishedAt: iso(s.finishedAt),
     })),
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { controlCharacters } from './intake/common';
 import type { AgencyRole, StepCode } from './procedures';
 
 /**
@@ -77,3 +78,14 @@ export const stepResultSchemas = {
 } satisfies Record<StepCode, z.ZodType>;
 
 export type StepResults = { [S in StepCode]: z.infer<(typeof stepResultSchemas)[S]> };
+
+/** What the officer enters on completing an undo: the agency's reference of the cancellation. */
+export const undoTaskResultSchema = z.object({
+  reference: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(100, 'too long')
+    .refine((v) => !controlCharacters.test(v), 'must not contain control characters'),
+});
+export type UndoTaskResult = z.infer<typeof undoTaskResultSchema>;

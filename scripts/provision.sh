@@ -34,3 +34,18 @@ fi
 # Prisma 7 never runs the schema engine for `generate`, but insists that its path exists.
 PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" npx --no-install prisma generate >/dev/null
 echo "provision: Prisma client generated"
+
+# The web console, built once here so the API serves it from a fresh install (`npm start` rebuilds it).
+npx --no-install vite build -c console/vite.config.mts --logLevel warn
+echo "provision: console built into console/dist/"
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot run offline).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "provision: installing Debian chromium for the browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+  else
+    echo "provision: /usr/bin/chromium is missing; install Debian's chromium package to run the browser tests" >&2
+  fi
+fi

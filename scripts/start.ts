@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       stoppers.push(() => database.stop());
       databaseUrl = database.url;
     }
+    // Always rebuilt (a couple of seconds): the console served is the one of the sources checked out.
+    await buildConsole();
     const migrations = await applyMigrations(databaseUrl);
     logger.info({ applied: migrations.applied }, 'database migrated');
 
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
       [
         '',
         'Liên thông is starting:',
+        `  Console        ${api}/console/   (sign in as any development identity)`,
         `  API            ${api}/v1/dossiers`,
         `  OpenAPI docs   ${api}/docs`,
         `  API metrics    ${api}/metrics`,
@@ -113,6 +116,17 @@ async function main(): Promise<void> {
     logger.error({ err: (error as Error).message }, 'start failed');
     await stopAll(1);
   }
+}
+
+function buildConsole(): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const vite = spawn(process.execPath, [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'console/vite.config.mts', '--logLevel', 'warn'], {
+      cwd: projectRoot,
+      stdio: 'inherit',
+    });
+    vite.once('error', reject);
+    vite.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`console build failed (exit ${code})`))));
+  });
 }
 
 /** The service is the child itself (tsx as a loader, not a wrapper process), so its crash and its stop are seen directly. */

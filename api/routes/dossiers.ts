@@ -9,6 +9,7 @@ import { messageId } from '../idempotency';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies } from '../dossier-intake';
+import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { problemSchema, ProblemError } from '../problem';
 import { updateDossierWorkflow } from '../workflow-messages';
@@ -71,6 +72,21 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
     );
 
     app.get(
+      '/dossiers',
+      {
+        preHandler: requirePermission('dossier.read'),
+        schema: {
+          tags: ['dossiers'],
+          summary: "The dossiers I may read (a clerk: my commune's): active first, most overdue on top; searchable by number",
+          security,
+          querystring: dossierListQuerySchema,
+          response: { 200: dossierListSchema, ...errors },
+        },
+      },
+      async (request) => listDossiers(deps.db, principalOf(request), request.query),
+    );
+
+    app.get(
       '/dossiers/:dossierNumber',
       {
         preHandler: requirePermission('dossier.read'),
@@ -84,7 +100,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
       },
       async (request) => {
         await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');
-        return (await readDossierStatus(deps.db, request.params.dossierNumber, deps.temporalUiUrl))!;
+        return (await readDossierStatus(deps.db, request.params.dossierNumber, { temporalUiUrl: deps.temporalUiUrl, calendar: deps.calendar }))!;
       },
     );
 

@@ -11,6 +11,17 @@ import { problemSchema, ProblemError } from '../problem';
 import { updateDossierWorkflow } from '../workflow-messages';
 import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
 import { scopeFilter } from '../../domain/authorization';
+import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
+
+const timelineSchema = z.object({
+  dossierNumber: z.string(),
+  temporalUiUrl: z.string().optional(),
+  entries: z.array(z.object({ at: z.string(), source: z.enum(['workflow', 'audit']), type: z.string(), step: z.string().nullable(), actor: z.string().nullable(), detail: z.unknown() })),
+  incidents: z.array(z.object({ id: z.string(), step: z.string(), kind: z.string(), status: z.string(), lastError: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), decision: z.string().nullable() })),
+});
+const bulkDecisionResultSchema = z.object({ matched: z.number().int(), accepted: z.number().int(), rejected: z.array(z.object({ dossierNumber: z.string(), step: z.string(), reason: z.string() })) });
+export type Timeline = z.infer<typeof timelineSchema>;
+export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const security = [{ bearerAuth: [] }];
@@ -54,6 +65,20 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
         const { page, pageSize, ...filter } = request.query;
         return listStuckDossiers(deps.db, principalOf(request), filter, page, pageSize);
       },
+    );
+
+    app.get(
+      '/supervision/summary',
+      {
+        preHandler: requirePermission('supervision.read'),
+        schema: {
+          tags: ['supervision'],
+          summary: 'The dashboard of my scope: open, overdue, with an incident, waiting for the citizen; by agency × step and commune; the last 14 days',
+          security,
+          response: { 200: supervisionSummarySchema, ...errors },
+        },
+      },
+      async (request) => supervisionSummary(deps.db, principalOf(request).jurisdiction),
     );
 
     app.get(
@@ -103,12 +128,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
           security,
           params: z.object({ dossierNumber: z.string() }),
           response: {
-            200: z.object({
-              dossierNumber: z.string(),
-              temporalUiUrl: z.string().optional(),
-              entries: z.array(z.object({ at: z.string(), source: z.enum(['workflow', 'audit']), type: z.string(), step: z.string().nullable(), actor: z.string().nullable(), detail: z.unknown() })),
-              incidents: z.array(z.object({ id: z.string(), step: z.string(), kind: z.string(), status: z.string(), lastError: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), decision: z.string().nullable() })),
-            }),
+            200: timelineSchema,
             ...errors,
           },
         },
@@ -155,16 +175,17 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
             decision: z.enum(['RETRY', 'CANCEL_GROUP']),
             reason: z.string().trim().min(3).max(500),
             limit: z.number().int().min(1).max(1000).default(500),
+            dryRun: z.boolean().default(false).describe('Only count what the decision would touch (the preview before a bulk action)'),
           }),
           response: {
-            200: z.object({ matched: z.number().int(), accepted: z.number().int(), rejected: z.array(z.object({ dossierNumber: z.string(), step: z.string(), reason: z.string() })) }),
+            200: bulkDecisionResultSchema,
             ...errors,
           },
         },
       },
       async (request) => {
         const principal = principalOf(request);
-        const { filter, decision, reason, limit } = request.body;
+        const { filter, decision, reason, limit, dryRun } = request.body;
         const incidents = await deps.db.incident.findMany({
           where: {
             status: 'OPEN',
@@ -176,6 +197,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
           take: limit,
           orderBy: { openedAt: 'asc' },
         });
+        if (dryRun) return { matched: incidents.length, accepted: 0, rejected: [] };
         const rejected: { dossierNumber: string; step: string; reason: string }[] = [];
         // Sequential on purpose: a bulk retry after an outage should not stampede the recovering agency.
         for (const incident of incidents) {

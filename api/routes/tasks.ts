@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { stepResultSchemas } from '../../domain/agency-contract';
+import { stepResultSchemas, undoTaskResultSchema } from '../../domain/agency-contract';
 import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
 import { authorize } from '../../domain/authorization';
 import { audit } from '../audit';
@@ -8,7 +8,6 @@ import { messageId } from '../idempotency';
 import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
-import { undoTaskResultSchema } from '../../activities/undo-outcomes';
 import { decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
 
 const taskStatuses = ['OPEN', 'CLAIMED', 'DONE', 'CANCELLED'] as const;
@@ -39,7 +38,17 @@ const taskDetailSchema = taskSchema.extend({
   /** What the agency's system would have received, or for an undo `{ act }`, the act's result: the data to decide on (personal data). */
   input: z.unknown(),
 });
-const pageSchema = z.object({ items: z.array(taskSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });
+const pageSchema = z.object({
+  items: z.array(taskSchema),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+  /** The whole inbox at a glance, whatever the filter: open, claimed, overdue, and claimed by me. */
+  counts: z.object({ open: z.number().int(), claimed: z.number().int(), overdue: z.number().int(), mine: z.number().int() }),
+});
+export type TaskView = z.infer<typeof taskSchema>;
+export type TaskDetail = z.infer<typeof taskDetailSchema>;
+export type TaskPage = z.infer<typeof pageSchema>;
 
 const params = z.object({ id: z.uuid() });
 const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
@@ -97,6 +106,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
             status: z.enum(taskStatuses).optional().describe('default: open tasks (OPEN and CLAIMED)'),
             overdue: z.enum(['true', 'false']).optional(),
             dossierNumber: z.string().max(100).optional(),
+            mine: z.enum(['true']).optional().describe('only the tasks I hold'),
             page: z.coerce.number().int().min(1).default(1),
             pageSize: z.coerce.number().int().min(1).max(100).default(20),
           }),
@@ -105,21 +115,27 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { step, kind, status, overdue, dossierNumber, page, pageSize } = request.query;
+        const { step, kind, status, overdue, dossierNumber, mine, page, pageSize } = request.query;
         const now = new Date();
+        const inbox = { ...inboxWhere(principal), status: { in: ['OPEN' as const, 'CLAIMED' as const] } };
         const where = {
           ...inboxWhere(principal),
+          ...(mine ? { claimedBy: principal.subject } : {}),
           status: status ? status : { in: ['OPEN' as const, 'CLAIMED' as const] },
           ...(step ? { step } : {}),
           ...(kind ? { kind } : {}),
           ...(dossierNumber ? { dossier: { dossierNumber } } : {}),
           ...(overdue === 'true' ? { dueAt: { lt: now } } : overdue === 'false' ? { dueAt: { gte: now } } : {}),
         };
-        const [total, rows] = await Promise.all([
+        const [total, rows, byStatus, late, held] = await Promise.all([
           deps.db.agencyTask.count({ where }),
           deps.db.agencyTask.findMany({ where, include, orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }], skip: (page - 1) * pageSize, take: pageSize }),
+          deps.db.agencyTask.groupBy({ by: ['status'], where: inbox, _count: { _all: true } }),
+          deps.db.agencyTask.count({ where: { ...inbox, dueAt: { lt: now } } }),
+          deps.db.agencyTask.count({ where: { ...inbox, claimedBy: principal.subject } }),
         ]);
-        return { items: rows.map((t) => view(t, now)), page, pageSize, total };
+        const countOf = (s: string) => byStatus.find((b) => b.status === s)?._count._all ?? 0;
+        return { items: rows.map((t) => view(t, now)), page, pageSize, total, counts: { open: countOf('OPEN'), claimed: countOf('CLAIMED'), overdue: late, mine: held } };
       },
     );
 

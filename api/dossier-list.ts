@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { scopeFilter } from '../domain/authorization';
+import type { Principal } from '../domain/principal';
+import { procedureGroups } from '../domain/procedures';
+import type { Database, Prisma } from '../runtime/database';
+
+/**
+ * The dossiers a principal may read, as a desk works them: active ones first, the most overdue on
+ * top, then the ended ones, newest first. Searchable by dossier number (no personal data in a URL).
+ */
+export const dossierStatuses = ['RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'] as const;
+const openStepStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
+
+export const dossierListQuerySchema = z.object({
+  q: z.string().trim().max(64).optional().describe('Part of the dossier number'),
+  status: z.enum(dossierStatuses).optional(),
+  group: z.enum(procedureGroups).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  waitingForCitizen: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type DossierListQuery = z.infer<typeof dossierListQuerySchema>;
+
+export const dossierListSchema = z.object({
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  items: z.array(
+    z.object({
+      dossierNumber: z.string(),
+      procedureGroup: z.enum(procedureGroups),
+      status: z.enum(dossierStatuses),
+      receivedAt: z.iso.datetime(),
+      dueAt: z.iso.datetime(),
+      completedAt: z.iso.datetime().nullable(),
+      overdue: z.boolean(),
+      openSteps: z.array(z.object({ step: z.string(), agency: z.string(), status: z.string() })),
+    }),
+  ),
+});
+export type DossierList = z.infer<typeof dossierListSchema>;
+
+/** Where a principal's readable dossiers are: the same rule as `canAccessDossier`, as a query. */
+function readableWhere(principal: Principal): Prisma.DossierWhereInput {
+  const place = scopeFilter(principal.jurisdiction);
+  const agencyWorks = principal.role === 'AGENCY_OFFICER' || principal.role === 'AGENCY_SYSTEM';
+  return agencyWorks ? { ...place, steps: { some: { agency: principal.agency ?? '-' } } } : place;
+}
+
+export async function listDossiers(db: Database, principal: Principal, query: DossierListQuery, now = new Date()): Promise<DossierList> {
+  const active = { in: ['RECEIVED', 'IN_PROGRESS'] as ('RECEIVED' | 'IN_PROGRESS')[] };
+  const where: Prisma.DossierWhereInput = {
+    AND: [
+      readableWhere(principal),
+      query.q ? { dossierNumber: { contains: query.q } } : {},
+      query.status ? { status: query.status } : {},
+      query.group ? { procedureGroup: query.group } : {},
+      query.overdue === undefined ? {} : query.overdue ? { status: active, dueAt: { lt: now } } : { OR: [{ status: { notIn: active.in } }, { dueAt: { gte: now } }] },
+      query.waitingForCitizen ? { steps: { some: { status: 'WAITING_FOR_SUPPLEMENT' } } } : {},
+    ],
+  };
+  const [total, rows] = await Promise.all([
+    db.dossier.count({ where }),
+    db.dossier.findMany({
+      where,
+      // Active first (no completion time), by deadline: the most overdue on top. Then the ended, newest first.
+      orderBy: [{ completedAt: { sort: 'desc', nulls: 'first' } }, { dueAt: 'asc' }, { dossierNumber: 'asc' }],
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+      include: { steps: { where: { status: { in: [...openStepStatuses] } }, select: { step: true, agency: true, status: true } } },
+    }),
+  ]);
+  return {
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+    items: rows.map((d) => ({
+      dossierNumber: d.dossierNumber,
+      procedureGroup: d.procedureGroup as (typeof procedureGroups)[number],
+      status: d.status,
+      receivedAt: d.receivedAt.toISOString(),
+      dueAt: d.dueAt.toISOString(),
+      completedAt: d.completedAt?.toISOString() ?? null,
+      overdue: (d.completedAt ?? now) > d.dueAt,
+      openSteps: d.steps,
+    })),
+  };
+}

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { actions, roleMayPerform } from '../../domain/authorization';
+import { devPrincipals, devTokens, type DevPrincipalName } from '../auth/dev-tokens';
+import { principalOf } from '../auth/plugin';
+import type { TokenSettings } from '../auth/tokens';
+import type { Config } from '../../runtime/config';
+import { problemSchema } from '../problem';
+
+const jurisdictionSchema = z.object({ scope: z.enum(['NATIONAL', 'PROVINCE', 'COMMUNE']), provinceCode: z.string().optional(), communeCode: z.string().optional() });
+export const principalViewSchema = z.object({
+  subject: z.string(),
+  role: z.enum(['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR']),
+  agency: z.string().nullable(),
+  jurisdiction: jurisdictionSchema,
+});
+export const meSchema = principalViewSchema.extend({ permissions: z.array(z.enum(actions)) });
+export const signInOptionsSchema = z.object({
+  /** Development mode only: one-click identities with their tokens (public identities, public secret). */
+  developmentPrincipals: z.array(z.object({ name: z.string(), principal: principalViewSchema, token: z.string() })),
+  temporalUiUrl: z.string().optional(),
+});
+export type Me = z.infer<typeof meSchema>;
+export type SignInOptions = z.infer<typeof signInOptionsSchema>;
+
+export interface SessionRouteDependencies {
+  config: TokenSettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>;
+  temporalUiUrl?: string;
+}
+
+/** What the console needs before and right after signing in: how to sign in, and who the caller is. */
+export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/session/sign-in-options',
+      { schema: { tags: ['session'], summary: 'How to sign in: the development identities (development mode only)', response: { 200: signInOptionsSchema } } },
+      async () => {
+        const tokens = deps.config.LIEN_THONG_DEV_MODE ? await devTokens(deps.config) : null;
+        return {
+          developmentPrincipals: tokens
+            ? (Object.keys(devPrincipals) as DevPrincipalName[]).map((name) => ({ name, principal: devPrincipals[name], token: tokens[name] }))
+            : [],
+          ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
+        };
+      },
+    );
+
+    app.get(
+      '/me',
+      {
+        schema: {
+          tags: ['session'],
+          summary: 'Who the bearer token names: role, agency, jurisdiction and what the role may do',
+          security: [{ bearerAuth: [] }],
+          response: { 200: meSchema, 401: problemSchema },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return { ...principal, permissions: actions.filter((action) => roleMayPerform(principal.role, action)) };
+      },
+    );
+  };
+}

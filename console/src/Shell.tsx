@@ -1,0 +1,124 @@
+import { lazy, Suspense } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Grid, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
+import { AlertOutlined, DashboardOutlined, FileAddOutlined, FolderOpenOutlined, InboxOutlined, LogoutOutlined } from '@ant-design/icons';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import type { Me } from '../../api/routes/session';
+import { agencyLabel, roleLabel } from './labels';
+import { api, queryClient } from './api';
+import { session, useToken } from './session';
+import { SignIn } from './pages/SignIn';
+import { DossierList } from './pages/DossierList';
+import { NewDossier } from './pages/NewDossier';
+import { DossierPage } from './pages/DossierPage';
+import { Inbox } from './pages/Inbox';
+import { TaskPage } from './pages/TaskPage';
+import { StuckDossiers } from './pages/StuckDossiers';
+import type { AgencyRole } from '../../domain/procedures';
+
+// The charts library is large: only supervisors load it, when they open the dashboard.
+const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+
+export function useMe() {
+  return useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/v1/me'), staleTime: Infinity });
+}
+
+export function jurisdictionText(j: Me['jurisdiction']): string {
+  if (j.scope === 'NATIONAL') return 'Toàn quốc';
+  if (j.scope === 'PROVINCE') return `Tỉnh/thành ${j.provinceCode}`;
+  return `Xã ${j.communeCode}, tỉnh/thành ${j.provinceCode}`;
+}
+
+function signOut() {
+  session.signOut();
+  // Nothing of the last user stays in memory for the next one at this desk.
+  queryClient.clear();
+}
+
+type MenuEntry = { key: string; icon: React.ReactNode; label: string };
+function menuFor(me: Me): MenuEntry[] {
+  if (me.role === 'CLERK')
+    return [
+      { key: '/ho-so', icon: <FolderOpenOutlined />, label: 'Hồ sơ của xã' },
+      { key: '/ho-so/moi/khai-sinh', icon: <FileAddOutlined />, label: 'Tiếp nhận khai sinh' },
+      { key: '/ho-so/moi/khai-tu', icon: <FileAddOutlined />, label: 'Tiếp nhận khai tử' },
+    ];
+  if (me.role === 'SUPERVISOR')
+    return [
+      { key: '/giam-sat', icon: <DashboardOutlined />, label: 'Tổng quan' },
+      { key: '/giam-sat/ho-so', icon: <AlertOutlined />, label: 'Hồ sơ tồn đọng' },
+      { key: '/nhiem-vu', icon: <InboxOutlined />, label: 'Nhiệm vụ các cơ quan' },
+    ];
+  return [{ key: '/nhiem-vu', icon: <InboxOutlined />, label: 'Hộp nhiệm vụ' }];
+}
+
+const home: Record<Me['role'], string> = { CLERK: '/ho-so', AGENCY_OFFICER: '/nhiem-vu', AGENCY_SYSTEM: '/nhiem-vu', SUPERVISOR: '/giam-sat' };
+
+export function Shell() {
+  const token = useToken();
+  if (!token) return <SignIn />;
+  return <SignedIn />;
+}
+
+function SignedIn() {
+  const me = useMe();
+  const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  if (me.isLoading) return <Spin fullscreen tip="Đang tải…" />;
+  if (me.isError || !me.data)
+    return <Result status="error" title="Không tải được thông tin đăng nhập" subTitle={me.error?.message} extra={<Button onClick={signOut}>Đăng nhập lại</Button>} />;
+  const user = me.data;
+  const menu = menuFor(user);
+  const selected = [...menu].sort((a, b) => b.key.length - a.key.length).find((m) => location.pathname.startsWith(m.key))?.key ?? '';
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16, background: '#7f0000', flexWrap: 'wrap', height: 'auto', lineHeight: '48px' }}>
+        <Typography.Text strong style={{ color: '#fff', fontSize: 18 }}>
+          Liên thông
+        </Typography.Text>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          selectedKeys={[selected]}
+          items={menu.map((m) => ({ key: m.key, icon: m.icon, label: <Link to={m.key}>{m.label}</Link> }))}
+          style={{ flex: 1, minWidth: 0, background: 'transparent' }}
+        />
+        <Space wrap size={4} aria-label="Người đăng nhập" data-testid="who">
+          <Typography.Text style={{ color: '#fff' }}>{user.subject}</Typography.Text>
+          <Tag color="gold">{roleLabel[user.role]}</Tag>
+          {user.agency && screens.md && <Tag color="blue">{agencyLabel[user.agency as AgencyRole] ?? user.agency}</Tag>}
+          {screens.md && <Tag>{jurisdictionText(user.jurisdiction)}</Tag>}
+          <Button size="small" icon={<LogoutOutlined />} onClick={signOut}>
+            Đăng xuất
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: screens.md ? 24 : 8 }}>
+        <Routes>
+          <Route path="/" element={<Navigate to={home[user.role]} replace />} />
+          <Route path="/ho-so/:dossierNumber" element={<DossierPage me={user} />} />
+          {user.role === 'CLERK' && (
+            <>
+              <Route path="/ho-so" element={<DossierList />} />
+              <Route path="/ho-so/moi/khai-sinh" element={<NewDossier me={user} group="BIRTH" />} />
+              <Route path="/ho-so/moi/khai-tu" element={<NewDossier me={user} group="DEATH" />} />
+            </>
+          )}
+          {user.role !== 'CLERK' && (
+            <>
+              <Route path="/nhiem-vu" element={<Inbox me={user} />} />
+              <Route path="/nhiem-vu/:id" element={<TaskPage me={user} />} />
+            </>
+          )}
+          {user.role === 'SUPERVISOR' && (
+            <>
+              <Route path="/giam-sat" element={<Suspense fallback={<Spin />}><Dashboard /></Suspense>} />
+              <Route path="/giam-sat/ho-so" element={<StuckDossiers />} />
+            </>
+          )}
+          <Route path="*" element={<Alert type="warning" showIcon message="Trang này không có hoặc không dành cho vai trò của bạn." />} />
+        </Routes>
+      </Layout.Content>
+    </Layout>
+  );
+}

@@ -1,0 +1,102 @@
+import { Checkbox, Col, DatePicker, Form, Input, Radio, Row, Select } from 'antd';
+import type { NamePath } from 'antd/es/form/interface';
+import provinceList from '../../../domain/data/provinces.json';
+import { relationshipLabel } from '../labels';
+
+/** Form pieces shared by the birth and death intakes; names are the intake schema's paths. */
+type Path = (string | number)[];
+const at = (base: Path, ...rest: Path) => [...base, ...rest];
+const provinceOptions = provinceList.provinces.map((p) => ({ value: p.code, label: `${p.code} – ${p.name}` }));
+const required = [{ required: true, message: 'Bắt buộc' }];
+
+export function TextField({ name, label, requiredField = true, placeholder, maxLength = 300 }: { name: NamePath; label: string; requiredField?: boolean; placeholder?: string; maxLength?: number }) {
+  return (
+    <Form.Item name={name} label={label} rules={requiredField ? required : []}>
+      <Input placeholder={placeholder} maxLength={maxLength} />
+    </Form.Item>
+  );
+}
+
+export function DateField({ name, label }: { name: NamePath; label: string }) {
+  return (
+    <Form.Item name={name} label={label} rules={required}>
+      <DatePicker format="DD/MM/YYYY" placeholder="dd/mm/yyyy" style={{ width: '100%' }} />
+    </Form.Item>
+  );
+}
+
+export function PersonalIdField({ name, label = 'Số định danh cá nhân' }: { name: NamePath; label?: string }) {
+  return (
+    <Form.Item name={name} label={label} rules={[...required, { pattern: /^\d{12}$/, message: 'Số định danh gồm 12 chữ số' }]}>
+      <Input inputMode="numeric" maxLength={12} placeholder="12 chữ số" />
+    </Form.Item>
+  );
+}
+
+export function SexField({ name }: { name: NamePath }) {
+  return (
+    <Form.Item name={name} label="Giới tính" rules={required}>
+      <Radio.Group options={[{ value: 'MALE', label: 'Nam' }, { value: 'FEMALE', label: 'Nữ' }]} />
+    </Form.Item>
+  );
+}
+
+export function AddressFields({ base, label }: { base: Path; label: string }) {
+  return (
+    <Row gutter={12}>
+      <Col xs={24} md={12}><TextField name={at(base, 'line')} label={label} placeholder="Số nhà, đường, thôn/ấp" /></Col>
+      <Col xs={12} md={6}>
+        <Form.Item name={at(base, 'provinceCode')} label="Tỉnh/thành phố" rules={required}>
+          <Select showSearch optionFilterProp="label" options={provinceOptions} />
+        </Form.Item>
+      </Col>
+      <Col xs={12} md={6}>
+        <Form.Item name={at(base, 'communeCode')} label="Mã xã/phường" rules={[...required, { pattern: /^\d{5}$/, message: 'Mã xã gồm 5 chữ số' }]}>
+          <Input inputMode="numeric" maxLength={5} />
+        </Form.Item>
+      </Col>
+    </Row>
+  );
+}
+
+export function ParentFields({ base }: { base: Path }) {
+  return (
+    <>
+      <Row gutter={12}>
+        <Col xs={24} md={8}><TextField name={at(base, 'fullName')} label="Họ, chữ đệm và tên" maxLength={120} /></Col>
+        <Col xs={24} md={8}><PersonalIdField name={at(base, 'personalIdNumber')} /></Col>
+        <Col xs={12} md={4}><TextField name={at(base, 'ethnicity')} label="Dân tộc" /></Col>
+        <Col xs={12} md={4}><TextField name={at(base, 'nationality')} label="Quốc tịch" /></Col>
+      </Row>
+      <AddressFields base={at(base, 'residence')} label="Nơi cư trú" />
+    </>
+  );
+}
+
+export function RequesterFields({ relationships }: { relationships: readonly string[] }) {
+  return (
+    <Row gutter={12}>
+      <Col xs={24} md={8}><TextField name={['requester', 'fullName']} label="Họ, chữ đệm và tên" maxLength={120} /></Col>
+      <Col xs={24} md={6}><PersonalIdField name={['requester', 'personalIdNumber']} /></Col>
+      <Col xs={12} md={5}>
+        <Form.Item name={['requester', 'relationship']} label="Quan hệ" rules={required}>
+          <Select options={relationships.map((value) => ({ value, label: relationshipLabel[value] ?? value }))} />
+        </Form.Item>
+      </Col>
+      <Col xs={12} md={5}>
+        <Form.Item name={['requester', 'phone']} label="Điện thoại" rules={[{ pattern: /^\+?\d{9,12}$/, message: 'Số điện thoại 9–12 chữ số' }]}>
+          <Input inputMode="tel" maxLength={13} />
+        </Form.Item>
+      </Col>
+    </Row>
+  );
+}
+
+/** A procedure the citizen may join to the group, with its rule said beside it. */
+export function ProcedureChoice({ name, label, rule, disabled }: { name: NamePath; label: string; rule: string; disabled?: boolean }) {
+  return (
+    <Form.Item name={name} valuePropName="checked" extra={rule} style={{ marginBottom: 8 }}>
+      <Checkbox disabled={disabled}>{label}</Checkbox>
+    </Form.Item>
+  );
+}

@@ -1,0 +1,48 @@
+import type { FormInstance } from 'antd';
+import { dayjs } from '../format';
+import { reasonInVietnamese } from '../labels';
+import type { FieldError } from '../api';
+
+/**
+ * From the form's values to the intake the API takes: dates as YYYY-MM-DD, empty optional fields left
+ * out, the form's own switches (keys starting with `_`) dropped.
+ */
+export function toIntake(values: unknown): unknown {
+  if (dayjs.isDayjs(values)) return values.format('YYYY-MM-DD');
+  if (Array.isArray(values)) return values.map(toIntake);
+  if (values && typeof values === 'object') {
+    const entries = Object.entries(values)
+      .filter(([key, value]) => !key.startsWith('_') && value !== undefined && value !== null && value !== '')
+      .map(([key, value]) => [key, toIntake(value)]);
+    return Object.fromEntries(entries);
+  }
+  return typeof values === 'string' ? values.trim() : values;
+}
+
+export interface Issue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The API's `body.child.fullName` as the form's path. */
+export function issuesFromProblem(errors: FieldError[]): Issue[] {
+  return errors.map((e) => ({ path: e.field.split('.').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: e.reason }));
+}
+
+/**
+ * Puts each issue on its field, in Vietnamese. Returns the issues no field shows (a rule across fields
+ * such as "the mother or the father"), for the form's summary.
+ */
+export function showIssues(form: FormInstance, issues: Issue[]): string[] {
+  const shown = new Set<string>();
+  const registered = new Set(form.getFieldsError().map((f) => JSON.stringify(f.name)));
+  const fields = issues
+    .filter((i) => registered.has(JSON.stringify(i.path)))
+    .map((i) => {
+      shown.add(JSON.stringify(i.path));
+      return { name: i.path, errors: [reasonInVietnamese(i.message)] };
+    });
+  form.setFields(fields);
+  if (fields[0]) form.scrollToField(fields[0].name, { block: 'center' });
+  return issues.filter((i) => !shown.has(JSON.stringify(i.path))).map((i) => `${i.path.join('.') || 'hồ sơ'}: ${reasonInVietnamese(i.message)}`);
+}

@@ -1,0 +1,158 @@
+import type { AgencyRole, ProcedureGroup, StepCode } from '../../domain/procedures';
+
+/** Every word the console shows for a code of the API, in Vietnamese. */
+export const groupLabel: Record<ProcedureGroup, string> = {
+  BIRTH: 'Khai sinh liên thông',
+  DEATH: 'Khai tử liên thông',
+};
+
+export const stepLabel: Record<StepCode, string> = {
+  BIRTH_REGISTRATION: 'Đăng ký khai sinh',
+  PERSONAL_ID: 'Cấp số định danh cá nhân',
+  PERMANENT_RESIDENCE: 'Đăng ký thường trú',
+  CHILD_HEALTH_INSURANCE: 'Cấp thẻ BHYT trẻ em dưới 6 tuổi',
+  DEATH_REGISTRATION: 'Đăng ký khai tử',
+  RESIDENCE_REMOVAL: 'Xóa đăng ký thường trú',
+  FUNERAL_ALLOWANCE: 'Trợ cấp mai táng',
+  SURVIVOR_BENEFIT: 'Trợ cấp tuất',
+};
+
+export const agencyLabel: Record<AgencyRole, string> = {
+  CIVIL_STATUS: 'Tư pháp – hộ tịch (UBND xã)',
+  POPULATION_DATABASE: 'Cơ sở dữ liệu quốc gia về dân cư',
+  COMMUNE_POLICE: 'Công an xã',
+  SOCIAL_SECURITY: 'Bảo hiểm xã hội',
+  SOCIAL_AFFAIRS: 'Cơ quan lao động – xã hội',
+  MERITORIOUS_SERVICE: 'Cơ quan quản lý người có công',
+};
+
+export const roleLabel: Record<string, string> = {
+  CLERK: 'Cán bộ một cửa',
+  AGENCY_OFFICER: 'Cán bộ cơ quan',
+  AGENCY_SYSTEM: 'Hệ thống của cơ quan',
+  SUPERVISOR: 'Giám sát viên',
+};
+
+export const dossierStatusLabel: Record<string, { text: string; color: string }> = {
+  RECEIVED: { text: 'Đã tiếp nhận', color: 'default' },
+  IN_PROGRESS: { text: 'Đang xử lý', color: 'processing' },
+  COMPLETED: { text: 'Hoàn thành', color: 'success' },
+  PARTIALLY_COMPLETED: { text: 'Hoàn thành một phần', color: 'warning' },
+  REFUSED: { text: 'Bị từ chối', color: 'error' },
+  WITHDRAWN: { text: 'Đã rút hồ sơ', color: 'default' },
+  CANCELLED: { text: 'Đã hủy', color: 'default' },
+};
+
+export const stepStatusLabel: Record<string, { text: string; color: string }> = {
+  PENDING: { text: 'Chờ bước trước', color: 'default' },
+  RUNNING: { text: 'Đang xử lý', color: 'processing' },
+  WAITING_FOR_SUPPLEMENT: { text: 'Chờ công dân bổ sung', color: 'warning' },
+  INCIDENT: { text: 'Sự cố – chờ giám sát', color: 'error' },
+  COMPLETED: { text: 'Hoàn thành', color: 'success' },
+  REFUSED: { text: 'Bị từ chối', color: 'error' },
+  BLOCKED: { text: 'Không thực hiện được', color: 'default' },
+  SKIPPED: { text: 'Bỏ qua', color: 'default' },
+  CANCELLED: { text: 'Đã hủy', color: 'default' },
+  COMPENSATED: { text: 'Đã hủy kết quả (bù trừ)', color: 'purple' },
+  COMPENSATION_SKIPPED: { text: 'Không cần hủy kết quả', color: 'default' },
+};
+
+export const taskStatusLabel: Record<string, { text: string; color: string }> = {
+  OPEN: { text: 'Chưa nhận', color: 'blue' },
+  CLAIMED: { text: 'Đã nhận xử lý', color: 'processing' },
+  DONE: { text: 'Đã xong', color: 'success' },
+  CANCELLED: { text: 'Đã hủy', color: 'default' },
+};
+
+export const taskKindLabel: Record<string, string> = { ACT: 'Thực hiện', UNDO: 'Hủy kết quả đã cấp' };
+
+export const incidentKindLabel: Record<string, string> = {
+  STEP: 'Bước thất bại',
+  COMPENSATION: 'Hủy kết quả thất bại',
+  BOOKKEEPING: 'Ghi sổ thất bại',
+};
+
+export const decisionLabel: Record<string, string> = { RETRY: 'Thử lại', SKIP: 'Bỏ qua bước', CANCEL_GROUP: 'Hủy cả nhóm thủ tục' };
+
+/** Labels of the result fields an agency enters when it completes its step. */
+export const resultFieldLabel: Record<string, string> = {
+  registrationNumber: 'Số đăng ký',
+  book: 'Quyển số',
+  page: 'Trang số',
+  registeredOn: 'Ngày đăng ký',
+  personalIdNumber: 'Số định danh cá nhân',
+  issuedAt: 'Thời điểm cấp',
+  residenceRecordNumber: 'Số hồ sơ cư trú',
+  cardNumber: 'Mã thẻ BHYT',
+  socialInsuranceCode: 'Mã số BHXH',
+  validFrom: 'Giá trị từ ngày',
+  validUntil: 'Giá trị đến ngày',
+  removalRecordNumber: 'Số hồ sơ xóa thường trú',
+  removedOn: 'Ngày xóa',
+  decisionNumber: 'Số quyết định',
+  decidedOn: 'Ngày quyết định',
+  amount: 'Số tiền (đồng)',
+  category: 'Đối tượng',
+  monthlyAmount: 'Mức hằng tháng (đồng)',
+  beneficiaries: 'Số người hưởng',
+  reference: 'Số văn bản hủy',
+};
+
+export const relationshipLabel: Record<string, string> = {
+  MOTHER: 'Mẹ',
+  FATHER: 'Cha',
+  SPOUSE: 'Vợ/chồng',
+  CHILD: 'Con',
+  GRANDPARENT: 'Ông/bà',
+  SIBLING: 'Anh/chị/em',
+  RELATIVE: 'Họ hàng',
+  OTHER: 'Khác',
+  PARENT: 'Cha/mẹ',
+  OTHER_DEPENDANT: 'Người phụ thuộc khác',
+};
+
+export const funeralCategoryLabel: Record<string, string> = {
+  INSURED_OR_PENSIONER: 'Người tham gia/hưởng BHXH, lương hưu',
+  SOCIAL_PROTECTION_BENEFICIARY: 'Đối tượng bảo trợ xã hội',
+  MERITORIOUS_SERVICE: 'Người có công với cách mạng',
+};
+
+/** The API's field reasons, in Vietnamese; an unknown one is shown as the API wrote it. */
+const reasonText: [RegExp, string][] = [
+  [/^required$|^Required$|expected .*, received undefined/i, 'Bắt buộc'],
+  [/^too short$/, 'Quá ngắn'],
+  [/^too long$/, 'Quá dài'],
+  [/expected a date as YYYY-MM-DD|not a calendar date/, 'Ngày không hợp lệ'],
+  [/expected a year between/, 'Năm không hợp lệ'],
+  [/is in the future/, 'Không được ở tương lai'],
+  [/is before the date of birth/, 'Trước ngày sinh'],
+  [/expected a 12-digit personal ID number/, 'Số định danh gồm 12 chữ số'],
+  [/expected a 5-digit commune code/, 'Mã xã gồm 5 chữ số'],
+  [/not a province code/, 'Mã tỉnh không có trong danh mục'],
+  [/expected 9–12 digits/, 'Số điện thoại 9–12 chữ số'],
+  [/must begin with the office code of commune (\d+)\/(\d+), e\.g\. (\S+)/, 'Phải bắt đầu bằng mã cơ quan của xã ($3)'],
+  [/the mother or the father is required/, 'Cần thông tin của mẹ hoặc cha'],
+  [/required when permanent residence is chosen/, 'Bắt buộc khi chọn đăng ký thường trú'],
+  [/required when health insurance is chosen/, 'Bắt buộc khi chọn cấp thẻ BHYT'],
+  [/only for a child under 6/, 'Chỉ cho trẻ dưới 6 tuổi'],
+  [/choose at least one procedure/, 'Chọn ít nhất một thủ tục ngoài khai tử'],
+  [/required when the funeral allowance is chosen/, 'Bắt buộc khi chọn trợ cấp mai táng'],
+  [/required when survivor benefits are chosen/, 'Bắt buộc khi chọn trợ cấp tuất'],
+  [/at least one/, 'Cần ít nhất một mục'],
+  [/expected a 5-digit facility code/, 'Mã cơ sở KCB gồm 5 chữ số'],
+  [/expected a bank code/, 'Mã ngân hàng không hợp lệ'],
+  [/expected 6–20 digits/, 'Số tài khoản 6–20 chữ số'],
+  [/say why, in a few words/, 'Nêu lý do (ít nhất 3 ký tự)'],
+  [/expected a reason code/, 'Mã lý do dạng CHU_IN_HOA'],
+  [/already (used|issued|recorded)/, 'Đã được dùng cho hồ sơ khác'],
+  [/must not contain control characters/, 'Có ký tự không hợp lệ'],
+  [/Invalid (string|input)|Too small|Too big|Invalid/i, 'Giá trị không hợp lệ'],
+];
+
+export function reasonInVietnamese(reason: string): string {
+  for (const [pattern, text] of reasonText) {
+    const match = pattern.exec(reason);
+    if (match) return text.replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? '');
+  }
+  return reason;
+}

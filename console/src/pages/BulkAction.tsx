@@ -1,0 +1,85 @@
+import { Alert, Input, Modal, Space, Spin, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+
+export interface BulkOutcome {
+  accepted: number;
+  rejected: { what: string; reason: string }[];
+}
+
+/**
+ * A bulk action as a supervisor should meet it: first how many things it will touch, then a reason and
+ * that number typed back, and only then the act; afterwards what was done and what was refused.
+ */
+export function BulkAction({ title, open, onClose, preview, run, extra }: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  preview: () => Promise<number>;
+  run: (reason: string) => Promise<BulkOutcome>;
+  extra?: React.ReactNode;
+}) {
+  const [count, setCount] = useState<number | null>(null);
+  const [typed, setTyped] = useState('');
+  const [reason, setReason] = useState('');
+  const [running, setRunning] = useState(false);
+  const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    setCount(null);
+    setTyped('');
+    setReason('');
+    setOutcome(null);
+    setError(null);
+    preview().then(setCount, (e: Error) => setError(e.message));
+  }, [open]);
+  const ready = count !== null && count > 0 && typed.trim() === String(count) && reason.trim().length >= 3 && !outcome;
+  return (
+    <Modal
+      title={title}
+      open={open}
+      onCancel={onClose}
+      okText={outcome ? 'Xong' : 'Thực hiện'}
+      cancelText="Đóng"
+      okButtonProps={{ danger: !outcome, disabled: !outcome && !ready, loading: running }}
+      onOk={async () => {
+        if (outcome) return onClose();
+        setRunning(true);
+        try {
+          setOutcome(await run(reason.trim()));
+        } catch (e) {
+          setError((e as Error).message);
+        } finally {
+          setRunning(false);
+        }
+      }}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      {count === null && !error && <Spin />}
+      {count !== null && !outcome && (
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <Typography.Paragraph data-testid="bulk-preview">
+            Thao tác này sẽ tác động tới <Typography.Text strong>{count}</Typography.Text> mục.
+          </Typography.Paragraph>
+          {count > 0 && (
+            <>
+              {extra}
+              <Input.TextArea aria-label="Lý do" placeholder="Lý do (bắt buộc)" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={500} />
+              <Input aria-label="Xác nhận số mục" placeholder={`Gõ ${count} để xác nhận`} value={typed} onChange={(e) => setTyped(e.target.value)} />
+            </>
+          )}
+        </Space>
+      )}
+      {outcome && (
+        <Alert
+          type={outcome.rejected.length ? 'warning' : 'success'}
+          showIcon
+          data-testid="bulk-outcome"
+          message={`Đã thực hiện ${outcome.accepted} mục${outcome.rejected.length ? `, ${outcome.rejected.length} mục không thực hiện được` : ''}.`}
+          description={outcome.rejected.length > 0 && <ul>{outcome.rejected.map((r) => <li key={r.what}>{r.what}: {r.reason}</li>)}</ul>}
+        />
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,70 @@
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import type { DossierList as DossierListView } from '../../../api/dossier-list';
+import type { StepCode } from '../../../domain/procedures';
+import { api, queryString } from '../api';
+import { dateTime } from '../format';
+import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
+import { useListFilter } from '../useListFilter';
+import { SavedViews } from './SavedViews';
+
+const keys = ['q', 'status', 'group', 'overdue', 'waitingForCitizen'] as const;
+
+/** The clerk's desk: every dossier of the commune, the late ones on top. */
+export function DossierList() {
+  const { filter, page, set, query } = useListFilter(keys);
+  const list = useQuery({
+    queryKey: ['dossiers', filter, page],
+    queryFn: () => api<DossierListView>(`/v1/dossiers${queryString({ ...filter, page, pageSize: 20 })}`),
+    refetchInterval: 5_000,
+  });
+  return (
+    <Card
+      title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ của xã</Typography.Title>}
+      extra={
+        <Space wrap>
+          <Link to="/ho-so/moi/khai-sinh"><Button type="primary">Tiếp nhận khai sinh</Button></Link>
+          <Link to="/ho-so/moi/khai-tu"><Button>Tiếp nhận khai tử</Button></Link>
+        </Space>
+      }
+    >
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
+        <Select aria-label="Trạng thái" placeholder="Trạng thái" allowClear value={filter.status} onChange={(status) => set({ status })} style={{ width: 200 }}
+          options={Object.entries(dossierStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
+        <Select aria-label="Nhóm thủ tục" placeholder="Nhóm thủ tục" allowClear value={filter.group} onChange={(group) => set({ group })} style={{ width: 200 }}
+          options={Object.entries(groupLabel).map(([value, label]) => ({ value, label }))} />
+        <Select aria-label="Hạn xử lý" placeholder="Hạn xử lý" allowClear value={filter.overdue} onChange={(overdue) => set({ overdue })} style={{ width: 160 }}
+          options={[{ value: 'true', label: 'Quá hạn' }, { value: 'false', label: 'Trong hạn' }]} />
+        <Select aria-label="Chờ bổ sung" placeholder="Chờ công dân bổ sung" allowClear value={filter.waitingForCitizen} onChange={(waitingForCitizen) => set({ waitingForCitizen })} style={{ width: 200 }}
+          options={[{ value: 'true', label: 'Chờ công dân bổ sung' }]} />
+        <SavedViews list="dossiers" query={query} />
+      </Space>
+      <Table
+        rowKey="dossierNumber"
+        loading={list.isLoading}
+        dataSource={list.data?.items}
+        scroll={{ x: 900 }}
+        pagination={{ current: page, pageSize: 20, total: list.data?.total, showSizeChanger: false, showTotal: (t) => `${t} hồ sơ`, onChange: (p) => set({ page: String(p) }) }}
+        columns={[
+          { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
+          { title: 'Nhóm thủ tục', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: string) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text ?? s}</Tag> },
+          { title: 'Tiếp nhận', dataIndex: 'receivedAt', render: dateTime },
+          {
+            title: 'Hạn trả kết quả',
+            dataIndex: 'dueAt',
+            render: (d: string, row) => <Typography.Text type={row.overdue ? 'danger' : undefined} strong={row.overdue}>{dateTime(d)}{row.overdue ? ' (quá hạn)' : ''}</Typography.Text>,
+          },
+          {
+            title: 'Đang ở bước',
+            dataIndex: 'openSteps',
+            render: (steps: DossierListView['items'][number]['openSteps']) =>
+              steps.map((s) => <Tag key={s.step} color={stepStatusLabel[s.status]?.color}>{stepLabel[s.step as StepCode] ?? s.step}</Tag>),
+          },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,83 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Badge, Button, Card, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import type { Me } from '../../../api/routes/session';
+import type { TaskPage, TaskView } from '../../../api/routes/tasks';
+import { stepCodes, type StepCode } from '../../../domain/procedures';
+import { api, queryString } from '../api';
+import { dateTime } from '../format';
+import { stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { useListFilter } from '../useListFilter';
+
+const keys = ['step', 'status', 'overdue', 'kind', 'mine'] as const;
+
+/** The agency's inbox: its tasks in its jurisdiction, soonest due first, refreshed every few seconds. */
+export function Inbox({ me }: { me: Me }) {
+  const { filter, page, set } = useListFilter(keys);
+  const client = useQueryClient();
+  const { message } = App.useApp();
+  const tasks = useQuery({
+    queryKey: ['tasks', filter, page],
+    queryFn: () => api<TaskPage>(`/v1/tasks${queryString({ ...filter, page, pageSize: 20 })}`),
+    // New tasks appear without a reload.
+    refetchInterval: 3_000,
+  });
+  const act = useMutation({
+    mutationFn: ({ task, what }: { task: TaskView; what: 'claim' | 'unclaim' }) => api<TaskView>(`/v1/tasks/${task.id}/${what}`, { method: 'POST' }),
+    onSuccess: (_, { what }) => {
+      message.success(what === 'claim' ? 'Đã nhận xử lý' : 'Đã trả lại hộp chung');
+      void client.invalidateQueries({ queryKey: ['tasks'] });
+    },
+    onError: (error) => {
+      message.warning(error.message);
+      void client.invalidateQueries({ queryKey: ['tasks'] });
+    },
+  });
+  const counts = tasks.data?.counts;
+  const mayWork = me.permissions.includes('task.claim');
+  return (
+    <Card title={<Typography.Title level={3} style={{ margin: 0 }}>{me.role === 'SUPERVISOR' ? 'Nhiệm vụ các cơ quan' : 'Hộp nhiệm vụ'}</Typography.Title>}>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Segmented
+          aria-label="Xem"
+          value={filter.mine ? 'mine' : filter.overdue === 'true' ? 'overdue' : 'all'}
+          onChange={(v) => set({ mine: v === 'mine' ? 'true' : undefined, overdue: v === 'overdue' ? 'true' : undefined })}
+          options={[
+            { value: 'all', label: <span>Tất cả <Badge count={(counts?.open ?? 0) + (counts?.claimed ?? 0)} showZero color="blue" /></span> },
+            ...(mayWork ? [{ value: 'mine', label: <span>Tôi đang xử lý <Badge count={counts?.mine ?? 0} showZero color="green" /></span> }] : []),
+            { value: 'overdue', label: <span>Quá hạn <Badge count={counts?.overdue ?? 0} showZero /></span> },
+          ]}
+        />
+        <Select aria-label="Bước" placeholder="Bước" allowClear value={filter.step} onChange={(step) => set({ step })} style={{ width: 240 }}
+          options={stepCodes.map((value) => ({ value, label: stepLabel[value] }))} />
+        <Select aria-label="Trạng thái" placeholder="Đang mở" allowClear value={filter.status} onChange={(status) => set({ status })} style={{ width: 160 }}
+          options={Object.entries(taskStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
+        <Select aria-label="Loại nhiệm vụ" placeholder="Loại" allowClear value={filter.kind} onChange={(kind) => set({ kind })} style={{ width: 180 }}
+          options={Object.entries(taskKindLabel).map(([value, label]) => ({ value, label }))} />
+      </Space>
+      <Table
+        rowKey="id"
+        loading={tasks.isLoading}
+        dataSource={tasks.data?.items}
+        scroll={{ x: 900 }}
+        pagination={{ current: page, pageSize: 20, total: tasks.data?.total, showSizeChanger: false, showTotal: (t) => `${t} nhiệm vụ`, onChange: (p) => set({ page: String(p) }) }}
+        columns={[
+          { title: 'Hồ sơ', dataIndex: 'dossierNumber', render: (n: string, t) => <Link to={`/nhiem-vu/${t.id}`} data-testid={`task-${t.step}`}>{n}</Link> },
+          { title: 'Bước', dataIndex: 'step', render: (s: string, t) => <>{stepLabel[s as StepCode] ?? t.title}{t.kind === 'UNDO' && <Tag color="purple" style={{ marginLeft: 4 }}>{taskKindLabel.UNDO}</Tag>}{t.round > 0 && <Tag style={{ marginLeft: 4 }}>lần {t.round + 1}</Tag>}</> },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: string, t) => <><Tag color={taskStatusLabel[s]?.color}>{taskStatusLabel[s]?.text}</Tag>{t.claimedBy && <Typography.Text type="secondary">{t.claimedBy}</Typography.Text>}</> },
+          { title: 'Hạn', dataIndex: 'dueAt', render: (d: string, t) => <Typography.Text type={t.overdue ? 'danger' : undefined} strong={t.overdue}>{dateTime(d)}{t.overdue ? ' (quá hạn)' : ''}</Typography.Text> },
+          {
+            title: '',
+            render: (_, t) =>
+              mayWork && (
+                <Space>
+                  {t.status === 'OPEN' && <Button size="small" type="primary" onClick={() => act.mutate({ task: t, what: 'claim' })}>Nhận xử lý</Button>}
+                  {t.status === 'CLAIMED' && t.claimedBy === me.subject && <Button size="small" onClick={() => act.mutate({ task: t, what: 'unclaim' })}>Trả lại</Button>}
+                </Space>
+              ),
+          },
+        ]}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,53 @@
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, List, Row, Spin, Tag, Typography } from "antd";
+import type { SignInOptions } from '../../../api/routes/session';
+import type { AgencyRole } from '../../../domain/procedures';
+import { api, queryClient } from '../api';
+import { agencyLabel, roleLabel } from '../labels';
+import { session } from '../session';
+import { jurisdictionText } from '../Shell';
+
+/** The sign-in page: in development, one click per development identity. */
+export function SignIn() {
+  const options = useQuery({ queryKey: ['sign-in-options'], queryFn: () => api<SignInOptions>('/v1/session/sign-in-options') });
+  const signIn = (token: string) => {
+    queryClient.clear();
+    session.signIn(token);
+  };
+  return (
+    <Row justify="center" style={{ padding: 24, minHeight: '100vh', background: '#f5f5f5' }}>
+      <Col xs={24} md={20} lg={14}>
+        <Typography.Title level={2}>Liên thông — Đăng nhập</Typography.Title>
+        <Typography.Paragraph>Liên thông thủ tục hành chính khai sinh, khai tử (Nghị định 63/2024/NĐ-CP).</Typography.Paragraph>
+        {options.isLoading && <Spin />}
+        {options.isError && <Alert type="error" showIcon message="Không tải được cách đăng nhập" description={options.error.message} />}
+        {options.data && options.data.developmentPrincipals.length === 0 && (
+          <Alert type="info" showIcon message="Đăng nhập qua hệ thống định danh của cơ quan" description="Chế độ phát triển đang tắt: hãy đăng nhập bằng tài khoản do cơ quan cấp." />
+        )}
+        {options.data && options.data.developmentPrincipals.length > 0 && (
+          <Card title="Tài khoản phát triển (chỉ ở chế độ phát triển)">
+            <List
+              dataSource={options.data.developmentPrincipals}
+              renderItem={(p) => (
+                <List.Item>
+                  <Button type="text" block data-testid={`sign-in-${p.name}`} onClick={() => signIn(p.token)} style={{ height: "auto", textAlign: "left", padding: 8 }}>
+                    <List.Item.Meta
+                      title={p.principal.subject}
+                      description={
+                        <>
+                          <Tag color="gold">{roleLabel[p.principal.role]}</Tag>
+                          {p.principal.agency && <Tag color="blue">{agencyLabel[p.principal.agency as AgencyRole]}</Tag>}
+                          <Tag>{jurisdictionText(p.principal.jurisdiction)}</Tag>
+                        </>
+                      }
+                    />
+                  </Button>
+                </List.Item>
+              )}
+            />
+          </Card>
+        )}
+      </Col>
+    </Row>
+  );
+}

@@ -1,0 +1,21 @@
+import { useSearchParams } from 'react-router-dom';
+
+/**
+ * A list's filter lives in the URL: a filtered list can be bookmarked, shared with a colleague, or
+ * saved as a named view, and Back returns to it.
+ */
+export function useListFilter<K extends string>(keys: readonly K[]) {
+  const [params, setParams] = useSearchParams();
+  const filter = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])) as Record<K, string | undefined>;
+  const page = Number(params.get('page') ?? '1') || 1;
+  const set = (changes: Partial<Record<K | 'page', string | undefined>>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes) as [string, string | undefined][]) {
+      if (v === undefined || v === '') next.delete(k);
+      else next.set(k, v);
+    }
+    if (!('page' in changes)) next.delete('page');
+    setParams(next);
+  };
+  return { filter, page, set, query: params.toString() };
+}

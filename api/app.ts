@@ -9,7 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
-import type { Config } from '../runtime/config';
+import type { TokenSettings, VerifySettings } from './auth/tokens';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
@@ -23,7 +23,7 @@ import { taskRoutes } from './routes/tasks';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL'>;
+  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings;
   metrics?: MetricsRouteDependencies;
 };
 

@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
 import type { Config } from '../runtime/config';
+import type { TokenSettings, VerifySettings } from './auth/tokens';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
@@ -26,7 +27,7 @@ import { consolePrefix, serveConsole } from './console-static';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL' | 'LIEN_THONG_DEV_MODE'>;
+  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>;
   metrics?: MetricsRouteDependencies;
 };
 

@@ -111,7 +111,10 @@ export const configSchema = z.object({
       }
     }),
 
-  /** HS256 key of the API's bearer tokens; required unless in development mode (see the refinement below). */
+  /**
+   * HS256 key of the API's own bearer tokens (development, tests, `npm run token`); required unless in
+   * development mode or signing in through an identity provider (see the refinement below).
+   */
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTH_JWT_ISSUER: z.string().min(1).default('lien-thong'),
   /** Who the tokens are for: a token for another service signed with a shared key is refused. */
@@ -120,10 +123,32 @@ export const configSchema = z.object({
   AUTH_TOKEN_TTL: durationSeconds.prefault('12h'),
   /** The longest lifetime (exp − iat) the API accepts in a token, in seconds once parsed. */
   AUTH_TOKEN_MAX_TTL: durationSeconds.prefault('24h'),
+
+  /**
+   * Production sign-in: the identity provider (OIDC issuer, e.g. a Keycloak realm) whose RS256/PS256/
+   * ES256/EdDSA tokens the API accepts instead of its own HS256 ones. Set, the shared secret is unused.
+   */
+  AUTH_OIDC_ISSUER: z.url().optional(),
+  /** Where the provider publishes its keys, when discovery (`jwks_uri` of the issuer's openid-configuration) is not wanted. */
+  AUTH_OIDC_JWKS_URL: z.url().optional(),
+  /** The API's audience (client id) at the provider, when it differs from AUTH_JWT_AUDIENCE. */
+  AUTH_OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** The web console's public client (Authorization Code + PKCE): it holds no secret, so only its id is configured. */
+  AUTH_OIDC_CLIENT_ID: z.string().min(1).default('lien-thong-console'),
 }).superRefine((config, ctx) => {
-  // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge tokens.
-  if (!config.LIEN_THONG_DEV_MODE && (config.AUTH_JWT_SECRET === undefined || config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET)) {
-    ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_SECRET'], message: 'must be set to a private secret (the development secret needs LIEN_THONG_DEV_MODE=true)' });
+  // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge
+  // tokens. Unset is fine with an identity provider, which then signs every token the API accepts.
+  const secretMissing = config.AUTH_JWT_SECRET === undefined && config.AUTH_OIDC_ISSUER === undefined;
+  if (!config.LIEN_THONG_DEV_MODE && (secretMissing || config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_JWT_SECRET'],
+      message: 'must be set to a private secret unless AUTH_OIDC_ISSUER is set (the development secret needs LIEN_THONG_DEV_MODE=true)',
+    });
+  }
+  // Without an issuer they would be silently ignored, and the API would go on trusting its own secret.
+  for (const key of ['AUTH_OIDC_JWKS_URL', 'AUTH_OIDC_AUDIENCE'] as const) {
+    if (config[key] !== undefined && config.AUTH_OIDC_ISSUER === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'needs AUTH_OIDC_ISSUER' });
   }
   if (config.LIEN_THONG_DEV_MODE && config.NODE_ENV === 'production') {
     ctx.addIssue({ code: 'custom', path: ['LIEN_THONG_DEV_MODE'], message: 'must not be on in production' });
@@ -131,7 +156,10 @@ export const configSchema = z.object({
   if (config.AUTH_TOKEN_TTL > config.AUTH_TOKEN_MAX_TTL) {
     ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_TTL'], message: 'must not exceed AUTH_TOKEN_MAX_TTL' });
   }
-}).transform((config) => ({ ...config, AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET }));
+}).transform(
+  // With an identity provider outside development mode, the fallback only signs tokens the API refuses.
+  (config) => ({ ...config, AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET }),
+);
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -2,8 +2,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { roleMayPerform, type Action } from '../../domain/authorization';
 import type { Principal } from '../../domain/principal';
-import { ProblemError } from '../problem';
-import { TokenError, verifyToken, type VerifySettings } from './tokens';
+import { ProblemError, ServiceUnavailableError } from '../problem';
+import { createTokenVerifier, TokenError, type VerifySettings } from './tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,6 +13,7 @@ declare module 'fastify' {
 }
 
 export interface AuthPluginOptions {
+  /** HS256 under AUTH_JWT_SECRET, or an identity provider's keys when AUTH_OIDC_ISSUER is set. */
   tokens: VerifySettings;
   /**
    * Route patterns answered without a token; each also opens the routes under it ('/docs' opens
@@ -43,6 +44,7 @@ const bearerPattern = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
  */
 const authentication: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   const publicRoutes = options.publicRoutes ?? defaultPublicRoutes;
+  const verify = createTokenVerifier(options.tokens);
   const isPublic = (route: string | undefined): boolean =>
     route !== undefined && publicRoutes.some((open) => route === open || route.startsWith(`${open}/`));
 
@@ -54,9 +56,10 @@ const authentication: FastifyPluginAsync<AuthPluginOptions> = async (app, option
       return sendProblem(reply, unauthorized('a bearer token is required'), { 'www-authenticate': `Bearer realm="${realm}"` });
     }
     try {
-      request.principal = await verifyToken(options.tokens, match[1]);
+      request.principal = await verify(match[1]);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
+      if (error.reason === 'key-unavailable') return providerUnavailable(request, reply, error);
       // The reason only: the token itself is a credential and never goes to the log.
       request.log.info({ reason: error.reason }, 'bearer token refused');
       return sendProblem(reply, unauthorized(error.message), {
@@ -95,6 +98,14 @@ export function unauthorized(detail: string): ProblemError {
 /** Also for routes refusing a principal whose role may act but who does not reach this dossier or task. */
 export function forbidden(detail: string): ProblemError {
   return new ProblemError(403, 'Forbidden', detail);
+}
+
+/** The token may well be good: the caller should retry, not sign in again. */
+function providerUnavailable(request: FastifyRequest, reply: FastifyReply, error: TokenError): FastifyReply {
+  // The cause is a network or HTTP failure of the provider, which names no caller and no token.
+  request.log.warn({ reason: error.reason, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'identity provider unavailable');
+  const problem = new ServiceUnavailableError('Identity provider unavailable', error.message);
+  return sendProblem(reply, problem, { 'retry-after': String(problem.retryAfterSeconds) });
 }
 
 function sendProblem(reply: FastifyReply, problem: ProblemError, headers: Record<string, string> = {}): FastifyReply {

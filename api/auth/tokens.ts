@@ -1,28 +1,45 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
 import { principalClaims, principalClaimsSchema, type Principal } from '../../domain/principal';
 import type { Config } from '../../runtime/config';
 
 /**
- * The API's bearer tokens: JWTs signed with HS256 under one shared secret from configuration. The
- * API both issues (dev tokens, `npm run token`) and checks them, so a symmetric key is enough; a move
- * to an identity provider would swap this module for a JWKS-based verifier with the same signatures.
+ * The API's bearer tokens. Two sources of trust, one set of rules:
+ * - development and tests: JWTs the API issues itself (dev tokens, `npm run token`), HS256 under one
+ *   shared secret from configuration;
+ * - production (AUTH_OIDC_ISSUER set): JWTs of an OIDC identity provider, checked against the keys it
+ *   publishes (JWKS), asymmetric algorithms only. The provider puts this API's claims (`role`,
+ *   `agency`, `jurisdiction` as a JSON object) at the top level of the access token, as Keycloak's
+ *   protocol mappers do, so both kinds of token read the same way.
  */
 export type TokenSettings = Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL'>;
-export type VerifySettings = Pick<TokenSettings, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_MAX_TTL'>;
+export type VerifySettings = Pick<
+  Config,
+  'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_MAX_TTL' | 'AUTH_OIDC_ISSUER' | 'AUTH_OIDC_JWKS_URL' | 'AUTH_OIDC_AUDIENCE'
+>;
 
 const algorithm = 'HS256';
+/**
+ * What an identity provider may sign with: public-key algorithms only, so a token signed with HS256
+ * (with the public key as the "secret", or any other) is refused before any key is looked at.
+ */
+const identityProviderAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 /** Tolerated clock difference between the issuing and the checking machine. */
 const clockToleranceSeconds = 30;
+/** How long discovery may take before the provider counts as unreachable (jose uses the same for the JWKS). */
+const discoveryTimeoutMs = 5_000;
 
-export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'wrong-issuer' | 'wrong-audience' | 'too-long-lived' | 'invalid-claims';
+/** 'key-unavailable' is the provider's fault, not the caller's: the API answers it 503, not 401. */
+export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'wrong-issuer' | 'wrong-audience' | 'too-long-lived' | 'invalid-claims' | 'key-unavailable';
 
 /** Why a token was refused. The message never contains the token or its claims' values. */
 export class TokenError extends Error {
   constructor(
     readonly reason: TokenFailure,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'TokenError';
   }
 }
@@ -49,26 +66,96 @@ export async function signToken(settings: TokenSettings, principal: Principal, o
     .sign(keyOf(settings));
 }
 
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/** Whom a token must come from and be for, and how its signing key is found. */
+interface Trust {
+  key: JWTVerifyGetKey;
+  algorithms: string[];
+  issuer: string;
+  audience: string;
+}
+
 /**
- * Checks signature, algorithm (HS256 only: no `none`, no algorithm confusion), issuer, audience,
- * expiry and lifetime (a token valid for years is as good as a stolen password), then reads the claims
- * through the principal schema. Throws TokenError.
+ * Checks signature, algorithm (no `none`, no algorithm confusion), issuer, audience, expiry and
+ * lifetime (a token valid for years is as good as a stolen password), then reads the claims through
+ * the principal schema; the verifier throws TokenError. Build it once: it keeps the provider's keys
+ * (jose refetches them for an unknown `kid`, at most every 30 s, so key rotation needs no restart).
  */
-export async function verifyToken(settings: VerifySettings, token: string): Promise<Principal> {
-  let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(token, keyOf(settings), {
-      algorithms: [algorithm],
-      issuer: settings.AUTH_JWT_ISSUER,
-      audience: settings.AUTH_JWT_AUDIENCE,
-      requiredClaims: ['sub', 'iat', 'exp'],
-      clockTolerance: clockToleranceSeconds,
-    }));
-  } catch (error) {
-    throw tokenErrorFrom(error);
-  }
+export function createTokenVerifier(settings: VerifySettings): TokenVerifier {
+  const trust = settings.AUTH_OIDC_ISSUER === undefined ? sharedSecretTrust(settings) : identityProviderTrust(settings.AUTH_OIDC_ISSUER, settings);
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, trust.key, {
+        algorithms: trust.algorithms,
+        issuer: trust.issuer,
+        audience: trust.audience,
+        requiredClaims: ['sub', 'iat', 'exp'],
+        clockTolerance: clockToleranceSeconds,
+      }));
+    } catch (error) {
+      throw tokenErrorFrom(error);
+    }
+    return principalFrom(payload, settings.AUTH_TOKEN_MAX_TTL);
+  };
+}
+
+/** One token, one verifier: for scripts and tests. A server keeps the verifier (and its keys) instead. */
+export function verifyToken(settings: VerifySettings, token: string): Promise<Principal> {
+  return createTokenVerifier(settings)(token);
+}
+
+function sharedSecretTrust(settings: VerifySettings): Trust {
+  const key = keyOf(settings);
+  return { key: async () => key, algorithms: [algorithm], issuer: settings.AUTH_JWT_ISSUER, audience: settings.AUTH_JWT_AUDIENCE };
+}
+
+function identityProviderTrust(issuer: string, settings: VerifySettings): Trust {
+  return {
+    key: identityProviderKeys(issuer, settings.AUTH_OIDC_JWKS_URL),
+    algorithms: identityProviderAlgorithms,
+    issuer,
+    audience: settings.AUTH_OIDC_AUDIENCE ?? settings.AUTH_JWT_AUDIENCE,
+  };
+}
+
+/**
+ * The provider's key set, found at first use (so the API starts while the provider is down) and kept.
+ * A failure to reach it becomes 'key-unavailable'; a failed discovery is retried with the next token.
+ */
+function identityProviderKeys(issuer: string, jwksUrl: string | undefined): JWTVerifyGetKey {
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const load = async (): Promise<JWTVerifyGetKey> => createRemoteJWKSet(jwksUrl !== undefined ? new URL(jwksUrl) : await discoverJwksUrl(issuer));
+  return async (header, token) => {
+    try {
+      keySet ??= load().catch((error: unknown) => {
+        keySet = undefined;
+        throw error;
+      });
+      return await (await keySet)(header, token);
+    } catch (error) {
+      // No key for the token's `kid` (or several) is the token's fault; anything else, the provider's.
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      throw new TokenError('key-unavailable', "the identity provider's signing keys cannot be fetched", { cause: error });
+    }
+  };
+}
+
+const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
+
+/** `jwks_uri` from the provider's OpenID configuration, which must name the configured issuer (OIDC Discovery §4.3). */
+async function discoverJwksUrl(issuer: string): Promise<URL> {
+  const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(discoveryTimeoutMs) });
+  if (!response.ok) throw new Error(`OpenID configuration answered HTTP ${response.status}`);
+  const configuration = discoverySchema.parse(await response.json());
+  if (configuration.issuer !== issuer) throw new Error('OpenID configuration names another issuer');
+  return new URL(configuration.jwks_uri);
+}
+
+function principalFrom(payload: JWTPayload, maxTtlSeconds: number): Principal {
   const { iat, exp } = payload as { iat: number; exp: number };
-  if (exp - iat > settings.AUTH_TOKEN_MAX_TTL) throw new TokenError('too-long-lived', 'token lifetime exceeds the accepted maximum');
+  if (exp - iat > maxTtlSeconds) throw new TokenError('too-long-lived', 'token lifetime exceeds the accepted maximum');
   const parsed = principalClaimsSchema.safeParse(payload);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
@@ -78,8 +165,10 @@ export async function verifyToken(settings: VerifySettings, token: string): Prom
 }
 
 function tokenErrorFrom(error: unknown): TokenError {
+  if (error instanceof TokenError) return error;
   if (error instanceof errors.JWTExpired) return new TokenError('expired', 'token has expired');
   if (error instanceof errors.JWSSignatureVerificationFailed) return new TokenError('bad-signature', 'token signature does not verify');
+  if (error instanceof errors.JWKSNoMatchingKey) return new TokenError('bad-signature', 'token is signed with a key the identity provider does not publish');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return new TokenError('wrong-issuer', 'token was issued by someone else');
     if (error.claim === 'aud') return new TokenError('wrong-audience', 'token is meant for another service');

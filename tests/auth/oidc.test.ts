@@ -1,0 +1,261 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { authPlugin, principalOf, requirePermission } from '../../api/auth/plugin';
+import { createTokenVerifier, TokenError, type TokenFailure, type VerifySettings } from '../../api/auth/tokens';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../../runtime/config';
+import { freePort } from '../support/free-port';
+import { settings } from '../support/token-settings';
+
+/** A key of the test identity provider: the private half signs, the public half is published. */
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
+
+async function signingKey(kid: string): Promise<SigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
+/** A Keycloak-like realm on a real local port: OpenID configuration and JWKS, nothing else. */
+interface IdentityProvider {
+  issuer: string;
+  jwksUrl: string;
+  /** What the JWKS endpoint serves from now on: rotation is publishing another key. */
+  published: SigningKey[];
+  /** False: every request is answered 503, as by a provider being restarted. */
+  up: boolean;
+  /** Paths requested, to see whether discovery happened. */
+  requested: string[];
+  server: Server;
+}
+
+async function startIdentityProvider(published: SigningKey[]): Promise<IdentityProvider> {
+  const realm = '/realms/lien-thong';
+  const provider = { published, up: true, requested: [] as string[] } as IdentityProvider;
+  provider.server = createServer((request, response) => {
+    provider.requested.push(request.url ?? '');
+    const body =
+      request.url === `${realm}/.well-known/openid-configuration`
+        ? { issuer: provider.issuer, jwks_uri: provider.jwksUrl }
+        : request.url === `${realm}/protocol/openid-connect/certs`
+          ? { keys: provider.published.map((key) => key.jwk) }
+          : undefined;
+    response.writeHead(provider.up && body ? 200 : provider.up ? 404 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+  });
+  await new Promise<void>((resolve) => provider.server.listen(0, '127.0.0.1', resolve));
+  const { port } = provider.server.address() as AddressInfo;
+  provider.issuer = `http://127.0.0.1:${port}${realm}`;
+  provider.jwksUrl = `${provider.issuer}/protocol/openid-connect/certs`;
+  return provider;
+}
+
+/** An issuer no one answers at: the provider is down (connection refused). */
+const unreachableIssuer = async (): Promise<string> => `http://127.0.0.1:${await freePort()}/realms/lien-thong`;
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+interface TokenOptions {
+  iss?: string;
+  aud?: string;
+  iat?: number;
+  exp?: number;
+}
+
+/**
+ * An access token as Keycloak issues it with this API's protocol mappers: the API's claims at the top
+ * level next to Keycloak's own (azp, scope), which the API ignores.
+ */
+function providerToken(key: SigningKey, options: TokenOptions = {}): Promise<string> {
+  const iat = options.iat ?? now();
+  return new SignJWT({ role: 'AGENCY_OFFICER', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' }, azp: 'lien-thong-console', scope: 'openid' })
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+    .setSubject('2f1c9a6e-officer')
+    .setIssuer(options.iss ?? provider.issuer)
+    .setAudience(options.aud ?? settings.AUTH_JWT_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(options.exp ?? iat + 300)
+    .sign(key.privateKey);
+}
+
+const officer = { role: 'AGENCY_OFFICER', subject: '2f1c9a6e-officer', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } };
+
+let provider: IdentityProvider;
+let firstKey: SigningKey;
+/** Settings of an API signing in through the test provider, its keys found by discovery. */
+let oidcSettings: VerifySettings;
+
+beforeAll(async () => {
+  firstKey = await signingKey('key-1');
+  provider = await startIdentityProvider([firstKey]);
+  oidcSettings = { ...settings, AUTH_OIDC_ISSUER: provider.issuer };
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => provider.server.close(resolve));
+});
+
+beforeEach(() => {
+  provider.published = [firstKey];
+  provider.up = true;
+  provider.requested = [];
+});
+
+async function reasonOf(verification: Promise<unknown>): Promise<TokenFailure> {
+  const error = await verification.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TokenError)) throw new Error(`expected a TokenError, got ${String(error)}`);
+  return error.reason;
+}
+
+describe('tokens of an OIDC identity provider', () => {
+  it('gives the principal of a valid token, finding the keys by discovery', async () => {
+    await expect(createTokenVerifier(oidcSettings)(await providerToken(firstKey))).resolves.toEqual(officer);
+    expect(provider.requested).toEqual(['/realms/lien-thong/.well-known/openid-configuration', '/realms/lien-thong/protocol/openid-connect/certs']);
+  });
+
+  it('goes straight to AUTH_OIDC_JWKS_URL when it is set, and keeps the keys', async () => {
+    const verify = createTokenVerifier({ ...oidcSettings, AUTH_OIDC_JWKS_URL: provider.jwksUrl });
+    await verify(await providerToken(firstKey));
+    await verify(await providerToken(firstKey));
+    expect(provider.requested).toEqual(['/realms/lien-thong/protocol/openid-connect/certs']);
+  });
+
+  it('expects AUTH_OIDC_AUDIENCE when it is set', async () => {
+    const verify = createTokenVerifier({ ...oidcSettings, AUTH_OIDC_AUDIENCE: 'lien-thong-api-production' });
+    await expect(verify(await providerToken(firstKey, { aud: 'lien-thong-api-production' }))).resolves.toEqual(officer);
+    expect(await reasonOf(verify(await providerToken(firstKey)))).toBe('wrong-audience');
+  });
+
+  it.each<[string, () => TokenOptions, TokenFailure]>([
+    ['another issuer', () => ({ iss: settings.AUTH_JWT_ISSUER }), 'wrong-issuer'],
+    ['another audience', () => ({ aud: 'account' }), 'wrong-audience'],
+    ['an expired token', () => ({ iat: now() - 7200, exp: now() - 3600 }), 'expired'],
+    ['a token living longer than AUTH_TOKEN_MAX_TTL', () => ({ exp: now() + settings.AUTH_TOKEN_MAX_TTL + 60 }), 'too-long-lived'],
+  ])('refuses %s', async (_case, options, reason) => {
+    expect(await reasonOf(createTokenVerifier(oidcSettings)(await providerToken(firstKey, options())))).toBe(reason);
+  });
+
+  it('refuses an HS256 token, even one signed with the development secret', async () => {
+    const hs256 = await new SignJWT({ role: 'SUPERVISOR', jurisdiction: { scope: 'NATIONAL' } })
+      .setProtectedHeader({ alg: 'HS256', kid: firstKey.kid })
+      .setSubject('forger')
+      .setIssuer(provider.issuer)
+      .setAudience(settings.AUTH_JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
+    expect(await reasonOf(createTokenVerifier(oidcSettings)(hs256))).toBe('malformed');
+  });
+
+  it('refuses a token signed with a key the provider does not publish', async () => {
+    const stranger = await signingKey(firstKey.kid);
+    expect(await reasonOf(createTokenVerifier(oidcSettings)(await providerToken(stranger)))).toBe('bad-signature');
+  });
+
+  it('follows a key rotation: a new kid makes it fetch the keys again', async () => {
+    const verify = createTokenVerifier(oidcSettings);
+    await verify(await providerToken(firstKey));
+    const secondKey = await signingKey('key-2');
+    provider.published = [secondKey];
+    // jose refetches for an unknown kid at most every 30 s; step past that cooldown.
+    const later = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 31_000);
+    try {
+      await expect(verify(await providerToken(secondKey))).resolves.toEqual(officer);
+      expect(await reasonOf(verify(await providerToken(firstKey)))).toBe('bad-signature');
+    } finally {
+      later.mockRestore();
+    }
+  });
+
+  it("answers 'key-unavailable' when the provider cannot be reached", async () => {
+    const issuer = await unreachableIssuer();
+    expect(await reasonOf(createTokenVerifier({ ...settings, AUTH_OIDC_ISSUER: issuer })(await providerToken(firstKey, { iss: issuer })))).toBe('key-unavailable');
+    const jwksDown = { ...oidcSettings, AUTH_OIDC_JWKS_URL: `${issuer}/protocol/openid-connect/certs` };
+    expect(await reasonOf(createTokenVerifier(jwksDown)(await providerToken(firstKey)))).toBe('key-unavailable');
+  });
+
+  it('tries discovery again once the provider is back', async () => {
+    const verify = createTokenVerifier(oidcSettings);
+    provider.up = false;
+    expect(await reasonOf(verify(await providerToken(firstKey)))).toBe('key-unavailable');
+    provider.up = true;
+    await expect(verify(await providerToken(firstKey))).resolves.toEqual(officer);
+  });
+});
+
+describe('the API signing in through the provider', () => {
+  let logged = '';
+  const apps: FastifyInstance[] = [];
+
+  /** A tiny API behind authPlugin: GET /v1/me answers the caller's principal. */
+  async function startApi(tokens: VerifySettings): Promise<(token: string) => Promise<Response>> {
+    const sink = new Writable({ write: (chunk, _encoding, done) => ((logged += String(chunk)), done()) });
+    const app = Fastify({ logger: { level: 'trace', stream: sink } });
+    await app.register(authPlugin, { tokens });
+    app.get('/v1/me', { preHandler: requirePermission('dossier.read') }, async (request) => principalOf(request));
+    apps.push(app);
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    return (token) => fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+  });
+
+  it('answers 200 with the principal of a provider token, 401 to a bad one', async () => {
+    const me = await startApi(oidcSettings);
+    const ok = await me(await providerToken(firstKey));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual(officer);
+
+    const expired = await me(await providerToken(firstKey, { iat: now() - 7200, exp: now() - 3600 }));
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get('www-authenticate')).toContain('error="invalid_token", error_description="token has expired"');
+  });
+
+  it('answers 503 with Retry-After, not 401, while the provider is unreachable', async () => {
+    const issuer = await unreachableIssuer();
+    const token = await providerToken(firstKey, { iss: issuer });
+    const response = await (await startApi({ ...settings, AUTH_OIDC_ISSUER: issuer }))(token);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ status: 503, title: 'Identity provider unavailable' });
+    expect(logged).toContain('identity provider unavailable');
+    expect(logged).not.toContain(token.split('.')[2]);
+  });
+});
+
+describe('configuration', () => {
+  const production = { AUTH_OIDC_ISSUER: 'https://keycloak.example/realms/lien-thong' };
+  const refusal = (env: NodeJS.ProcessEnv): string => {
+    try {
+      loadConfig(env);
+      return 'accepted';
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+  };
+
+  it('needs no AUTH_JWT_SECRET outside development mode once an issuer is set', () => {
+    expect(loadConfig(production)).toMatchObject({ ...production, AUTH_OIDC_CLIENT_ID: 'lien-thong-console' });
+  });
+
+  it('still refuses the development secret outside development mode', () => {
+    expect(refusal({ ...production, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toContain('AUTH_JWT_SECRET');
+  });
+
+  it('refuses provider settings without an issuer, which would be silently ignored', () => {
+    const message = refusal({ LIEN_THONG_DEV_MODE: 'true', AUTH_OIDC_JWKS_URL: 'https://keycloak.example/certs', AUTH_OIDC_AUDIENCE: 'lien-thong-api' });
+    expect(message).toContain('AUTH_OIDC_JWKS_URL: needs AUTH_OIDC_ISSUER');
+    expect(message).toContain('AUTH_OIDC_AUDIENCE: needs AUTH_OIDC_ISSUER');
+  });
+});

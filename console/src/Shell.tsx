@@ -64,7 +64,7 @@ function SignedIn() {
   const me = useMe();
   const location = useLocation();
   const screens = Grid.useBreakpoint();
-  if (me.isLoading) return <Spin fullscreen tip="Đang tải…" />;
+  if (me.isLoading) return <Spin fullscreen description="Đang tải…" />;
   if (me.isError || !me.data)
     return <Result status="error" title="Không tải được thông tin đăng nhập" subTitle={me.error?.message} extra={<Button onClick={signOut}>Đăng nhập lại</Button>} />;
   const user = me.data;
@@ -116,7 +116,7 @@ function SignedIn() {
               <Route path="/giam-sat/ho-so" element={<StuckDossiers />} />
             </>
           )}
-          <Route path="*" element={<Alert type="warning" showIcon message="Trang này không có hoặc không dành cho vai trò của bạn." />} />
+          <Route path="*" element={<Alert type="warning" showIcon title="Trang này không có hoặc không dành cho vai trò của bạn." />} />
         </Routes>
       </Layout.Content>
     </Layout>

@@ -8,12 +8,16 @@ export function useListFilter<K extends string>(keys: readonly K[]) {
   const [params, setParams] = useSearchParams();
   const filter = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])) as Record<K, string | undefined>;
   const page = Number(params.get('page') ?? '1') || 1;
+  // From the URL as it is now, not as it was when a component rendered: a widget calling back late
+  // (an input's blur, a number box settling) must not undo a filter set in between.
   const set = (changes: Partial<Record<K | 'page', string | undefined>>) => {
-    const next = new URLSearchParams(params);
+    const current = new URLSearchParams(window.location.search);
+    const next = new URLSearchParams(current);
     for (const [k, v] of Object.entries(changes) as [string, string | undefined][]) {
       if (v === undefined || v === '') next.delete(k);
       else next.set(k, v);
     }
+    if (next.toString() === current.toString()) return;
     if (!('page' in changes)) next.delete('page');
     setParams(next);
   };

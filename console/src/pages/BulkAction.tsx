@@ -55,10 +55,10 @@ export function BulkAction({ title, open, onClose, preview, run, extra }: {
       }}
       destroyOnHidden
     >
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       {count === null && !error && <Spin />}
       {count !== null && !outcome && (
-        <Space direction="vertical" style={{ width: '100%' }}>
+        <Space orientation="vertical" style={{ width: '100%' }}>
           <Typography.Paragraph data-testid="bulk-preview">
             Thao tác này sẽ tác động tới <Typography.Text strong>{count}</Typography.Text> mục.
           </Typography.Paragraph>
@@ -76,7 +76,7 @@ export function BulkAction({ title, open, onClose, preview, run, extra }: {
           type={outcome.rejected.length ? 'warning' : 'success'}
           showIcon
           data-testid="bulk-outcome"
-          message={`Đã thực hiện ${outcome.accepted} mục${outcome.rejected.length ? `, ${outcome.rejected.length} mục không thực hiện được` : ''}.`}
+          title={`Đã thực hiện ${outcome.accepted} mục${outcome.rejected.length ? `, ${outcome.rejected.length} mục không thực hiện được` : ''}.`}
           description={outcome.rejected.length > 0 && <ul>{outcome.rejected.map((r) => <li key={r.what}>{r.what}: {r.reason}</li>)}</ul>}
         />
       )}

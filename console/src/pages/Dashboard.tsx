@@ -29,7 +29,7 @@ export function Dashboard() {
         <Col xs={12} md={6} key={t.title}>
           <Link to={`/giam-sat/ho-so${t.to ? `?${t.to}` : ''}`}>
             <Card hoverable>
-              <Statistic title={t.title} value={t.value} valueStyle={t.danger && t.value > 0 ? { color: '#cf1322' } : undefined} />
+              <Statistic title={t.title} value={t.value} styles={{ content: t.danger && t.value > 0 ? { color: '#cf1322' } : undefined }} />
             </Card>
           </Link>
         </Col>

@@ -25,7 +25,7 @@ export function DossierPage({ me }: { me: Me }) {
   const label = dossierStatusLabel[dossier.status];
   const late = workingDaysText(dossier.workingDaysLeft, dossier.overdue);
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ {dossier.dossierNumber}</Typography.Title>} extra={<Tag color={label?.color} data-testid="dossier-status">{label?.text ?? dossier.status}</Tag>}>
         <Descriptions size="small" column={{ xs: 1, md: 3 }}>
           <Descriptions.Item label="Nhóm thủ tục">{groupLabel[dossier.procedureGroup]}</Descriptions.Item>
@@ -42,7 +42,7 @@ export function DossierPage({ me }: { me: Me }) {
         </Descriptions>
       </Card>
       <Card title="Các bước">
-        <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', children: <StepEntry step={step} /> }))} />
+        <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <StepEntry step={step} /> }))} />
       </Card>
       {me.role === 'CLERK' && active(dossier.status) && <ClerkActions dossier={dossier} path={path} />}
       {me.role === 'SUPERVISOR' && <SupervisorPanel dossier={dossier} path={path} />}
@@ -77,9 +77,9 @@ function StepEntry({ step }: { step: Step }) {
           ))}
         </div>
       )}
-      {step.refusal && <Alert type="error" showIcon message={`Từ chối (${step.refusal.code})`} description={step.refusal.reason} style={{ marginTop: 4 }} />}
+      {step.refusal && <Alert type="error" showIcon title={`Từ chối (${step.refusal.code})`} description={step.refusal.reason} style={{ marginTop: 4 }} />}
       {step.supplement && step.status === 'WAITING_FOR_SUPPLEMENT' && (
-        <Alert type="warning" showIcon message="Công dân cần bổ sung giấy tờ" description={`${step.supplement.reason ?? ''}${step.supplement.dueAt ? ` — hạn ${dateTime(step.supplement.dueAt)}` : ''}`} style={{ marginTop: 4 }} />
+        <Alert type="warning" showIcon title="Công dân cần bổ sung giấy tờ" description={`${step.supplement.reason ?? ''}${step.supplement.dueAt ? ` — hạn ${dateTime(step.supplement.dueAt)}` : ''}`} style={{ marginTop: 4 }} />
       )}
       {step.compensation && (
         <div><Tag color="purple">Đã hủy kết quả lúc {dateTime(step.compensation.compensatedAt)}{step.compensation.reference ? ` (số ${step.compensation.reference})` : ''}</Tag></div>

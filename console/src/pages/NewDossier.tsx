@@ -91,7 +91,7 @@ export function NewDossier({ me, group }: { me: Me; group: Group }) {
         {group === 'BIRTH' ? <BirthFields /> : <DeathFields />}
         <Divider titlePlacement="start">Người đi làm thủ tục</Divider>
         <RequesterFields relationships={['MOTHER', 'FATHER', 'GRANDPARENT', 'SIBLING', 'RELATIVE', 'SPOUSE', 'CHILD', 'OTHER']} />
-        {unplaced.length > 0 && <Alert type="error" showIcon message="Hồ sơ chưa hợp lệ" description={<ul>{unplaced.map((u) => <li key={u}>{u}</li>)}</ul>} style={{ marginBottom: 16 }} />}
+        {unplaced.length > 0 && <Alert type="error" showIcon title="Hồ sơ chưa hợp lệ" description={<ul>{unplaced.map((u) => <li key={u}>{u}</li>)}</ul>} style={{ marginBottom: 16 }} />}
         <Space>
           <Button type="primary" htmlType="submit" loading={submit.isPending}>Tiếp nhận hồ sơ</Button>
           <Button onClick={() => navigate('/ho-so')}>Hủy</Button>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, List, Row, Spin, Tag, Typography } from "antd";
+import { Alert, Button, Card, Col, Row, Space, Spin, Tag, Typography } from 'antd';
 import type { SignInOptions } from '../../../api/routes/session';
 import type { AgencyRole } from '../../../domain/procedures';
 import { api, queryClient } from '../api';
@@ -20,31 +20,23 @@ export function SignIn() {
         <Typography.Title level={2}>Liên thông — Đăng nhập</Typography.Title>
         <Typography.Paragraph>Liên thông thủ tục hành chính khai sinh, khai tử (Nghị định 63/2024/NĐ-CP).</Typography.Paragraph>
         {options.isLoading && <Spin />}
-        {options.isError && <Alert type="error" showIcon message="Không tải được cách đăng nhập" description={options.error.message} />}
+        {options.isError && <Alert type="error" showIcon title="Không tải được cách đăng nhập" description={options.error.message} />}
         {options.data && options.data.developmentPrincipals.length === 0 && (
-          <Alert type="info" showIcon message="Đăng nhập qua hệ thống định danh của cơ quan" description="Chế độ phát triển đang tắt: hãy đăng nhập bằng tài khoản do cơ quan cấp." />
+          <Alert type="info" showIcon title="Đăng nhập qua hệ thống định danh của cơ quan" description="Chế độ phát triển đang tắt: hãy đăng nhập bằng tài khoản do cơ quan cấp." />
         )}
         {options.data && options.data.developmentPrincipals.length > 0 && (
           <Card title="Tài khoản phát triển (chỉ ở chế độ phát triển)">
-            <List
-              dataSource={options.data.developmentPrincipals}
-              renderItem={(p) => (
-                <List.Item>
-                  <Button type="text" block data-testid={`sign-in-${p.name}`} onClick={() => signIn(p.token)} style={{ height: "auto", textAlign: "left", padding: 8 }}>
-                    <List.Item.Meta
-                      title={p.principal.subject}
-                      description={
-                        <>
-                          <Tag color="gold">{roleLabel[p.principal.role]}</Tag>
-                          {p.principal.agency && <Tag color="blue">{agencyLabel[p.principal.agency as AgencyRole]}</Tag>}
-                          <Tag>{jurisdictionText(p.principal.jurisdiction)}</Tag>
-                        </>
-                      }
-                    />
-                  </Button>
-                </List.Item>
-              )}
-            />
+            <Space orientation="vertical" style={{ width: '100%' }}>
+              {options.data.developmentPrincipals.map((p) => (
+                <Button key={p.name} block data-testid={`sign-in-${p.name}`} onClick={() => signIn(p.token)} style={{ height: 'auto', textAlign: 'left', padding: 8, display: 'block', whiteSpace: 'normal' }}>
+                  <Typography.Text strong>{p.principal.subject}</Typography.Text>
+                  <br />
+                  <Tag color="gold">{roleLabel[p.principal.role]}</Tag>
+                  {p.principal.agency && <Tag color="blue">{agencyLabel[p.principal.agency as AgencyRole]}</Tag>}
+                  <Tag>{jurisdictionText(p.principal.jurisdiction)}</Tag>
+                </Button>
+              ))}
+            </Space>
           </Card>
         )}
       </Col>

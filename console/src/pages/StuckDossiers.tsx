@@ -54,7 +54,7 @@ export function StuckDossiers() {
     void client.invalidateQueries({ queryKey: ['stuck'] });
   };
   const select = (name: string, k: (typeof keys)[number], options: { value: string; label: string }[], width = 180) => (
-    <Select aria-label={name} placeholder={name} allowClear value={filter[k]} onChange={(v?: string) => set({ [k]: v })} options={options} style={{ width }} showSearch optionFilterProp="label" />
+    <Select id={`filter-${k}`} aria-label={name} placeholder={name} allowClear value={filter[k]} onChange={(v?: string) => set({ [k]: v })} options={options} style={{ width }} showSearch optionFilterProp="label" />
   );
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ tồn đọng</Typography.Title>}>

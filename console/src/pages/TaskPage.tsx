@@ -70,9 +70,9 @@ export function TaskPage({ me }: { me: Me }) {
       </Col>
       <Col xs={24} lg={12}>
         <Card title="Quyết định">
-          {conflict && <Alert type="warning" showIcon message={conflict} style={{ marginBottom: 16 }} closable onClose={() => setConflict(null)} />}
-          {!open && <Alert type="info" showIcon message={`Nhiệm vụ đã ${taskStatusLabel[t.status]?.text.toLowerCase()}.`} />}
-          {open && t.status === 'CLAIMED' && !mine && <Alert type="info" showIcon message={`${t.claimedBy} đang xử lý nhiệm vụ này.`} />}
+          {conflict && <Alert type="warning" showIcon title={conflict} style={{ marginBottom: 16 }} closable onClose={() => setConflict(null)} />}
+          {!open && <Alert type="info" showIcon title={`Nhiệm vụ đã ${taskStatusLabel[t.status]?.text.toLowerCase()}.`} />}
+          {open && t.status === 'CLAIMED' && !mine && <Alert type="info" showIcon title={`${t.claimedBy} đang xử lý nhiệm vụ này.`} />}
           {open && me.permissions.includes('task.claim') && (
             <Space style={{ marginBottom: 16 }}>
               {t.status === 'OPEN' && <Button type="primary" onClick={() => decide.mutate({ what: 'claim' })}>Nhận xử lý</Button>}

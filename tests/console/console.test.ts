@@ -1,0 +1,241 @@
+import type { Browser, Page } from 'playwright-core';
+import { signToken } from '../../api/auth/tokens';
+import { birthIntake, personalIdFor } from '../support/fixtures';
+import { buildConsole, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
+
+const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * The console in a real browser against the real stack: the three roles do their jobs by clicking,
+ * never by curl. Screenshots of each role's main page land in tests/screenshots/ (git-ignored).
+ */
+describe('console: clerks, officers and supervisors in a browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const desks: Desk[] = [];
+  const desk = async (...args: Parameters<typeof signedIn> extends [Browser, string, ...infer R] ? R : never) => {
+    const d = await signedIn(browser, stack.apiUrl, ...args);
+    desks.push(d);
+    return d;
+  };
+
+  beforeAll(async () => {
+    buildConsole();
+    // Every birth agency of province 79 works by hand (the population database's system through the same
+    // inbox); elsewhere (province 48) every step is automated.
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
+    browser = await launchBrowser();
+  });
+  afterEach(() => {
+    // A page that threw or logged an error failed, whatever its test asserted.
+    for (const d of desks.splice(0)) {
+      expect(d.errors).toEqual([]);
+      void d.context.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** An officer finds the task in the inbox (it appears without a reload), claims it and completes it with a typed result. */
+  async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>) {
+    await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+    const row = page.locator('tr', { hasText: dossierNumber });
+    await (await shown(row.getByTestId(`task-${step}`))).click();
+    await page.getByRole('button', { name: 'Nhận xử lý' }).click();
+    await shown(page.getByTestId('task-status').filter({ hasText: 'Đã nhận xử lý' }));
+    await fill();
+    await page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+    await shown(page.getByTestId('task-status').filter({ hasText: 'Đã xong' }));
+  }
+
+  it('a clerk files a birth dossier through the form; each agency completes its task in its inbox; the clerk sees it completed', async () => {
+    const { page: clerk } = await desk('clerk');
+    await clerk.getByRole('link', { name: 'Tiếp nhận khai sinh' }).first().click();
+    const fixture = birthIntake();
+
+    // Nothing filled: the form says what is missing, field by field, and sends nothing.
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+    await shown(clerk.locator('#child_fullName_help', { hasText: 'Bắt buộc' }));
+    // The API's own rule, checked in the browser by the same schema: the number carries the commune's office code.
+    await clerk.locator('#dossierNumber').fill('H01.00004-KHAC-XA');
+
+    await clerk.locator('#child_fullName').fill(fixture.child.fullName);
+    await clerk.locator('#child_sex').getByText('Nữ').click();
+    await pickDate(clerk, 'child_dateOfBirth', fixture.child.dateOfBirth);
+    await clerk.locator('#child_placeOfBirth').fill(fixture.child.placeOfBirth);
+    await clerk.locator('#child_homeTown').fill(fixture.child.homeTown);
+    await clerk.locator('#birthCertificate_number').fill(fixture.birthCertificate.number);
+    await clerk.locator('#birthCertificate_issuedBy').fill(fixture.birthCertificate.issuedBy);
+    await pickDate(clerk, 'birthCertificate_issuedOn', fixture.birthCertificate.issuedOn);
+    await clerk.locator('#mother_fullName').fill(fixture.mother!.fullName);
+    await clerk.locator('#mother_personalIdNumber').fill(fixture.mother!.personalIdNumber);
+    await clerk.locator('#mother_residence_line').fill(fixture.mother!.residence.line);
+    await clerk.locator('#residence_line').fill(fixture.residence!.line);
+    await clerk.locator('#healthInsurance_initialFacilityCode').fill(fixture.healthInsurance!.initialFacilityCode);
+    await clerk.locator('#requester_fullName').fill(fixture.requester.fullName);
+    await clerk.locator('#requester_personalIdNumber').fill(fixture.requester.personalIdNumber);
+    await choose(clerk, 'requester_relationship', 'Mẹ');
+
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+    await shown(clerk.locator('#dossierNumber_help', { hasText: 'mã cơ quan của xã (H79.26734-)' }));
+    const dossierNumber = `H79.26734-UI-${Date.now().toString(36)}`;
+    await clerk.locator('#dossierNumber').fill(dossierNumber);
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+
+    // Filed: the dossier's page, its first step waiting in the civil-status officer's inbox.
+    await clerk.waitForURL(`**/console/ho-so/${dossierNumber}`);
+    await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText('chưa có cán bộ nhận', { exact: false }));
+    await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText(/còn \d+ ngày làm việc|đến hạn hôm nay/));
+    expect((await stack.status(dossierNumber)).steps.map((s: { step: string }) => s.step)).toEqual(['BIRTH_REGISTRATION', 'PERSONAL_ID', 'PERMANENT_RESIDENCE', 'CHILD_HEALTH_INSURANCE']);
+
+    const civil = await desk('civilStatusOfficer');
+    await screenshot(civil.page, 'officer-inbox');
+    await completeFromInbox(civil.page, dossierNumber, 'BIRTH_REGISTRATION', async () => {
+      await civil.page.locator('#registrationNumber').fill('215/2026');
+      await civil.page.locator('#book').fill('01/2026-KS');
+      await civil.page.locator('#page').fill('215');
+    });
+
+    const population = await desk('populationDatabaseSystem');
+    await completeFromInbox(population.page, dossierNumber, 'PERSONAL_ID', async () => {
+      await population.page.locator('#personalIdNumber').fill(personalIdFor(fixture.child));
+    });
+    const police = await desk('policeOfficer');
+    await completeFromInbox(police.page, dossierNumber, 'PERMANENT_RESIDENCE', async () => {
+      await police.page.locator('#residenceRecordNumber').fill('TT-79-0215');
+    });
+    const socialSecurity = await desk('socialSecurityOfficer');
+    await completeFromInbox(socialSecurity.page, dossierNumber, 'CHILD_HEALTH_INSURANCE', async () => {
+      // A malformed card number is refused on its field before anything is sent.
+      await socialSecurity.page.locator('#cardNumber').fill('XX123');
+      await socialSecurity.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+      await shown(socialSecurity.page.locator('#cardNumber_help', { hasText: 'Sai định dạng' }));
+      await socialSecurity.page.locator('#cardNumber').fill('TE1797926002150');
+      await socialSecurity.page.locator('#socialInsuranceCode').fill('7926002150');
+      await pickDate(socialSecurity.page, 'validUntil', daysFromToday(6 * 365));
+    });
+
+    await shown(clerk.getByTestId('dossier-status').filter({ hasText: 'Hoàn thành' }), 60_000);
+    await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Số định danh cá nhân:', { exact: false }));
+    const ended = await stack.untilEnded(dossierNumber);
+    expect(ended.status).toBe('COMPLETED');
+    expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION').result).toMatchObject({ registrationNumber: '215/2026', page: 215 });
+
+    await clerk.getByRole('link', { name: 'Hồ sơ của xã' }).click();
+    await shown(clerk.getByRole('link', { name: dossierNumber }));
+    await screenshot(clerk, 'clerk-dossiers');
+  });
+
+  it('an officer meets a task someone else claimed as a plain message, not a crash', async () => {
+    const intake = birthIntake();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, stack.tokens.civilStatusOfficer)).body.items[0]);
+    const { page } = await desk('civilStatusOfficer');
+    await page.goto(`${stack.apiUrl}/console/nhiem-vu/${task.id}`);
+    await shown(page.getByRole('button', { name: 'Nhận xử lý' }));
+    // A colleague claims it first, through their own system.
+    const other = await signToken(stack.config, { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-colleague', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } });
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, other)).status).toBe(200);
+    await page.getByRole('button', { name: 'Nhận xử lý' }).click();
+    await shown(page.getByText('Không thực hiện được: task is claimed by dev-civil-status-colleague'));
+    await shown(page.getByText('dev-civil-status-colleague đang xử lý nhiệm vụ này.'));
+    expect(await page.getByRole('button', { name: 'Hoàn thành bước' }).count()).toBe(0);
+  });
+
+  it('a supervisor filters an incident raised by an agency outage and retries it in bulk', async () => {
+    // A dossier of another province (Đà Nẵng), so the bulk filter reaches this test's incident only.
+    const clerk48 = await signToken(stack.config, { role: 'CLERK', subject: 'dev-clerk-48-20194', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '48', communeCode: '20194' } });
+    await setAgencyFaults(stack.simulatorUrl, 'population', { outage: true });
+    const place = { communeCode: '20194', provinceCode: '48' };
+    const intake = birthIntake({ dossierNumber: `H48.20194-OUTAGE-${Date.now().toString(36)}`, jurisdiction: place, procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, clerk48)).status).toBe(201);
+    await eventually(async () => (await stack.db.incident.count({ where: { dossier: { dossierNumber: intake.dossierNumber }, status: 'OPEN' } })) || undefined, 60_000);
+    await setAgencyFaults(stack.simulatorUrl, 'population', { outage: false });
+
+    const { page } = await desk('nationalSupervisor');
+    await shown(page.locator('canvas'));
+    await screenshot(page, 'supervisor-dashboard');
+    await page.getByRole('link', { name: 'Hồ sơ tồn đọng' }).click();
+    await choose(page, 'filter-incident', 'Có');
+    await page.getByLabel('Mã tỉnh').fill('48');
+    await page.getByLabel('Mã tỉnh').press('Tab');
+    await shown(page.getByRole('link', { name: intake.dossierNumber }));
+    // The filter is the URL: a colleague opening it sees the same list.
+    expect(new URL(page.url()).searchParams.get('incident')).toBe('true');
+    expect(new URL(page.url()).searchParams.get('provinceCode')).toBe('48');
+    await screenshot(page, 'supervisor-stuck-dossiers');
+
+    // Saved on the server for this supervisor.
+    await page.getByRole('button', { name: 'Lưu bộ lọc' }).click();
+    await page.getByLabel('Tên bộ lọc').fill('Sự cố Đà Nẵng');
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    const views = (await getJson(`${stack.apiUrl}/v1/me/saved-views?list=supervision-dossiers`, stack.tokens.nationalSupervisor)).body.views;
+    expect(views).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Sự cố Đà Nẵng', query: expect.stringContaining('provinceCode=48') })]));
+
+    await page.getByRole('button', { name: 'Thử lại sự cố theo bộ lọc' }).click();
+    const preview = await shown(page.getByTestId('bulk-preview'));
+    expect(await preview.textContent()).toContain('1 mục');
+    await page.getByRole('dialog').getByLabel('Lý do').fill('Hệ thống dân cư đã hoạt động lại');
+    await page.getByLabel('Xác nhận số mục').fill('1');
+    await page.getByRole('button', { name: 'Thực hiện' }).click();
+    await shown(page.getByTestId('bulk-outcome').filter({ hasText: 'Đã thực hiện 1 mục' }));
+    const status = () => getJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}`, clerk48).then((r) => r.body.status as string);
+    expect(await eventually(async () => ((await status()) === 'COMPLETED' ? 'COMPLETED' : undefined))).toBe('COMPLETED');
+  });
+
+  it('a withdrawal shows its compensations, each act undone through the inbox of its agency', async () => {
+    const intake = birthIntake();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    const t = stack.tokens;
+    const openTask = (token: string, step: string, kind = 'ACT') =>
+      eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}&step=${step}&kind=${kind}`, token)).body.items[0]);
+    const complete = async (token: string, step: string, result: unknown, kind = 'ACT') =>
+      expect((await postJson(`${stack.apiUrl}/v1/tasks/${(await openTask(token, step, kind)).id}/completion`, { result }, token)).status).toBe(200);
+    await complete(t.civilStatusOfficer, 'BIRTH_REGISTRATION', { registrationNumber: '301/2026', book: '01/2026-KS', page: 301, registeredOn: daysFromToday(0) });
+    await complete(t.populationDatabaseSystem, 'PERSONAL_ID', { personalIdNumber: personalIdFor(intake.child), issuedAt: new Date().toISOString() });
+
+    const { page: clerk } = await desk('clerk');
+    await clerk.goto(`${stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
+    await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Hoàn thành'));
+    await clerk.getByRole('button', { name: 'Rút hồ sơ theo yêu cầu công dân' }).click();
+    await clerk.getByRole('dialog').getByLabel('Lý do').fill('Gia đình xin rút để bổ sung giấy tờ');
+    await clerk.getByRole('dialog').getByRole('button', { name: 'Rút hồ sơ' }).click();
+    // Undone newest first: the ID number by the population database's system, then the registration by its officer.
+    await complete(t.populationDatabaseSystem, 'PERSONAL_ID', { reference: 'HUY-DDCN-301' }, 'UNDO');
+    await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Đã hủy kết quả (bù trừ)'), 60_000);
+
+    const civil = await desk('civilStatusOfficer');
+    await civil.page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+    const undo = civil.page.locator('tr', { hasText: intake.dossierNumber }).filter({ hasText: 'Hủy kết quả đã cấp' });
+    await (await shown(undo.getByTestId('task-BIRTH_REGISTRATION'))).click();
+    await civil.page.getByRole('button', { name: 'Nhận xử lý' }).click();
+    await civil.page.locator('#reference').fill('QD-HUY-301');
+    await civil.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+    await shown(civil.page.getByTestId('task-status').filter({ hasText: 'Đã xong' }));
+
+    await shown(clerk.getByTestId('dossier-status').filter({ hasText: 'Đã rút hồ sơ' }), 60_000);
+    await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText('số QD-HUY-301', { exact: false }));
+    await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('số HUY-DDCN-301', { exact: false }));
+    await screenshot(clerk, 'clerk-withdrawn-dossier');
+  });
+
+  it('a supervisor reads the dashboard on a phone; the desk can be worked from the keyboard', async () => {
+    const { page } = await desk('provinceSupervisor', phoneScreen);
+    await shown(page.getByText('Tỷ lệ hoàn thành đúng hạn', { exact: false }));
+    await shown(page.locator('canvas'));
+    await screenshot(page, 'supervisor-dashboard-phone');
+    // Nothing wider than the phone: tables scroll inside their cards.
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+    // Signing out leaves nothing behind, and signing in works by keyboard alone.
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await shown(page.getByTestId('sign-in-clerk'));
+    await page.getByTestId('sign-in-clerk').focus();
+    await page.keyboard.press('Enter');
+    await shown(page.getByText('Hồ sơ của xã'));
+  });
+});

@@ -50,6 +50,13 @@ export function DossierPage({ me }: { me: Me }) {
   );
 }
 
+/** A result value as a person reads it: dates and instants in Vietnamese form, the rest as given. */
+function resultText(value: unknown): string {
+  if (typeof value !== 'string') return String(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return date(value);
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) ? dateTime(value) : value;
+}
+
 function StepEntry({ step }: { step: Step }) {
   const label = stepStatusLabel[step.status];
   const left = workingDaysText(step.workingDaysLeft, step.overdue);
@@ -73,7 +80,7 @@ function StepEntry({ step }: { step: Step }) {
       {step.result && (
         <div>
           {Object.entries(step.result).map(([k, v]) => (
-            <Tag key={k} color="green">{resultFieldLabel[k] ?? k}: {typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? date(v) : String(v)}</Tag>
+            <Tag key={k} color="green">{resultFieldLabel[k] ?? k}: {resultText(v)}</Tag>
           ))}
         </div>
       )}

@@ -9,7 +9,6 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
-import type { Config } from '../runtime/config';
 import type { TokenSettings, VerifySettings } from './auth/tokens';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
@@ -21,13 +20,13 @@ import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers'
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 import { taskRoutes } from './routes/tasks';
-import { sessionRoutes } from './routes/session';
+import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
 import { consolePrefix, serveConsole } from './console-static';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>;
+  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & SessionRouteDependencies['config'];
   metrics?: MetricsRouteDependencies;
 };
 
@@ -102,6 +101,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
-  await serveConsole(app);
+  // The console talks to this origin and, to sign in, to the identity provider's token endpoint.
+  await serveConsole(app, deps.config.AUTH_OIDC_ISSUER ? [new URL(deps.config.AUTH_OIDC_ISSUER).origin] : []);
   return app;
 }

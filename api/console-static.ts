@@ -11,22 +11,24 @@ export const consolePrefix = '/console';
 
 /**
  * The console's page: its own scripts and styles only (Ant Design writes inline styles), talking to this
- * origin only, never framed by another site.
+ * origin (and the identity provider, to sign in) only, never framed by another site.
  */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+function contentSecurityPolicy(connectSources: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    ["connect-src 'self'", ...connectSources].join(' '),
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}
 
-function sendPage(reply: FastifyReply): FastifyReply {
+function sendPage(reply: FastifyReply, policy: string): FastifyReply {
   return reply
-    .header('content-security-policy', contentSecurityPolicy)
+    .header('content-security-policy', policy)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-cache')
@@ -38,7 +40,8 @@ function sendPage(reply: FastifyReply): FastifyReply {
  * every console path (a deep link such as /console/ho-so/H79…) answered with the page, whose router
  * takes it from there. Public routes: the console holds no data, the API behind it checks every call.
  */
-export async function serveConsole(app: FastifyInstance): Promise<void> {
+export async function serveConsole(app: FastifyInstance, connectSources: readonly string[] = []): Promise<void> {
+  const policy = contentSecurityPolicy(connectSources);
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${consolePrefix}/`));
   if (!existsSync(join(consoleDist, 'index.html'))) {
     app.log.warn({ consoleDist }, 'console not built: run `npm run console:build`');
@@ -57,6 +60,6 @@ export async function serveConsole(app: FastifyInstance): Promise<void> {
       if (path.includes(`${join('dist', 'assets')}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
     },
   });
-  app.get(`${consolePrefix}/*`, { schema: { hide: true } }, async (_request, reply) => sendPage(reply));
+  app.get(`${consolePrefix}/*`, { schema: { hide: true } }, async (_request, reply) => sendPage(reply, policy));
   app.get(consolePrefix, { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${consolePrefix}/`));
 }

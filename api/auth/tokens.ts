@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import { discoverProvider } from './oidc-discovery';
 import { principalClaims, principalClaimsSchema, type Principal } from '../../domain/principal';
 import type { Config } from '../../runtime/config';
 
@@ -26,8 +26,6 @@ const algorithm = 'HS256';
 const identityProviderAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 /** Tolerated clock difference between the issuing and the checking machine. */
 const clockToleranceSeconds = 30;
-/** How long discovery may take before the provider counts as unreachable (jose uses the same for the JWKS). */
-const discoveryTimeoutMs = 5_000;
 
 /** 'key-unavailable' is the provider's fault, not the caller's: the API answers it 503, not 401. */
 export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'wrong-issuer' | 'wrong-audience' | 'too-long-lived' | 'invalid-claims' | 'key-unavailable';
@@ -126,7 +124,7 @@ function identityProviderTrust(issuer: string, settings: VerifySettings): Trust 
  */
 function identityProviderKeys(issuer: string, jwksUrl: string | undefined): JWTVerifyGetKey {
   let keySet: Promise<JWTVerifyGetKey> | undefined;
-  const load = async (): Promise<JWTVerifyGetKey> => createRemoteJWKSet(jwksUrl !== undefined ? new URL(jwksUrl) : await discoverJwksUrl(issuer));
+  const load = async (): Promise<JWTVerifyGetKey> => createRemoteJWKSet(new URL(jwksUrl ?? (await discoverProvider(issuer)).jwks_uri));
   return async (header, token) => {
     try {
       keySet ??= load().catch((error: unknown) => {
@@ -140,17 +138,6 @@ function identityProviderKeys(issuer: string, jwksUrl: string | undefined): JWTV
       throw new TokenError('key-unavailable', "the identity provider's signing keys cannot be fetched", { cause: error });
     }
   };
-}
-
-const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
-
-/** `jwks_uri` from the provider's OpenID configuration, which must name the configured issuer (OIDC Discovery §4.3). */
-async function discoverJwksUrl(issuer: string): Promise<URL> {
-  const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(discoveryTimeoutMs) });
-  if (!response.ok) throw new Error(`OpenID configuration answered HTTP ${response.status}`);
-  const configuration = discoverySchema.parse(await response.json());
-  if (configuration.issuer !== issuer) throw new Error('OpenID configuration names another issuer');
-  return new URL(configuration.jwks_uri);
 }
 
 function principalFrom(payload: JWTPayload, maxTtlSeconds: number): Principal {

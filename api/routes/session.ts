@@ -5,7 +5,8 @@ import { devPrincipals, devTokens, type DevPrincipalName } from '../auth/dev-tok
 import { principalOf } from '../auth/plugin';
 import type { TokenSettings } from '../auth/tokens';
 import type { Config } from '../../runtime/config';
-import { problemSchema } from '../problem';
+import { problemSchema, ServiceUnavailableError } from '../problem';
+import { discoverProvider, type OpenIdProvider } from '../auth/oidc-discovery';
 
 const jurisdictionSchema = z.object({ scope: z.enum(['NATIONAL', 'PROVINCE', 'COMMUNE']), provinceCode: z.string().optional(), communeCode: z.string().optional() });
 export const principalViewSchema = z.object({
@@ -16,16 +17,39 @@ export const principalViewSchema = z.object({
 });
 export const meSchema = principalViewSchema.extend({ permissions: z.array(z.enum(actions)) });
 export const signInOptionsSchema = z.object({
-  /** Development mode only: one-click identities with their tokens (public identities, public secret). */
+  /** Development mode without an identity provider only: one-click identities with their tokens (public identities, public secret). */
   developmentPrincipals: z.array(z.object({ name: z.string(), principal: principalViewSchema, token: z.string() })),
+  /** The deployment's identity provider, for the console's Authorization Code flow with PKCE (a public client, no secret). */
+  identityProvider: z
+    .object({ issuer: z.string(), clientId: z.string(), authorizationEndpoint: z.string(), tokenEndpoint: z.string(), endSessionEndpoint: z.string().optional() })
+    .nullable(),
   temporalUiUrl: z.string().optional(),
 });
 export type Me = z.infer<typeof meSchema>;
 export type SignInOptions = z.infer<typeof signInOptionsSchema>;
 
 export interface SessionRouteDependencies {
-  config: TokenSettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>;
+  config: TokenSettings & Pick<Config, 'LIEN_THONG_DEV_MODE' | 'AUTH_OIDC_ISSUER' | 'AUTH_OIDC_CLIENT_ID'>;
   temporalUiUrl?: string;
+}
+
+async function identityProvider(issuer: string, clientId: string) {
+  let provider: OpenIdProvider;
+  try {
+    provider = await discoverProvider(issuer);
+  } catch {
+    throw new ServiceUnavailableError('Identity provider unavailable', 'the identity provider does not answer: try again shortly');
+  }
+  if (!provider.authorization_endpoint || !provider.token_endpoint) {
+    throw new ServiceUnavailableError('Identity provider unusable', 'the identity provider names no authorization or token endpoint');
+  }
+  return {
+    issuer,
+    clientId,
+    authorizationEndpoint: provider.authorization_endpoint,
+    tokenEndpoint: provider.token_endpoint,
+    ...(provider.end_session_endpoint ? { endSessionEndpoint: provider.end_session_endpoint } : {}),
+  };
 }
 
 /** What the console needs before and right after signing in: how to sign in, and who the caller is. */
@@ -33,10 +57,19 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
   return async (app) => {
     app.get(
       '/session/sign-in-options',
-      { schema: { tags: ['session'], summary: 'How to sign in: the development identities (development mode only)', response: { 200: signInOptionsSchema } } },
+      {
+        schema: {
+          tags: ['session'],
+          summary: "How to sign in: the identity provider's endpoints, or the development identities (development mode only)",
+          response: { 200: signInOptionsSchema, 503: problemSchema },
+        },
+      },
       async () => {
-        const tokens = deps.config.LIEN_THONG_DEV_MODE ? await devTokens(deps.config) : null;
+        const { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_CLIENT_ID: clientId } = deps.config;
+        // With an identity provider, only its tokens open the API: development tokens would be refused.
+        const tokens = deps.config.LIEN_THONG_DEV_MODE && !issuer ? await devTokens(deps.config) : null;
         return {
+          identityProvider: issuer ? await identityProvider(issuer, clientId) : null,
           developmentPrincipals: tokens
             ? (Object.keys(devPrincipals) as DevPrincipalName[]).map((name) => ({ name, principal: devPrincipals[name], token: tokens[name] }))
             : [],

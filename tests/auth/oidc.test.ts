@@ -1,58 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { SignJWT } from 'jose';
 import { authPlugin, principalOf, requirePermission } from '../../api/auth/plugin';
 import { createTokenVerifier, TokenError, type TokenFailure, type VerifySettings } from '../../api/auth/tokens';
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../../runtime/config';
 import { freePort } from '../support/free-port';
 import { settings } from '../support/token-settings';
-
-/** A key of the test identity provider: the private half signs, the public half is published. */
-interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  jwk: JWK;
-}
-
-async function signingKey(kid: string): Promise<SigningKey> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
-}
-
-/** A Keycloak-like realm on a real local port: OpenID configuration and JWKS, nothing else. */
-interface IdentityProvider {
-  issuer: string;
-  jwksUrl: string;
-  /** What the JWKS endpoint serves from now on: rotation is publishing another key. */
-  published: SigningKey[];
-  /** False: every request is answered 503, as by a provider being restarted. */
-  up: boolean;
-  /** Paths requested, to see whether discovery happened. */
-  requested: string[];
-  server: Server;
-}
-
-async function startIdentityProvider(published: SigningKey[]): Promise<IdentityProvider> {
-  const realm = '/realms/lien-thong';
-  const provider = { published, up: true, requested: [] as string[] } as IdentityProvider;
-  provider.server = createServer((request, response) => {
-    provider.requested.push(request.url ?? '');
-    const body =
-      request.url === `${realm}/.well-known/openid-configuration`
-        ? { issuer: provider.issuer, jwks_uri: provider.jwksUrl }
-        : request.url === `${realm}/protocol/openid-connect/certs`
-          ? { keys: provider.published.map((key) => key.jwk) }
-          : undefined;
-    response.writeHead(provider.up && body ? 200 : provider.up ? 404 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
-  });
-  await new Promise<void>((resolve) => provider.server.listen(0, '127.0.0.1', resolve));
-  const { port } = provider.server.address() as AddressInfo;
-  provider.issuer = `http://127.0.0.1:${port}${realm}`;
-  provider.jwksUrl = `${provider.issuer}/protocol/openid-connect/certs`;
-  return provider;
-}
+import { signingKey, startIdentityProvider, type IdentityProvider, type SigningKey } from '../support/identity-provider';
 
 /** An issuer no one answers at: the provider is down (connection refused). */
 const unreachableIssuer = async (): Promise<string> => `http://127.0.0.1:${await freePort()}/realms/lien-thong`;

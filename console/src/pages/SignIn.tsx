@@ -1,19 +1,38 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Col, Row, Space, Spin, Tag, Typography } from 'antd';
 import type { SignInOptions } from '../../../api/routes/session';
 import type { AgencyRole } from '../../../domain/procedures';
 import { api, queryClient } from '../api';
 import { agencyLabel, roleLabel } from '../labels';
 import { session } from '../session';
+import { finishSignIn, isCallback, startSignIn } from '../oidc';
 import { jurisdictionText } from '../Shell';
 
-/** The sign-in page: in development, one click per development identity. */
+/** The sign-in page: through the deployment's identity provider, or in development one click per development identity. */
 export function SignIn() {
+  const navigate = useNavigate();
+  const [failure, setFailure] = useState<string | null>(null);
   const options = useQuery({ queryKey: ['sign-in-options'], queryFn: () => api<SignInOptions>('/v1/session/sign-in-options') });
   const signIn = (token: string) => {
     queryClient.clear();
     session.signIn(token);
   };
+  const provider = options.data?.identityProvider;
+  // Back from the identity provider: trade the code for the token, once.
+  const finishing = useRef(false);
+  useEffect(() => {
+    if (!provider || !isCallback() || finishing.current) return;
+    finishing.current = true;
+    finishSignIn(provider).then(
+      (token) => {
+        signIn(token);
+        navigate('/', { replace: true });
+      },
+      (error: Error) => setFailure(error.message),
+    );
+  }, [provider]);
   return (
     <Row justify="center" style={{ padding: 24, minHeight: '100vh', background: '#f5f5f5' }}>
       <Col xs={24} md={20} lg={14}>
@@ -21,8 +40,16 @@ export function SignIn() {
         <Typography.Paragraph>Liên thông thủ tục hành chính khai sinh, khai tử (Nghị định 63/2024/NĐ-CP).</Typography.Paragraph>
         {options.isLoading && <Spin />}
         {options.isError && <Alert type="error" showIcon title="Không tải được cách đăng nhập" description={options.error.message} />}
-        {options.data && options.data.developmentPrincipals.length === 0 && (
-          <Alert type="info" showIcon title="Đăng nhập qua hệ thống định danh của cơ quan" description="Chế độ phát triển đang tắt: hãy đăng nhập bằng tài khoản do cơ quan cấp." />
+        {failure && <Alert type="error" showIcon title="Đăng nhập không thành công" description={failure} style={{ marginBottom: 16 }} />}
+        {provider && (
+          <Card title="Đăng nhập bằng tài khoản do cơ quan cấp" style={{ marginBottom: 16 }}>
+            <Button type="primary" size="large" onClick={() => void startSignIn(provider)} data-testid="sign-in-oidc">
+              Đăng nhập qua cổng định danh
+            </Button>
+          </Card>
+        )}
+        {options.data && !provider && options.data.developmentPrincipals.length === 0 && (
+          <Alert type="warning" showIcon title="Chưa cấu hình cách đăng nhập" description="Máy chủ chưa có cổng định danh (AUTH_OIDC_ISSUER) và không ở chế độ phát triển." />
         )}
         {options.data && options.data.developmentPrincipals.length > 0 && (
           <Card title="Tài khoản phát triển (chỉ ở chế độ phát triển)">

@@ -156,3 +156,25 @@ export function reasonInVietnamese(reason: string): string {
   }
   return reason;
 }
+
+/** Words of the request data an agency decides on ("child.fullName" → "Trẻ › Họ và tên"). */
+const inputWord: Record<string, string> = {
+  jurisdiction: 'Nơi đăng ký', provinceCode: 'Mã tỉnh', communeCode: 'Mã xã', child: 'Trẻ', deceased: 'Người mất', fullName: 'Họ và tên',
+  sex: 'Giới tính', dateOfBirth: 'Ngày sinh', dateOfDeath: 'Ngày mất', placeOfBirth: 'Nơi sinh', placeOfDeath: 'Nơi mất', ethnicity: 'Dân tộc',
+  nationality: 'Quốc tịch', homeTown: 'Quê quán', parents: 'Cha mẹ', role: 'Vai trò', personalIdNumber: 'Số định danh', birthCertificateNumber: 'Số giấy chứng sinh',
+  birthRegistrationNumber: 'Số đăng ký khai sinh', residence: 'Nơi cư trú', line: 'Địa chỉ', headOfHouseholdConsent: 'Chủ hộ đồng ý', address: 'Địa chỉ',
+  initialFacilityCode: 'Mã KCB ban đầu', cause: 'Nguyên nhân', categories: 'Đối tượng', payee: 'Người nhận', bankAccount: 'Tài khoản', bankCode: 'Ngân hàng',
+  accountNumber: 'Số tài khoản', survivors: 'Thân nhân', relationship: 'Quan hệ', act: 'Kết quả cần hủy', deathRegistrationNumber: 'Số đăng ký khai tử',
+};
+const valueWord: Record<string, string> = { MALE: 'Nam', FEMALE: 'Nữ', MOTHER: 'Mẹ', FATHER: 'Cha', true: 'Có', false: 'Không' };
+
+export function inputLabel(path: string): string {
+  return path
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? `#${Number(part) + 1}` : (inputWord[part] ?? resultFieldLabel[part] ?? part)))
+    .join(' › ');
+}
+
+export function inputValue(value: string): string {
+  return valueWord[value] ?? value;
+}

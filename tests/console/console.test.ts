@@ -40,10 +40,12 @@ describe('console: clerks, officers and supervisors in a browser', () => {
   });
 
   /** An officer finds the task in the inbox (it appears without a reload), claims it and completes it with a typed result. */
-  async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>) {
+  async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>, inboxScreenshot?: string) {
     await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
     const row = page.locator('tr', { hasText: dossierNumber });
-    await (await shown(row.getByTestId(`task-${step}`))).click();
+    const task = await shown(row.getByTestId(`task-${step}`));
+    if (inboxScreenshot) await screenshot(page, inboxScreenshot);
+    await task.click();
     await page.getByRole('button', { name: 'Nhận xử lý' }).click();
     await shown(page.getByTestId('task-status').filter({ hasText: 'Đã nhận xử lý' }));
     await fill();
@@ -92,12 +94,18 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     expect((await stack.status(dossierNumber)).steps.map((s: { step: string }) => s.step)).toEqual(['BIRTH_REGISTRATION', 'PERSONAL_ID', 'PERMANENT_RESIDENCE', 'CHILD_HEALTH_INSURANCE']);
 
     const civil = await desk('civilStatusOfficer');
-    await screenshot(civil.page, 'officer-inbox');
-    await completeFromInbox(civil.page, dossierNumber, 'BIRTH_REGISTRATION', async () => {
-      await civil.page.locator('#registrationNumber').fill('215/2026');
-      await civil.page.locator('#book').fill('01/2026-KS');
-      await civil.page.locator('#page').fill('215');
-    });
+    await completeFromInbox(
+      civil.page,
+      dossierNumber,
+      'BIRTH_REGISTRATION',
+      async () => {
+        await civil.page.locator('#registrationNumber').fill('215/2026');
+        await civil.page.locator('#book').fill('01/2026-KS');
+        await civil.page.locator('#page').fill('215');
+        await screenshot(civil.page, 'officer-task');
+      },
+      'officer-inbox',
+    );
 
     const population = await desk('populationDatabaseSystem');
     await completeFromInbox(population.page, dossierNumber, 'PERSONAL_ID', async () => {
@@ -159,7 +167,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await shown(page.locator('canvas'));
     await screenshot(page, 'supervisor-dashboard');
     await page.getByRole('link', { name: 'Hồ sơ tồn đọng' }).click();
-    await choose(page, 'filter-incident', 'Có');
+    await choose(page, 'filter-incident', 'Có sự cố');
     await page.getByLabel('Mã tỉnh').fill('48');
     await page.getByLabel('Mã tỉnh').press('Tab');
     await shown(page.getByRole('link', { name: intake.dossierNumber }));

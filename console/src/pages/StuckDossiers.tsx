@@ -14,7 +14,7 @@ import { BulkAction, type BulkOutcome } from './BulkAction';
 import { SavedViews } from './SavedViews';
 
 const keys = ['group', 'step', 'agency', 'provinceCode', 'communeCode', 'overdue', 'incident', 'waitingForCitizen', 'olderThanDays'] as const;
-const yesNo = [{ value: 'true', label: 'Có' }, { value: 'false', label: 'Không' }];
+const yesNo = (yes: string, no: string) => [{ value: 'true', label: yes }, { value: 'false', label: no }];
 
 /** Runs one call per item, in turn (a recovering agency is not stampeded), and reports each refusal. */
 async function each<T>(items: T[], name: (item: T) => string, call: (item: T) => Promise<unknown>): Promise<BulkOutcome> {
@@ -62,9 +62,9 @@ export function StuckDossiers() {
         {select('Nhóm thủ tục', 'group', procedureGroups.map((value) => ({ value, label: groupLabel[value] })))}
         {select('Cơ quan', 'agency', agencyRoles.map((value) => ({ value, label: agencyLabel[value] })), 240)}
         {select('Bước', 'step', stepCodes.map((value) => ({ value, label: stepLabel[value] })), 240)}
-        {select('Quá hạn', 'overdue', yesNo, 120)}
-        {select('Có sự cố', 'incident', yesNo, 120)}
-        {select('Chờ bổ sung', 'waitingForCitizen', yesNo, 130)}
+        {select('Hạn xử lý', 'overdue', yesNo('Quá hạn', 'Trong hạn'), 130)}
+        {select('Sự cố', 'incident', yesNo('Có sự cố', 'Không có sự cố'), 160)}
+        {select('Chờ bổ sung', 'waitingForCitizen', yesNo('Chờ công dân bổ sung', 'Không chờ bổ sung'), 200)}
         <Input aria-label="Mã tỉnh" placeholder="Mã tỉnh" defaultValue={filter.provinceCode} maxLength={2} style={{ width: 90 }} onBlur={(e) => set({ provinceCode: e.target.value || undefined })} />
         <Input aria-label="Mã xã" placeholder="Mã xã" defaultValue={filter.communeCode} maxLength={5} style={{ width: 100 }} onBlur={(e) => set({ communeCode: e.target.value || undefined })} />
         <InputNumber aria-label="Tiếp nhận trước (ngày)" placeholder="Cũ hơn (ngày)" min={0} max={3650} value={filter.olderThanDays ? Number(filter.olderThanDays) : null} onChange={(v) => set({ olderThanDays: v === null ? undefined : String(v) })} style={{ width: 140 }} />

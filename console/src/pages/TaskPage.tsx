@@ -6,8 +6,8 @@ import type { Me } from '../../../api/routes/session';
 import type { TaskDetail, TaskView } from '../../../api/routes/tasks';
 import type { StepCode } from '../../../domain/procedures';
 import { api, ApiProblem } from '../api';
-import { dateTime } from '../format';
-import { reasonInVietnamese, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { date, dateTime } from '../format';
+import { inputLabel, inputValue, reasonInVietnamese, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
 import { ResultFields, resultDefaults, resultFields, resultValue } from '../forms/result-fields';
 
 /** The data the agency decides on, flattened to labelled lines ("child.fullName: …"). */
@@ -64,7 +64,7 @@ export function TaskPage({ me }: { me: Me }) {
           </Descriptions>
           <Typography.Title level={5}>Dữ liệu yêu cầu</Typography.Title>
           <Descriptions size="small" column={1} bordered>
-            {flatten(t.input).map(([k, v]) => <Descriptions.Item key={k} label={k}>{v}</Descriptions.Item>)}
+            {flatten(t.input).map(([k, v]) => <Descriptions.Item key={k} label={inputLabel(k)}>{/^\d{4}-\d{2}-\d{2}$/.test(v) ? date(v) : inputValue(v)}</Descriptions.Item>)}
           </Descriptions>
         </Card>
       </Col>

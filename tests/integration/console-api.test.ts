@@ -102,8 +102,10 @@ describe('the API behind the console', () => {
       expect(numbers(await list(stack.tokens.civilStatusOfficer))).toContain(own.dossierNumber);
       expect(numbers(await list(stack.tokens.nationalSupervisor))).toEqual(expect.arrayContaining([own.dossierNumber, other.dossierNumber]));
 
-      const found = await list(stack.tokens.clerk, `&q=${encodeURIComponent(own.dossierNumber.slice(-8))}`);
-      expect(numbers(found)).toEqual([own.dossierNumber]);
+      const part = own.dossierNumber.slice(4);
+      const found = numbers(await list(stack.tokens.clerk, `&q=${encodeURIComponent(part)}`));
+      expect(found).toContain(own.dossierNumber);
+      expect(found.every((n) => n.includes(part))).toBe(true);
       // Active dossiers come before ended ones.
       const all = (await list(stack.tokens.clerk)).items as { completedAt: string | null }[];
       const firstEnded = all.findIndex((d) => d.completedAt !== null);

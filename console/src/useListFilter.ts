@@ -21,5 +21,14 @@ export function useListFilter<K extends string>(keys: readonly K[]) {
     if (!('page' in changes)) next.delete('page');
     setParams(next);
   };
-  return { filter, page, set, query: params.toString() };
+  /** A table's pager on the URL's page, counting in the list's own word ("hồ sơ", "nhiệm vụ"). */
+  const pagination = (pageSize: number, total: number | undefined, unit: string) => ({
+    current: page,
+    pageSize,
+    total,
+    showSizeChanger: false,
+    showTotal: (t: number) => `${t} ${unit}`,
+    onChange: (p: number) => set({ page: String(p) } as Partial<Record<K | 'page', string>>),
+  });
+  return { filter, page, set, pagination, query: params.toString() };
 }

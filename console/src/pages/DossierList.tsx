@@ -13,7 +13,7 @@ const keys = ['q', 'status', 'group', 'overdue', 'waitingForCitizen'] as const;
 
 /** The clerk's desk: every dossier of the commune, the late ones on top. */
 export function DossierList() {
-  const { filter, page, set, query } = useListFilter(keys);
+  const { filter, page, set, pagination, query } = useListFilter(keys);
   const list = useQuery({
     queryKey: ['dossiers', filter, page],
     queryFn: () => api<DossierListView>(`/v1/dossiers${queryString({ ...filter, page, pageSize: 20 })}`),
@@ -46,7 +46,7 @@ export function DossierList() {
         loading={list.isLoading}
         dataSource={list.data?.items}
         scroll={{ x: 900 }}
-        pagination={{ current: page, pageSize: 20, total: list.data?.total, showSizeChanger: false, showTotal: (t) => `${t} hồ sơ`, onChange: (p) => set({ page: String(p) }) }}
+        pagination={pagination(20, list.data?.total, 'hồ sơ')}
         columns={[
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Nhóm thủ tục', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },

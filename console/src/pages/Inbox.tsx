@@ -13,7 +13,7 @@ const keys = ['step', 'status', 'overdue', 'kind', 'mine'] as const;
 
 /** The agency's inbox: its tasks in its jurisdiction, soonest due first, refreshed every few seconds. */
 export function Inbox({ me }: { me: Me }) {
-  const { filter, page, set } = useListFilter(keys);
+  const { filter, page, set, pagination } = useListFilter(keys);
   const client = useQueryClient();
   const { message } = App.useApp();
   const tasks = useQuery({
@@ -60,7 +60,7 @@ export function Inbox({ me }: { me: Me }) {
         loading={tasks.isLoading}
         dataSource={tasks.data?.items}
         scroll={{ x: 900 }}
-        pagination={{ current: page, pageSize: 20, total: tasks.data?.total, showSizeChanger: false, showTotal: (t) => `${t} nhiệm vụ`, onChange: (p) => set({ page: String(p) }) }}
+        pagination={pagination(20, tasks.data?.total, 'nhiệm vụ')}
         columns={[
           { title: 'Hồ sơ', dataIndex: 'dossierNumber', render: (n: string, t) => <Link to={`/nhiem-vu/${t.id}`} data-testid={`task-${t.step}`}>{n}</Link> },
           { title: 'Bước', dataIndex: 'step', render: (s: string, t) => <>{stepLabel[s as StepCode] ?? t.title}{t.kind === 'UNDO' && <Tag color="purple" style={{ marginLeft: 4 }}>{taskKindLabel.UNDO}</Tag>}{t.round > 0 && <Tag style={{ marginLeft: 4 }}>lần {t.round + 1}</Tag>}</> },

@@ -32,7 +32,7 @@ async function each<T>(items: T[], name: (item: T) => string, call: (item: T) =>
 
 /** The supervisor's working list: every filter of the API, in the URL; bulk actions on the filter or the selection. */
 export function StuckDossiers() {
-  const { filter, page, set, query } = useListFilter(keys);
+  const { filter, page, set, pagination, query } = useListFilter(keys);
   const client = useQueryClient();
   const [selected, setSelected] = useState<string[]>([]);
   const [action, setAction] = useState<'retry' | 'cancel' | 'reassign' | null>(null);
@@ -81,7 +81,7 @@ export function StuckDossiers() {
         dataSource={list.data?.dossiers}
         rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) }}
         scroll={{ x: 900 }}
-        pagination={{ current: page, pageSize: 50, total: list.data?.total, showSizeChanger: false, showTotal: (t) => `${t} hồ sơ`, onChange: (p) => set({ page: String(p) }) }}
+        pagination={pagination(50, list.data?.total, 'hồ sơ')}
         columns={[
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Nhóm', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },

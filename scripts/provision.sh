@@ -35,6 +35,10 @@ fi
 PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" npx --no-install prisma generate >/dev/null
 echo "provision: Prisma client generated"
 
+# The workflow code, bundled once here so a worker starts polling at once (workers bundle it themselves
+# if these sources changed since).
+npx --no-install tsx scripts/build-workflow-bundle.ts
+
 # The web console, built once here so the API serves it from a fresh install (`npm start` rebuilds it).
 npx --no-install vite build -c console/vite.config.mts --logLevel warn
 echo "provision: console built into console/dist/"

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       databaseUrl = database.url;
     }
     // Always rebuilt (a couple of seconds): the console served is the one of the sources checked out.
-    await buildConsole();
+    await Promise.all([buildConsole(), runScript('scripts/build-workflow-bundle.ts')]);
     const migrations = await applyMigrations(databaseUrl);
     logger.info({ applied: migrations.applied }, 'database migrated');
 
@@ -119,13 +119,19 @@ async function main(): Promise<void> {
 }
 
 function buildConsole(): Promise<void> {
+  return run([join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'console/vite.config.mts', '--logLevel', 'warn'], 'console build');
+}
+
+function runScript(entry: string): Promise<void> {
+  return run(['--import', 'tsx', join(projectRoot, entry)], entry);
+}
+
+/** A build step as a child process of this Node, its output on this terminal. */
+function run(args: string[], what: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const vite = spawn(process.execPath, [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'console/vite.config.mts', '--logLevel', 'warn'], {
-      cwd: projectRoot,
-      stdio: 'inherit',
-    });
-    vite.once('error', reject);
-    vite.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`console build failed (exit ${code})`))));
+    const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${what} failed (exit ${code})`))));
   });
 }
 

@@ -9,6 +9,7 @@ import { applyMigrations } from '../runtime/migrations';
 import { ensureDeadlineSweepSchedule } from '../runtime/deadline-sweep-schedule';
 import { connectTemporalClient } from '../runtime/temporal';
 import { createDossierWorker } from './create-worker';
+import { prebuiltBundle } from './workflow-bundle';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { coreMetricsAddress, coreMetricsExporter, coreMetricsReader } from './temporal-core-metrics';
 
@@ -49,7 +50,10 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: requireSetting(config, 'TEMPORAL_ADDRESS') });
   const temporal = await connectTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
   await ensureDeadlineSweepSchedule(temporal, config.TEMPORAL_TASK_QUEUE, config.DEADLINE_SWEEP_INTERVAL_MINUTES);
+  const bundle = prebuiltBundle();
+  if (!bundle) logger.warn('no workflow bundle of these sources (npm run build:workflows): bundling at start');
   const worker = await createDossierWorker({
+    ...(bundle ? { workflowBundle: bundle } : {}),
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -14,6 +14,7 @@ import { createApiRegistry, createWorkerMetrics } from '../../runtime/metrics';
 import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { buildSimulator } from '../../simulator/app';
 import { createDossierWorker } from '../../worker/create-worker';
+import { prebuiltBundle } from '../../worker/workflow-bundle';
 
 export interface Stack {
   apiUrl: string;
@@ -71,8 +72,10 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     metrics: createWorkerMetrics(new Registry()),
     agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }),
   };
+  // The bundle `npm install` made, when it is of these sources: each test file then skips bundling.
+  const workflowBundle = prebuiltBundle();
   const newWorker = () =>
-    createDossierWorker({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+    createDossierWorker({ ...(workflowBundle ? { workflowBundle } : {}), connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
   let worker: Worker = await newWorker();
   let workerRun: Promise<void> | undefined = worker.run();
   const stopWorker = async () => {

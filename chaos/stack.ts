@@ -16,8 +16,11 @@ import { projectRoot } from '../runtime/tools';
  */
 export interface ChaosStack {
   apiUrl: string;
+  /** Every API instance, when several run against the same database and Temporal (the first is `apiUrl`). */
+  apiUrls: string[];
   simulatorUrl: string;
   databaseUrl: string;
+  temporalAddress: string;
   tokens: Record<DevPrincipalName, string>;
   killWorker(): Promise<void>;
   startWorker(): void;
@@ -38,10 +41,17 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
   }
 }
 
-export async function startChaosStack(overrides: Record<string, string> = {}): Promise<ChaosStack> {
+/** How many workers and API instances run side by side on the same task queue and database (scale-out). */
+export interface StackShape {
+  workers?: number;
+  apis?: number;
+}
+
+export async function startChaosStack(overrides: Record<string, string> = {}, shape: StackShape = {}): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-'));
   const log = openSync(join(dir, 'services.log'), 'a');
-  const [pgPort, temporalPort, apiPort, simulatorPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [pgPort, temporalPort, simulatorPort] = [await freePort(), await freePort(), await freePort()];
+  const apiPorts = await Promise.all(Array.from({ length: shape.apis ?? 1 }, () => freePort()));
   // Its own temporary folder, as the test suite's: the server runs as another user, who must own it.
   const pgDir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-pg-'));
 
@@ -76,7 +86,6 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: 'chaos',
     API_HOST: '127.0.0.1',
-    API_PORT: String(apiPort),
     SIMULATOR_HOST: '127.0.0.1',
     SIMULATOR_PORT: String(simulatorPort),
     AGENCY_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
@@ -85,23 +94,28 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
     INTAKE_RECONCILE_INTERVAL_SECONDS: '2',
     ...overrides,
   };
-  const service = (entry: string): ChildProcess => spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env, cwd: projectRoot, stdio: ['ignore', log, log] });
+  const service = (entry: string, own: NodeJS.ProcessEnv = {}): ChildProcess =>
+    spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env: { ...env, ...own }, cwd: projectRoot, stdio: ['ignore', log, log] });
 
   const simulator = service('simulator/main.ts');
   let worker = service('worker/main.ts');
-  const api = service('api/main.ts');
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const otherWorkers = Array.from({ length: (shape.workers ?? 1) - 1 }, () => service('worker/main.ts'));
+  const apis = apiPorts.map((port) => service('api/main.ts', { API_PORT: String(port) }));
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  const apiUrl = apiUrls[0]!;
   const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
   await until(async () => (await fetch(`${simulatorUrl}/_control/agencies`)).ok, 'the simulator');
-  await until(async () => (await fetch(`${apiUrl}/health/ready`)).ok, 'the API');
+  for (const url of apiUrls) await until(async () => (await fetch(`${url}/health/ready`)).ok, 'the API');
 
   const postmasterPid = (): number => Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const killed = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
   return {
     apiUrl,
+    apiUrls,
     simulatorUrl,
     databaseUrl: database.url,
+    temporalAddress: temporal.address,
     tokens: await devTokens(loadConfig(env)),
     killWorker: async () => {
       const exited = new Promise((done) => worker.once('exit', done));
@@ -121,7 +135,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}): P
     },
     startPostgres: async () => void (await startPostgres()),
     stop: async () => {
-      for (const child of [api, worker, simulator]) child.kill('SIGKILL');
+      for (const child of [...apis, worker, ...otherWorkers, simulator]) child.kill('SIGKILL');
       await temporal.stop().catch(() => undefined);
       postgres?.kill('SIGTERM');
       await sleep(3000);

@@ -28,7 +28,7 @@ export const DEVELOPMENT_JWT_SECRET = 'lien-thong-development-only-secret-do-not
 /** 'true' or 'false' only: anything else is a typo that must not silently switch a mode. */
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const configSchema = z.object({
+const configObject = z.object({
   /** Development mode: the public development JWT secret and printed development tokens are allowed. */
   LIEN_THONG_DEV_MODE: flag.default(false),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -135,7 +135,12 @@ export const configSchema = z.object({
   AUTH_OIDC_AUDIENCE: z.string().min(1).optional(),
   /** The web console's public client (Authorization Code + PKCE): it holds no secret, so only its id is configured. */
   AUTH_OIDC_CLIENT_ID: z.string().min(1).default('lien-thong-console'),
-}).superRefine((config, ctx) => {
+});
+
+/** Every variable the processes read: deployment files are checked against this list. */
+export const configVariables = Object.keys(configObject.shape) as (keyof typeof configObject.shape)[];
+
+export const configSchema = configObject.superRefine((config, ctx) => {
   // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge
   // tokens. Unset is fine with an identity provider, which then signs every token the API accepts.
   const secretMissing = config.AUTH_JWT_SECRET === undefined && config.AUTH_OIDC_ISSUER === undefined;

@@ -55,6 +55,8 @@ export async function serveConsole(app: FastifyInstance, connectSources: readonl
     prefix: `${consolePrefix}/`,
     wildcard: false,
     index: false,
+    // The page only through sendPage, with its security headers; never as a plain file.
+    globIgnore: ['**/index.html'],
     schemaHide: true,
     setHeaders: (res, path) => {
       if (path.includes(`${join('dist', 'assets')}`)) res.header('cache-control', 'public, max-age=31536000, immutable');

@@ -49,14 +49,15 @@ function readableWhere(principal: Principal): Prisma.DossierWhereInput {
 }
 
 export async function listDossiers(db: Database, principal: Principal, query: DossierListQuery, now = new Date()): Promise<DossierList> {
-  const active = { in: ['RECEIVED', 'IN_PROGRESS'] as ('RECEIVED' | 'IN_PROGRESS')[] };
+  // Late, as the `overdue` flag of each item says: ended after its deadline, or still open past it.
+  const late: Prisma.DossierWhereInput[] = [{ completedAt: null, dueAt: { lt: now } }, { completedAt: { gt: db.dossier.fields.dueAt } }];
   const where: Prisma.DossierWhereInput = {
     AND: [
       readableWhere(principal),
       query.q ? { dossierNumber: { contains: query.q } } : {},
       query.status ? { status: query.status } : {},
       query.group ? { procedureGroup: query.group } : {},
-      query.overdue === undefined ? {} : query.overdue ? { status: active, dueAt: { lt: now } } : { OR: [{ status: { notIn: active.in } }, { dueAt: { gte: now } }] },
+      query.overdue === undefined ? {} : query.overdue ? { OR: late } : { NOT: { OR: late } },
       query.waitingForCitizen ? { steps: { some: { status: 'WAITING_FOR_SUPPLEMENT' } } } : {},
     ],
   };

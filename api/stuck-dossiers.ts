@@ -24,6 +24,14 @@ export const filterSchema = z.object({
 });
 export type Filter = z.infer<typeof filterSchema>;
 
+/** A step is late when its agency's working days ran out before it finished. */
+const overdueStep = (now: Date): Prisma.DossierStepWhereInput => ({ status: { in: ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] }, dueAt: { lt: now } });
+
+/** A running dossier is late when its own deadline passed or one of its steps is late: one definition for the list and the dashboard. */
+export function lateWhere(now: Date): Prisma.DossierWhereInput {
+  return { OR: [{ dueAt: { lt: now } }, { steps: { some: overdueStep(now) } }] };
+}
+
 /** Stuck dossiers: not ended, narrowed by the filter. Each condition uses an index of its table. */
 function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierWhereInput {
   const stepWhere: Prisma.DossierStepWhereInput = {
@@ -31,8 +39,6 @@ function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierW
     ...(f.agency ? { agency: f.agency } : {}),
     ...(f.waitingForCitizen ? { status: 'WAITING_FOR_SUPPLEMENT' } : {}),
   };
-  // A step is late when its agency's working days ran out before it finished.
-  const overdueStep: Prisma.DossierStepWhereInput = { status: { in: ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] }, dueAt: { lt: now } };
   return {
     AND: [
       // The supervisor's own jurisdiction always narrows what a filter can reach.
@@ -41,7 +47,7 @@ function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierW
       f.group ? { procedureGroup: f.group } : {},
       f.provinceCode ? { provinceCode: f.provinceCode } : {},
       f.communeCode ? { communeCode: f.communeCode } : {},
-      f.overdue === undefined ? {} : f.overdue ? { OR: [{ dueAt: { lt: now } }, { steps: { some: overdueStep } }] } : { dueAt: { gte: now }, steps: { none: overdueStep } },
+      f.overdue === undefined ? {} : f.overdue ? lateWhere(now) : { dueAt: { gte: now }, steps: { none: overdueStep(now) } },
       f.olderThanDays === undefined ? {} : { receivedAt: { lt: new Date(now.getTime() - f.olderThanDays * 86_400_000) } },
       Object.keys(stepWhere).length > 0 ? { steps: { some: stepWhere } } : {},
       f.incident === undefined ? {} : f.incident ? { incidents: { some: { status: 'OPEN' } } } : { incidents: { none: { status: 'OPEN' } } },

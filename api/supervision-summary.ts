@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { scopeFilter } from '../domain/authorization';
 import type { JurisdictionScope } from '../domain/principal';
 import { Prisma, type Database } from '../runtime/database';
+import { lateWhere } from './stuck-dossiers';
 
 /**
  * The supervisor's dashboard: what is open, late, failing or waiting for the citizen in the
@@ -49,12 +50,12 @@ export async function supervisionSummary(db: Database, scope: JurisdictionScope,
   const where = scopeSql(scope);
   const [open, overdue, withIncident, waitingForCitizen, steps, communes, lateCommunes, received, completed] = await Promise.all([
     db.dossier.count({ where: active }),
-    db.dossier.count({ where: { ...active, dueAt: { lt: now } } }),
+    db.dossier.count({ where: { ...active, ...lateWhere(now) } }),
     db.dossier.count({ where: { ...active, incidents: { some: { status: 'OPEN' } } } }),
     db.dossier.count({ where: { ...active, steps: { some: { status: 'WAITING_FOR_SUPPLEMENT' } } } }),
     db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStepStatuses] }, dossier: active }, _count: { _all: true } }),
     db.dossier.groupBy({ by: ['provinceCode', 'communeCode'], where: active, _count: { _all: true } }),
-    db.dossier.groupBy({ by: ['provinceCode', 'communeCode'], where: { ...active, dueAt: { lt: now } }, _count: { _all: true } }),
+    db.dossier.groupBy({ by: ['provinceCode', 'communeCode'], where: { ...active, ...lateWhere(now) }, _count: { _all: true } }),
     db.$queryRaw<{ day: string; n: bigint }[]>`
       SELECT to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, count(*) AS n
       FROM dossier WHERE received_at >= ${since} AND ${where} GROUP BY 1`,

@@ -15,12 +15,31 @@ export interface TemporalDevServer {
  * Runs the official Temporal CLI dev server (a real Temporal server with SQLite persistence and the
  * Web UI), with the dossier search attributes registered. With `dbFile`, workflows survive a restart.
  */
-export async function startTemporalDevServer(options: {
+export interface DevServerOptions {
   port: number;
   uiPort?: number;
   dbFile?: string;
   namespace?: string;
-}): Promise<TemporalDevServer> {
+}
+
+/**
+ * The CLI picks free ports for its internal services when it starts and binds them a moment later, so
+ * another process on the machine can take one in between: the server then exits at once. Starting
+ * again picks other ports.
+ */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<TemporalDevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortRaceError)) throw error;
+    }
+  }
+}
+
+class PortRaceError extends Error {}
+
+async function launch(options: DevServerOptions): Promise<TemporalDevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
@@ -50,7 +69,10 @@ export async function startTemporalDevServer(options: {
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) {
+      const message = `Temporal dev server exited (${child.exitCode}): ${stderr}`;
+      throw stderr.includes('address already in use') ? new PortRaceError(message) : new Error(message);
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});

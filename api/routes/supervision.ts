@@ -19,7 +19,13 @@ const timelineSchema = z.object({
   entries: z.array(z.object({ at: z.string(), source: z.enum(['workflow', 'audit']), type: z.string(), step: z.string().nullable(), actor: z.string().nullable(), detail: z.unknown() })),
   incidents: z.array(z.object({ id: z.string(), step: z.string(), kind: z.string(), status: z.string(), lastError: z.string(), openedAt: z.string(), resolvedAt: z.string().nullable(), decision: z.string().nullable() })),
 });
-const bulkDecisionResultSchema = z.object({ matched: z.number().int(), accepted: z.number().int(), rejected: z.array(z.object({ dossierNumber: z.string(), step: z.string(), reason: z.string() })) });
+const bulkDecisionResultSchema = z.object({
+  matched: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.array(z.object({ dossierNumber: z.string(), step: z.string(), reason: z.string() })),
+  /** The incidents matched: a preview's, to be decided exactly (`incidentIds`), whatever opened since. */
+  incidentIds: z.array(z.uuid()),
+});
 export type Timeline = z.infer<typeof timelineSchema>;
 export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
 
@@ -171,7 +177,18 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
           summary: 'Decide on every open incident matching a filter (e.g. retry all of the police in province 79 after their outage)',
           security,
           body: z.object({
-            filter: z.object({ agency: z.enum(agencyRoles).optional(), step: z.enum(stepCodes).optional(), group: z.enum(procedureGroups).optional(), provinceCode: z.string().regex(/^\d{2}$/).optional() }),
+            filter: z.object({
+              agency: z.enum(agencyRoles).optional(),
+              step: z.enum(stepCodes).optional(),
+              group: z.enum(procedureGroups).optional(),
+              provinceCode: z.string().regex(/^\d{2}$/).optional(),
+              communeCode: z.string().regex(/^\d{5}$/).optional(),
+            }),
+            incidentIds: z
+              .array(z.uuid())
+              .max(1000)
+              .optional()
+              .describe("Only these incidents (a preview's): the decision falls on what the supervisor confirmed, not on incidents opened since"),
             decision: z.enum(['RETRY', 'CANCEL_GROUP']),
             reason: z.string().trim().min(3).max(500),
             limit: z.number().int().min(1).max(1000).default(500),
@@ -185,19 +202,28 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
       },
       async (request) => {
         const principal = principalOf(request);
-        const { filter, decision, reason, limit, dryRun } = request.body;
+        const { filter, decision, reason, limit, dryRun, incidentIds } = request.body;
         const incidents = await deps.db.incident.findMany({
           where: {
             status: 'OPEN',
+            ...(incidentIds ? { id: { in: incidentIds } } : {}),
             ...(filter.agency ? { agency: filter.agency } : {}),
             ...(filter.step ? { step: filter.step } : {}),
-            dossier: { AND: [scopeFilter(principal.jurisdiction), filter.group ? { procedureGroup: filter.group } : {}, filter.provinceCode ? { provinceCode: filter.provinceCode } : {}] },
+            dossier: {
+              AND: [
+                scopeFilter(principal.jurisdiction),
+                filter.group ? { procedureGroup: filter.group } : {},
+                filter.provinceCode ? { provinceCode: filter.provinceCode } : {},
+                filter.communeCode ? { communeCode: filter.communeCode } : {},
+              ],
+            },
           },
           include: { dossier: { select: { dossierNumber: true, workflowId: true } } },
           take: limit,
           orderBy: { openedAt: 'asc' },
         });
-        if (dryRun) return { matched: incidents.length, accepted: 0, rejected: [] };
+        const matched = { matched: incidents.length, incidentIds: incidents.map((i) => i.id) };
+        if (dryRun) return { ...matched, accepted: 0, rejected: [] };
         const rejected: { dossierNumber: string; step: string; reason: string }[] = [];
         // Sequential on purpose: a bulk retry after an outage should not stampede the recovering agency.
         for (const incident of incidents) {
@@ -220,7 +246,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
             rejected.push({ dossierNumber: incident.dossier.dossierNumber, step: incident.step, reason: error.message });
           }
         }
-        return { matched: incidents.length, accepted: incidents.length - rejected.length, rejected };
+        return { ...matched, accepted: incidents.length - rejected.length, rejected };
       },
     );
   };

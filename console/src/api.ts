@@ -1,4 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { session } from './session';
 
 /** The API's problem details (RFC 9457), as every error of the API is written. */
@@ -63,3 +64,19 @@ export const queryClient = new QueryClient({
     },
   },
 });
+
+/**
+ * The Idempotency-Key of an action the user may have to repeat: the same key until the API has
+ * answered it for good (a success, or a 4xx that a retry cannot change), so a click repeated after a
+ * lost answer or a 503 is the same request, and a corrected form is a new one.
+ */
+export function useRetryKey(): { key: () => string; settle: (error?: unknown) => void } {
+  const current = useRef<string>(crypto.randomUUID());
+  return {
+    key: () => current.current,
+    settle: (error?: unknown) => {
+      const retryable = error instanceof ApiProblem && (error.status === 0 || error.status >= 500);
+      if (!retryable) current.current = crypto.randomUUID();
+    },
+  };
+}

@@ -178,3 +178,24 @@ export function inputLabel(path: string): string {
 export function inputValue(value: string): string {
   return valueWord[value] ?? value;
 }
+
+/** The API's answer to a refused action, as a Vietnamese sentence (the API's own detail kept after it when untranslated). */
+const problemDetail: [RegExp, string][] = [
+  [/^task is claimed by (.+)$/, 'nhiệm vụ đang do $1 xử lý'],
+  [/^task is (DONE|CANCELLED)$/, 'nhiệm vụ đã kết thúc'],
+  [/^task is not claimed by/, 'bạn không giữ nhiệm vụ này'],
+  [/has already been decided|already decided/, 'nhiệm vụ đã được quyết định'],
+  [/has no open incident/, 'sự cố đã được xử lý'],
+  [/may not/, 'vai trò của bạn không được làm việc này'],
+  [/no (task|dossier) /, 'không tìm thấy'],
+  [/try again shortly|unavailable/i, 'hệ thống đang bận, thử lại sau ít phút'],
+];
+
+export function problemText(error: { status?: number; message: string }): string {
+  const prefix = error.status === 409 ? 'Không thực hiện được' : error.status === 403 ? 'Không có quyền' : error.status === 404 ? 'Không tìm thấy' : error.status === 503 ? 'Tạm thời không thực hiện được' : 'Lỗi';
+  for (const [pattern, text] of problemDetail) {
+    const match = pattern.exec(error.message);
+    if (match) return `${prefix}: ${text.replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? '')}.`;
+  }
+  return error.status === 0 ? error.message : `${prefix}: ${error.message}`;
+}

@@ -148,7 +148,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const other = await signToken(stack.config, { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-colleague', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } });
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, other)).status).toBe(200);
     await page.getByRole('button', { name: 'Nhận xử lý' }).click();
-    await shown(page.getByText('Không thực hiện được: task is claimed by dev-civil-status-colleague'));
+    await shown(page.getByText('Không thực hiện được: nhiệm vụ đang do dev-civil-status-colleague xử lý.'));
     await shown(page.getByText('dev-civil-status-colleague đang xử lý nhiệm vụ này.'));
     expect(await page.getByRole('button', { name: 'Hoàn thành bước' }).count()).toBe(0);
   });
@@ -180,6 +180,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await page.getByRole('button', { name: 'Lưu bộ lọc' }).click();
     await page.getByLabel('Tên bộ lọc').fill('Sự cố Đà Nẵng');
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await shown(page.getByText('Đã lưu bộ lọc'));
     const views = (await getJson(`${stack.apiUrl}/v1/me/saved-views?list=supervision-dossiers`, stack.tokens.nationalSupervisor)).body.views;
     expect(views).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Sự cố Đà Nẵng', query: expect.stringContaining('provinceCode=48') })]));
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { signToken } from '../../api/auth/tokens';
 import { buildApi } from '../../api/app';
 import { loadConfig } from '../../runtime/config';
@@ -30,7 +31,7 @@ describe('the API behind the console', () => {
       const root = await fetch(`${stack.apiUrl}/`, { redirect: 'manual' });
       expect(root.status).toBe(302);
       expect(root.headers.get('location')).toBe('/console/');
-      for (const path of ['/console/', '/console/ho-so/H79.26734-ABC', '/console/giam-sat/ho-so?incident=true']) {
+      for (const path of ['/console/', '/console/index.html', '/console/ho-so/H79.26734-ABC', '/console/giam-sat/ho-so?incident=true']) {
         const page = await fetch(`${stack.apiUrl}${path}`);
         expect(page.status).toBe(200);
         expect(page.headers.get('content-type')).toContain('text/html');
@@ -112,6 +113,19 @@ describe('the API behind the console', () => {
       if (firstEnded >= 0) expect(all.slice(firstEnded).every((d) => d.completedAt !== null)).toBe(true);
     });
 
+    it('counts a dossier finished after its deadline as late, in the flag and in the filter alike', async () => {
+      const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
+      expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+      const past = new Date(Date.now() - 86_400_000);
+      await stack.db.dossier.update({ where: { dossierNumber: intake.dossierNumber }, data: { dueAt: past } });
+      const find = async (query: string) => (await getJson(`${stack.apiUrl}/v1/dossiers?q=${intake.dossierNumber.slice(4)}${query}`, stack.tokens.clerk)).body.items as { overdue: boolean }[];
+      expect((await find('&overdue=true'))[0]).toMatchObject({ overdue: true });
+      expect(await find('&overdue=false')).toEqual([]);
+      await stack.db.dossier.update({ where: { dossierNumber: intake.dossierNumber }, data: { completedAt: new Date(), status: 'WITHDRAWN' } });
+      expect((await find('&overdue=true'))[0]).toMatchObject({ overdue: true });
+      expect(await find('&overdue=false')).toEqual([]);
+    });
+
     it('refuses a malformed filter field by field', async () => {
       const bad = await getJson(`${stack.apiUrl}/v1/dossiers?status=LOST&pageSize=1000&q=${'x'.repeat(65)}`, stack.tokens.clerk);
       expect(bad.status).toBe(400);
@@ -158,10 +172,25 @@ describe('the API behind the console', () => {
     expect((await getJson(`${stack.apiUrl}/v1/supervision/summary`, stack.tokens.clerk)).status).toBe(403);
   });
 
-  it('previews a bulk decision without acting on anything', async () => {
-    const preview = await postJson(`${stack.apiUrl}/v1/supervision/incidents/decisions`, { filter: { provinceCode: '48' }, decision: 'RETRY', reason: 'xem trước', dryRun: true }, stack.tokens.nationalSupervisor);
+  it('previews a bulk decision without acting on anything, and decides exactly what the preview showed', async () => {
+    const other = inDaNang();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, other, clerk48)).status).toBe(201);
+    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: other.dossierNumber } });
+    const opened = await Promise.all(
+      ['BIRTH_REGISTRATION', 'PERSONAL_ID'].map((step) => stack.db.incident.create({ data: { id: randomUUID(), dossierId: dossier.id, step, agency: 'CIVIL_STATUS', kind: 'STEP', lastError: 'HTTP 503' } })),
+    );
+    const decide = (body: object) => postJson(`${stack.apiUrl}/v1/supervision/incidents/decisions`, { decision: 'RETRY', reason: 'xem trước', dryRun: true, ...body }, stack.tokens.nationalSupervisor);
+    const preview = await decide({ filter: { provinceCode: '48', communeCode: '20194' } });
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ accepted: 0, rejected: [] });
+    expect(preview.body.incidentIds).toEqual(expect.arrayContaining(opened.map((i) => i.id)));
+    expect(preview.body.matched).toBe(preview.body.incidentIds.length);
+    // Another commune of the province is not reached; the confirmed ids are all that is decided.
+    expect((await decide({ filter: { provinceCode: '48', communeCode: '20195' } })).body.matched).toBe(0);
+    expect((await decide({ filter: { provinceCode: '48' }, incidentIds: [opened[0]!.id] })).body.incidentIds).toEqual([opened[0]!.id]);
+    // A province supervisor elsewhere reaches none of them, whatever ids it names.
+    expect((await postJson(`${stack.apiUrl}/v1/supervision/incidents/decisions`, { filter: {}, decision: 'RETRY', reason: 'xem trước', dryRun: true, incidentIds: opened.map((i) => i.id) }, stack.tokens.provinceSupervisor)).body.matched).toBe(0);
+    await stack.db.incident.deleteMany({ where: { id: { in: opened.map((i) => i.id) } } });
     expect(await stack.db.auditEntry.count({ where: { action: 'incident.retry', actorSubject: 'dev-supervisor-national', detail: { path: ['reason'], equals: 'xem trước' } } })).toBe(0);
   });
 

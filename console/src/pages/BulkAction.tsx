@@ -1,5 +1,7 @@
 import { Alert, Input, Modal, Space, Spin, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { ApiProblem } from '../api';
+import { problemText } from '../labels';
 
 export interface BulkOutcome {
   accepted: number;
@@ -7,32 +9,37 @@ export interface BulkOutcome {
 }
 
 /**
- * A bulk action as a supervisor should meet it: first how many things it will touch, then a reason and
- * that number typed back, and only then the act; afterwards what was done and what was refused.
+ * A bulk action as a supervisor should meet it: first exactly which items it will touch (their number
+ * shown), then a reason and that number typed back, and only then the act — on those items, not on
+ * whatever matches by then. One Idempotency-Key per opening: pressing again after a lost answer repeats
+ * the same requests, never a second act. Afterwards, what was done and what was refused.
  */
-export function BulkAction({ title, open, onClose, preview, run, extra }: {
+export function BulkAction<T>({ title, open, onClose, preview, run, extra }: {
   title: string;
   open: boolean;
   onClose: () => void;
-  preview: () => Promise<number>;
-  run: (reason: string) => Promise<BulkOutcome>;
+  preview: () => Promise<T[]>;
+  run: (reason: string, items: T[], key: string) => Promise<BulkOutcome>;
   extra?: React.ReactNode;
 }) {
-  const [count, setCount] = useState<number | null>(null);
+  const [items, setItems] = useState<T[] | null>(null);
   const [typed, setTyped] = useState('');
   const [reason, setReason] = useState('');
   const [running, setRunning] = useState(false);
   const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const key = useRef('');
   useEffect(() => {
     if (!open) return;
-    setCount(null);
+    key.current = crypto.randomUUID();
+    setItems(null);
     setTyped('');
     setReason('');
     setOutcome(null);
     setError(null);
-    preview().then(setCount, (e: Error) => setError(e.message));
+    preview().then(setItems, (e: Error) => setError(e instanceof ApiProblem ? problemText(e) : e.message));
   }, [open]);
+  const count = items?.length ?? null;
   const ready = count !== null && count > 0 && typed.trim() === String(count) && reason.trim().length >= 3 && !outcome;
   return (
     <Modal
@@ -45,10 +52,11 @@ export function BulkAction({ title, open, onClose, preview, run, extra }: {
       onOk={async () => {
         if (outcome) return onClose();
         setRunning(true);
+        setError(null);
         try {
-          setOutcome(await run(reason.trim()));
+          setOutcome(await run(reason.trim(), items ?? [], key.current));
         } catch (e) {
-          setError((e as Error).message);
+          setError(e instanceof ApiProblem ? problemText(e) : (e as Error).message);
         } finally {
           setRunning(false);
         }

@@ -1,16 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, Progress, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Progress, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import { Column } from '@ant-design/plots';
 import { Link } from 'react-router-dom';
 import type { SupervisionSummary } from '../../../api/supervision-summary';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
-import { api } from '../api';
+import { api, ApiProblem } from '../api';
 import { date } from '../format';
-import { agencyLabel, stepLabel, stepStatusLabel } from '../labels';
+import { agencyLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
 export function Dashboard() {
   const summary = useQuery({ queryKey: ['summary'], queryFn: () => api<SupervisionSummary>('/v1/supervision/summary'), refetchInterval: 10_000 });
+  if (summary.isError) return <Alert type="error" showIcon title="Không tải được tổng quan" description={problemText(summary.error as ApiProblem)} />;
   if (summary.isLoading || !summary.data) return <Spin />;
   const s = summary.data;
   const tiles = [

@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { DossierList as DossierListView } from '../../../api/dossier-list';
 import type { StepCode } from '../../../domain/procedures';
-import { api, queryString } from '../api';
+import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
-import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
+import { dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
 import { SavedViews } from './SavedViews';
 
@@ -30,7 +30,7 @@ export function DossierList() {
       }
     >
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
+        <Input.Search key={`q-${filter.q ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
         <Select aria-label="Trạng thái" placeholder="Trạng thái" allowClear value={filter.status} onChange={(status) => set({ status })} style={{ width: 200 }}
           options={Object.entries(dossierStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
         <Select aria-label="Nhóm thủ tục" placeholder="Nhóm thủ tục" allowClear value={filter.group} onChange={(group) => set({ group })} style={{ width: 200 }}
@@ -41,6 +41,7 @@ export function DossierList() {
           options={[{ value: 'true', label: 'Chờ công dân bổ sung' }]} />
         <SavedViews list="dossiers" query={query} />
       </Space>
+      {list.isError && <Alert type="error" showIcon title="Không tải được danh sách hồ sơ" description={problemText(list.error as ApiProblem)} style={{ marginBottom: 12 }} />}
       <Table
         rowKey="dossierNumber"
         loading={list.isLoading}

@@ -6,9 +6,9 @@ import type { DossierStatusView } from '../../../api/dossier-status';
 import type { Timeline as TimelineView } from '../../../api/routes/supervision';
 import type { Me } from '../../../api/routes/session';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
-import { api } from '../api';
+import { api, ApiProblem, useRetryKey } from '../api';
 import { date, dateTime, workingDaysText } from '../format';
-import { agencyLabel, decisionLabel, dossierStatusLabel, groupLabel, incidentKindLabel, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { problemText, agencyLabel, decisionLabel, dossierStatusLabel, groupLabel, incidentKindLabel, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel } from '../labels';
 
 type Step = DossierStatusView['steps'][number];
 const active = (status: string) => status === 'RECEIVED' || status === 'IN_PROGRESS';
@@ -105,7 +105,7 @@ function useAct(path: string, refresh: () => void) {
       message.success('Đã gửi yêu cầu');
       refresh();
     },
-    onError: (error) => message.error(error.message),
+    onError: (error) => message.error(error instanceof ApiProblem ? problemText(error) : error.message),
   });
 }
 
@@ -124,10 +124,11 @@ function ClerkActions({ dossier, path }: { dossier: DossierStatusView; path: str
   const act = useAct(path, () => void client.invalidateQueries({ queryKey: ['dossier', dossier.dossierNumber] }));
   const [withdrawing, setWithdrawing] = useState<string | null>(null);
   const waiting = dossier.steps.filter((s) => s.status === 'WAITING_FOR_SUPPLEMENT');
+  const supplementKey = useRetryKey();
   return (
     <Card title="Thao tác của bộ phận một cửa">
       {waiting.map((step) => (
-        <SupplementForm key={step.step} step={step} onSubmit={(body) => act.mutate({ to: 'supplements', body, key: crypto.randomUUID() })} pending={act.isPending} />
+        <SupplementForm key={step.step} step={step} onSubmit={(body) => act.mutate({ to: 'supplements', body, key: supplementKey.key() }, { onSettled: (_, error) => supplementKey.settle(error) })} pending={act.isPending} />
       ))}
       <Button danger onClick={() => setWithdrawing(crypto.randomUUID())}>Rút hồ sơ theo yêu cầu công dân</Button>
       <ReasonDialog

@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Card, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Badge, Button, Card, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { Me } from '../../../api/routes/session';
 import type { TaskPage, TaskView } from '../../../api/routes/tasks';
 import { stepCodes, type StepCode } from '../../../domain/procedures';
-import { api, queryString } from '../api';
+import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
-import { stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { problemText, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
 
 const keys = ['step', 'status', 'overdue', 'kind', 'mine'] as const;
@@ -29,7 +29,7 @@ export function Inbox({ me }: { me: Me }) {
       void client.invalidateQueries({ queryKey: ['tasks'] });
     },
     onError: (error) => {
-      message.warning(error.message);
+      message.warning(error instanceof ApiProblem ? problemText(error) : error.message);
       void client.invalidateQueries({ queryKey: ['tasks'] });
     },
   });
@@ -55,6 +55,7 @@ export function Inbox({ me }: { me: Me }) {
         <Select aria-label="Loại nhiệm vụ" placeholder="Loại" allowClear value={filter.kind} onChange={(kind) => set({ kind })} style={{ width: 180 }}
           options={Object.entries(taskKindLabel).map(([value, label]) => ({ value, label }))} />
       </Space>
+      {tasks.isError && <Alert type="error" showIcon title="Không tải được hộp nhiệm vụ" description={problemText(tasks.error as ApiProblem)} style={{ marginBottom: 12 }} />}
       <Table
         rowKey="id"
         loading={tasks.isLoading}

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Input, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { StuckDossiers as StuckDossiersView } from '../../../api/stuck-dossiers';
@@ -8,7 +8,7 @@ import type { TaskPage } from '../../../api/routes/tasks';
 import { agencyRoles, procedureGroups, stepCodes, type AgencyRole, type StepCode } from '../../../domain/procedures';
 import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
-import { agencyLabel, dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
+import { agencyLabel, dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
 import { BulkAction, type BulkOutcome } from './BulkAction';
 import { SavedViews } from './SavedViews';
@@ -16,19 +16,25 @@ import { SavedViews } from './SavedViews';
 const keys = ['group', 'step', 'agency', 'provinceCode', 'communeCode', 'overdue', 'incident', 'waitingForCitizen', 'olderThanDays'] as const;
 const yesNo = (yes: string, no: string) => [{ value: 'true', label: yes }, { value: 'false', label: no }];
 
-/** Runs one call per item, in turn (a recovering agency is not stampeded), and reports each refusal. */
-async function each<T>(items: T[], name: (item: T) => string, call: (item: T) => Promise<unknown>): Promise<BulkOutcome> {
+/**
+ * Runs one call per item, in turn (a recovering agency is not stampeded), each under its own key
+ * derived from the action's, and reports each refusal.
+ */
+async function each<T>(items: T[], key: string, name: (item: T) => string, call: (item: T, key: string) => Promise<unknown>): Promise<BulkOutcome> {
   const rejected: BulkOutcome['rejected'] = [];
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     try {
-      await call(item);
+      await call(item, `${key}.${index}`);
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
-      rejected.push({ what: name(item), reason: error.message });
+      rejected.push({ what: name(item), reason: problemText(error) });
     }
   }
   return { accepted: items.length - rejected.length, rejected };
 }
+
+/** List filters the incident decision cannot apply: with one of them set, "by filter" would reach more than the list shows. */
+const notIncidentFilters = ['overdue', 'waitingForCitizen', 'olderThanDays'] as const;
 
 /** The supervisor's working list: every filter of the API, in the URL; bulk actions on the filter or the selection. */
 export function StuckDossiers() {
@@ -42,9 +48,12 @@ export function StuckDossiers() {
     queryFn: () => api<StuckDossiersView>(`/v1/supervision/dossiers${queryString({ ...filter, page, pageSize: 50 })}`),
     refetchInterval: 5_000,
   });
-  const incidentFilter = { agency: filter.agency, step: filter.step, group: filter.group, provinceCode: filter.provinceCode };
-  const decideIncidents = (dryRun: boolean, reason = 'xem trước') =>
-    api<BulkDecisionResult>('/v1/supervision/incidents/decisions', { method: 'POST', body: { filter: Object.fromEntries(Object.entries(incidentFilter).filter(([, v]) => v)), decision: 'RETRY', reason, dryRun } });
+  const incidentFilter = Object.fromEntries(
+    Object.entries({ agency: filter.agency, step: filter.step, group: filter.group, provinceCode: filter.provinceCode, communeCode: filter.communeCode }).filter(([, v]) => v),
+  );
+  const retryBlockedBy = notIncidentFilters.filter((k) => filter[k] !== undefined);
+  const decideIncidents = (body: { dryRun: boolean; reason: string; incidentIds?: string[] }, idempotencyKey?: string) =>
+    api<BulkDecisionResult>('/v1/supervision/incidents/decisions', { method: 'POST', body: { filter: incidentFilter, decision: 'RETRY', ...body }, ...(idempotencyKey ? { idempotencyKey } : {}) });
   const openTasks = async () => {
     const pages = await Promise.all(selected.map((n) => api<TaskPage>(`/v1/tasks${queryString({ dossierNumber: n, pageSize: 100 })}`)));
     return pages.flatMap((p) => p.items);
@@ -65,16 +74,22 @@ export function StuckDossiers() {
         {select('Hạn xử lý', 'overdue', yesNo('Quá hạn', 'Trong hạn'), 130)}
         {select('Sự cố', 'incident', yesNo('Có sự cố', 'Không có sự cố'), 160)}
         {select('Chờ bổ sung', 'waitingForCitizen', yesNo('Chờ công dân bổ sung', 'Không chờ bổ sung'), 200)}
-        <Input aria-label="Mã tỉnh" placeholder="Mã tỉnh" defaultValue={filter.provinceCode} maxLength={2} style={{ width: 90 }} onBlur={(e) => set({ provinceCode: e.target.value || undefined })} />
-        <Input aria-label="Mã xã" placeholder="Mã xã" defaultValue={filter.communeCode} maxLength={5} style={{ width: 100 }} onBlur={(e) => set({ communeCode: e.target.value || undefined })} />
+        {/* Keyed by the URL's value: a saved view, Back or a dashboard link shows what is really filtered. */}
+        <Input key={`p-${filter.provinceCode ?? ''}`} aria-label="Mã tỉnh" placeholder="Mã tỉnh" defaultValue={filter.provinceCode} maxLength={2} style={{ width: 90 }}
+          onBlur={(e) => set({ provinceCode: e.target.value || undefined })} onPressEnter={(e) => set({ provinceCode: e.currentTarget.value || undefined })} />
+        <Input key={`c-${filter.communeCode ?? ''}`} aria-label="Mã xã" placeholder="Mã xã" defaultValue={filter.communeCode} maxLength={5} style={{ width: 100 }}
+          onBlur={(e) => set({ communeCode: e.target.value || undefined })} onPressEnter={(e) => set({ communeCode: e.currentTarget.value || undefined })} />
         <InputNumber aria-label="Tiếp nhận trước (ngày)" placeholder="Cũ hơn (ngày)" min={0} max={3650} value={filter.olderThanDays ? Number(filter.olderThanDays) : null} onChange={(v) => set({ olderThanDays: v === null ? undefined : String(v) })} style={{ width: 140 }} />
         <SavedViews list="supervision-dossiers" query={query} />
       </Space>
       <Space wrap style={{ marginBottom: 12 }}>
-        <Button type="primary" onClick={() => setAction('retry')}>Thử lại sự cố theo bộ lọc</Button>
+        <Tooltip title={retryBlockedBy.length ? 'Bỏ bộ lọc quá hạn, chờ bổ sung và số ngày để thử lại theo bộ lọc' : 'Theo cơ quan, bước, nhóm, tỉnh, xã đang chọn'}>
+          <Button type="primary" disabled={retryBlockedBy.length > 0} onClick={() => setAction('retry')}>Thử lại sự cố theo bộ lọc</Button>
+        </Tooltip>
         <Button danger disabled={selected.length === 0} onClick={() => setAction('cancel')}>Hủy đăng ký ({selected.length})</Button>
         <Button disabled={selected.length === 0} onClick={() => setAction('reassign')}>Giao lại nhiệm vụ ({selected.length})</Button>
       </Space>
+      {list.isError && <Alert type="error" showIcon title="Không tải được danh sách" description={problemText(list.error as ApiProblem)} style={{ marginBottom: 12 }} />}
       <Table
         rowKey="dossierNumber"
         loading={list.isLoading}
@@ -100,31 +115,32 @@ export function StuckDossiers() {
         title="Thử lại mọi sự cố đang mở theo bộ lọc (cơ quan, bước, nhóm, tỉnh)"
         open={action === 'retry'}
         onClose={() => { setAction(null); done(); }}
-        preview={async () => (await decideIncidents(true)).matched}
-        run={async (reason) => {
-          const result = await decideIncidents(false, reason);
-          return { accepted: result.accepted, rejected: result.rejected.map((r) => ({ what: `${r.dossierNumber} · ${stepLabel[r.step as StepCode] ?? r.step}`, reason: r.reason })) };
+        preview={async () => (await decideIncidents({ dryRun: true, reason: 'xem trước' })).incidentIds}
+        run={async (reason, incidentIds, key) => {
+          const result = await decideIncidents({ dryRun: false, reason, incidentIds }, key);
+          return { accepted: result.accepted, rejected: result.rejected.map((r) => ({ what: `${r.dossierNumber} · ${stepLabel[r.step as StepCode] ?? r.step}`, reason: problemText({ status: 409, message: r.reason }) })) };
         }}
       />
       <BulkAction
         title="Hủy đăng ký các hồ sơ đã chọn: mọi kết quả của nhóm thủ tục sẽ bị hủy"
         open={action === 'cancel'}
         onClose={() => { setAction(null); done(); }}
-        preview={async () => selected.length}
-        run={(reason) => each(selected, (n) => n, (n) => api(`/v1/dossiers/${encodeURIComponent(n)}/registration-cancellation`, { method: 'POST', body: { reason } }))}
+        preview={async () => [...selected]}
+        run={(reason, dossiers, key) =>
+          each(dossiers, key, (n) => n, (n, itemKey) => api(`/v1/dossiers/${encodeURIComponent(n)}/registration-cancellation`, { method: 'POST', body: { reason }, idempotencyKey: itemKey }))
+        }
       />
       <BulkAction
         title="Giao lại các nhiệm vụ đang mở của hồ sơ đã chọn"
         open={action === 'reassign'}
         onClose={() => { setAction(null); done(); }}
-        preview={async () => (await openTasks()).length}
+        preview={openTasks}
         extra={<Input aria-label="Giao cho cán bộ" placeholder="Mã cán bộ nhận (để trống: trả về hộp chung)" value={toSubject} onChange={(e) => setToSubject(e.target.value)} />}
-        run={async (reason) => {
-          const tasks = await openTasks();
-          return each(tasks, (t) => `${t.dossierNumber} · ${stepLabel[t.step as StepCode] ?? t.step}`, (t) =>
-            api(`/v1/tasks/${t.id}/reassignment`, { method: 'POST', body: { toSubject: toSubject.trim() || null, reason } }),
-          );
-        }}
+        run={(reason, tasks, key) =>
+          each(tasks, key, (t) => `${t.dossierNumber} · ${stepLabel[t.step as StepCode] ?? t.step}`, (t, itemKey) =>
+            api(`/v1/tasks/${t.id}/reassignment`, { method: 'POST', body: { toSubject: toSubject.trim() || null, reason }, idempotencyKey: itemKey }),
+          )
+        }
       />
     </Card>
   );

@@ -5,9 +5,9 @@ import { Link, useParams } from 'react-router-dom';
 import type { Me } from '../../../api/routes/session';
 import type { TaskDetail, TaskView } from '../../../api/routes/tasks';
 import type { StepCode } from '../../../domain/procedures';
-import { api, ApiProblem } from '../api';
+import { api, ApiProblem, useRetryKey } from '../api';
 import { date, dateTime } from '../format';
-import { inputLabel, inputValue, reasonInVietnamese, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { inputLabel, inputValue, problemText, reasonInVietnamese, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
 import { ResultFields, resultDefaults, resultFields, resultValue } from '../forms/result-fields';
 
 /** The data the agency decides on, flattened to labelled lines ("child.fullName: …"). */
@@ -26,8 +26,10 @@ export function TaskPage({ me }: { me: Me }) {
   const [form] = Form.useForm();
   const task = useQuery({ queryKey: ['task', id], queryFn: () => api<TaskDetail>(`/v1/tasks/${id}`), refetchInterval: 5_000 });
   const fields = useMemo(() => (task.data ? resultFields(task.data.step as StepCode, task.data.kind) : []), [task.data?.step, task.data?.kind]);
+  const retryKey = useRetryKey();
   const decide = useMutation({
-    mutationFn: ({ what, body }: { what: string; body?: unknown }) => api<TaskView>(`/v1/tasks/${id}/${what}`, { method: 'POST', body }),
+    mutationFn: ({ what, body }: { what: string; body?: unknown }) => api<TaskView>(`/v1/tasks/${id}/${what}`, { method: 'POST', body, idempotencyKey: retryKey.key() }),
+    onSettled: (_, error) => retryKey.settle(error),
     onSuccess: (_, { what }) => {
       setConflict(null);
       message.success({ claim: 'Đã nhận xử lý', unclaim: 'Đã trả lại hộp chung', completion: 'Đã hoàn thành', refusal: 'Đã từ chối', 'supplement-request': 'Đã yêu cầu bổ sung' }[what] ?? 'Đã gửi');
@@ -39,7 +41,7 @@ export function TaskPage({ me }: { me: Me }) {
         form.setFields(error.errors.map((e) => ({ name: e.field.split('.').slice(2), errors: [reasonInVietnamese(e.reason)] })));
       }
       // Someone else was quicker, or the dossier moved on: say so plainly and show the task as it is now.
-      setConflict(error instanceof ApiProblem && error.status === 409 ? `Không thực hiện được: ${error.message}` : error.message);
+      setConflict(error instanceof ApiProblem ? problemText(error) : error.message);
       void client.invalidateQueries({ queryKey: ['task', id] });
     },
   });

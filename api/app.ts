@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
 import type { TokenSettings, VerifySettings } from './auth/tokens';
+import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
@@ -26,7 +27,7 @@ import { consolePrefix, serveConsole } from './console-static';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & SessionRouteDependencies['config'];
+  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & SessionRouteDependencies['config'] & Pick<Config, 'BULK_DECISION_CONCURRENCY'>;
   metrics?: MetricsRouteDependencies;
 };
 

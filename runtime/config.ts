@@ -80,6 +80,8 @@ const configObject = z.object({
   SECOND_ESCALATION_WORKING_DAYS: workingDays.default(2),
   /** Receives a POST for every escalation of an overdue dossier (no personal data in it). */
   ESCALATION_WEBHOOK_URL: z.url().optional(),
+  /** How many dossiers a supervisor's bulk decision updates at once. */
+  BULK_DECISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** How often the deadline sweep looks for steps past their agency's deadline. */
   DEADLINE_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
   /** How often each API instance starts the workflows of accepted dossiers Temporal did not accept at intake. */

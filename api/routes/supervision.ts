@@ -12,6 +12,8 @@ import { updateDossierWorkflow } from '../workflow-messages';
 import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
 import { scopeFilter } from '../../domain/authorization';
 import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
+import { forEachBounded } from '../bounded';
+import type { Config } from '../../runtime/config';
 
 const timelineSchema = z.object({
   dossierNumber: z.string(),
@@ -33,7 +35,7 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 const security = [{ bearerAuth: [] }];
 
 /** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
-export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPluginAsyncZod {
+export function supervisionRoutes(deps: DossierRouteDependencies & { config: Pick<Config, 'BULK_DECISION_CONCURRENCY'> }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/supervision/dossiers',
@@ -225,8 +227,9 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
         const matched = { matched: incidents.length, incidentIds: incidents.map((i) => i.id) };
         if (dryRun) return { ...matched, accepted: 0, rejected: [] };
         const rejected: { dossierNumber: string; step: string; reason: string }[] = [];
-        // Sequential on purpose: a bulk retry after an outage should not stampede the recovering agency.
-        for (const incident of incidents) {
+        // A few at a time: the agencies are not stampeded by this (the workers' activity slots pace their
+        // calls), but Temporal and the database are spared a thousand updates at once.
+        await forEachBounded(incidents, deps.config.BULK_DECISION_CONCURRENCY, async (incident) => {
           try {
             await updateDossierWorkflow(deps.temporal, incident.dossier.workflowId, resolveIncidentUpdate, {
               step: incident.step as (typeof stepCodes)[number],
@@ -245,7 +248,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies): FastifyPlugin
             if (!(error instanceof ProblemError)) throw error;
             rejected.push({ dossierNumber: incident.dossier.dossierNumber, step: incident.step, reason: error.message });
           }
-        }
+        });
         return { ...matched, accepted: incidents.length - rejected.length, rejected };
       },
     );

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import { listDossiers } from '../api/dossier-list';
 import { listStuckDossiers, type Filter } from '../api/stuck-dossiers';
+import { supervisionSummary } from '../api/supervision-summary';
 import type { Principal } from '../domain/principal';
 import { createDatabase } from '../runtime/database';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
@@ -21,6 +23,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 const provinceSupervisor: Principal = { role: 'SUPERVISOR', subject: 'bench', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } };
 const nationalSupervisor: Principal = { ...provinceSupervisor, jurisdiction: { scope: 'NATIONAL' } };
+const clerk: Principal = { role: 'CLERK', subject: 'bench-clerk', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '00270' } };
 
 const seed = `
 WITH provinces AS (SELECT ARRAY['01','04','08','11','12','14','15','19','20','22','24','25','31','33','37','38','40','42','44','46','48','51','52','56','66','68','75','79','80','82','86','91','92','96'] AS codes)
@@ -90,6 +93,19 @@ async function main(): Promise<void> {
       let total = 0;
       const t = await time(async () => {
         total = (await listStuckDossiers(db, principal, filter, 1, 50)).total;
+      });
+      rows.push([name, String(total), t.p50.toFixed(1), t.p95.toFixed(1), (t.p50 / baseline.p50).toFixed(0)]);
+    }
+    // The console's dashboard and the desk's list, over the same million.
+    const views: [string, () => Promise<number>][] = [
+      ['dashboard summary: province 79', async () => (await supervisionSummary(db, provinceSupervisor.jurisdiction)).open],
+      ['dashboard summary: national', async () => (await supervisionSummary(db, nationalSupervisor.jurisdiction)).open],
+      ['desk list: one commune, active first', async () => (await listDossiers(db, clerk, { page: 1, pageSize: 20 })).total],
+    ];
+    for (const [name, run] of views) {
+      let total = 0;
+      const t = await time(async () => {
+        total = await run();
       });
       rows.push([name, String(total), t.p50.toFixed(1), t.p95.toFixed(1), (t.p50 / baseline.p50).toFixed(0)]);
     }

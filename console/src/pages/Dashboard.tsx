@@ -10,7 +10,7 @@ import { agencyLabel, problemText, stepLabel, stepStatusLabel } from '../labels'
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
 export function Dashboard() {
-  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api<SupervisionSummary>('/v1/supervision/summary'), refetchInterval: 10_000 });
+  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api<SupervisionSummary>('/v1/supervision/summary'), refetchInterval: 30_000 });
   if (summary.isError) return <Alert type="error" showIcon title="Không tải được tổng quan" description={problemText(summary.error as ApiProblem)} />;
   if (summary.isLoading || !summary.data) return <Spin />;
   const s = summary.data;

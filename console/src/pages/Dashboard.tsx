@@ -1,17 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Col, Progress, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
+import { Card, Col, Progress, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import { Column } from '@ant-design/plots';
 import { Link } from 'react-router-dom';
 import type { SupervisionSummary } from '../../../api/supervision-summary';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
-import { api, ApiProblem } from '../api';
+import { api } from '../api';
+import { LoadError } from './LoadError';
 import { date } from '../format';
-import { agencyLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
+import { agencyLabel, stepLabel, stepStatusLabel } from '../labels';
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
 export function Dashboard() {
   const summary = useQuery({ queryKey: ['summary'], queryFn: () => api<SupervisionSummary>('/v1/supervision/summary'), refetchInterval: 30_000 });
-  if (summary.isError) return <Alert type="error" showIcon title="Không tải được tổng quan" description={problemText(summary.error as ApiProblem)} />;
+  if (summary.isError) return <LoadError error={summary.error} what="tổng quan" />;
   if (summary.isLoading || !summary.data) return <Spin />;
   const s = summary.data;
   const tiles = [

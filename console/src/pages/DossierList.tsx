@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { DossierList as DossierListView } from '../../../api/dossier-list';
 import type { StepCode } from '../../../domain/procedures';
-import { api, ApiProblem, queryString } from '../api';
+import { api, queryString } from '../api';
 import { dateTime } from '../format';
-import { dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
+import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
+import { LoadError } from './LoadError';
 import { SavedViews } from './SavedViews';
 
 const keys = ['q', 'status', 'group', 'overdue', 'waitingForCitizen'] as const;
@@ -41,7 +42,7 @@ export function DossierList() {
           options={[{ value: 'true', label: 'Chờ công dân bổ sung' }]} />
         <SavedViews list="dossiers" query={query} />
       </Space>
-      {list.isError && <Alert type="error" showIcon title="Không tải được danh sách hồ sơ" description={problemText(list.error as ApiProblem)} style={{ marginBottom: 12 }} />}
+      <LoadError error={list.error} what="danh sách hồ sơ" />
       <Table
         rowKey="dossierNumber"
         loading={list.isLoading}

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Badge, Button, Card, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { Me } from '../../../api/routes/session';
 import type { TaskPage, TaskView } from '../../../api/routes/tasks';
@@ -8,6 +8,7 @@ import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
 import { problemText, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
+import { LoadError } from './LoadError';
 
 const keys = ['step', 'status', 'overdue', 'kind', 'mine'] as const;
 
@@ -55,7 +56,7 @@ export function Inbox({ me }: { me: Me }) {
         <Select aria-label="Loại nhiệm vụ" placeholder="Loại" allowClear value={filter.kind} onChange={(kind) => set({ kind })} style={{ width: 180 }}
           options={Object.entries(taskKindLabel).map(([value, label]) => ({ value, label }))} />
       </Space>
-      {tasks.isError && <Alert type="error" showIcon title="Không tải được hộp nhiệm vụ" description={problemText(tasks.error as ApiProblem)} style={{ marginBottom: 12 }} />}
+      <LoadError error={tasks.error} what="hộp nhiệm vụ" />
       <Table
         rowKey="id"
         loading={tasks.isLoading}

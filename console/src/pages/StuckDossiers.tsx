@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { StuckDossiers as StuckDossiersView } from '../../../api/stuck-dossiers';
@@ -10,6 +10,7 @@ import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
 import { agencyLabel, dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
+import { LoadError } from './LoadError';
 import { BulkAction, type BulkOutcome } from './BulkAction';
 import { SavedViews } from './SavedViews';
 
@@ -89,7 +90,7 @@ export function StuckDossiers() {
         <Button danger disabled={selected.length === 0} onClick={() => setAction('cancel')}>Hủy đăng ký ({selected.length})</Button>
         <Button disabled={selected.length === 0} onClick={() => setAction('reassign')}>Giao lại nhiệm vụ ({selected.length})</Button>
       </Space>
-      {list.isError && <Alert type="error" showIcon title="Không tải được danh sách" description={problemText(list.error as ApiProblem)} style={{ marginBottom: 12 }} />}
+      <LoadError error={list.error} what="danh sách" />
       <Table
         rowKey="dossierNumber"
         loading={list.isLoading}

@@ -14,7 +14,7 @@ import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
-import { ProblemError, ServiceUnavailableError } from './problem';
+import { ProblemError, sendProblem, ServiceUnavailableError } from './problem';
 import { textHygiene } from './text-hygiene';
 import { idempotencyHooks } from './idempotency';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
@@ -52,24 +52,19 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
           reason: v.message ?? 'invalid',
         })),
       );
-      return reply.code(400).type('application/problem+json').send(problem.toProblem());
+      return sendProblem(reply, problem);
     }
-    if (error instanceof ServiceUnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
-    if (error instanceof ProblemError) {
-      return reply.code(error.status).type('application/problem+json').send(error.toProblem());
-    }
+    if (error instanceof ProblemError) return sendProblem(reply, error);
     if (error.statusCode !== undefined && error.statusCode < 500) {
       // Malformed JSON, wrong content type, body too large: Fastify's own 4xx.
-      const problem = new ProblemError(error.statusCode, 'Bad request', error.message);
-      return reply.code(error.statusCode).type('application/problem+json').send(problem.toProblem());
+      return sendProblem(reply, new ProblemError(error.statusCode, 'Bad request', error.message));
     }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error.message }, 'database unavailable');
-      const problem = new ServiceUnavailableError('Database unavailable', 'try again shortly');
-      return reply.code(503).header('retry-after', String(problem.retryAfterSeconds)).type('application/problem+json').send(problem.toProblem());
+      return sendProblem(reply, new ServiceUnavailableError('Database unavailable', 'try again shortly'));
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).type('application/problem+json').send(new ProblemError(500, 'Internal error').toProblem());
+    return sendProblem(reply, new ProblemError(500, 'Internal error'));
   });
 
   await app.register(swagger, {

@@ -3,13 +3,13 @@ import { scopeFilter } from '../domain/authorization';
 import type { Principal } from '../domain/principal';
 import { procedureGroups } from '../domain/procedures';
 import type { Database, Prisma } from '../runtime/database';
+import { openStepStatuses } from './stuck-dossiers';
 
 /**
  * The dossiers a principal may read, as a desk works them: active ones first, the most overdue on
  * top, then the ended ones, newest first. Searchable by dossier number (no personal data in a URL).
  */
 export const dossierStatuses = ['RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'] as const;
-const openStepStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 
 export const dossierListQuerySchema = z.object({
   q: z.string().trim().max(64).optional().describe('Part of the dossier number'),

@@ -1,6 +1,7 @@
 /**
  * The API's one error format: RFC 9457 problem details, with `errors` naming each offending field.
  */
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 export const problemSchema = z.object({
@@ -57,4 +58,10 @@ export class ServiceUnavailableError extends ProblemError {
   ) {
     super(503, title, detail);
   }
+}
+
+/** Answers with a problem: the one place a 503 gets its `Retry-After`, whoever raised it. */
+export function sendProblem(reply: FastifyReply, problem: ProblemError, headers: Record<string, string> = {}): FastifyReply {
+  if (problem instanceof ServiceUnavailableError) reply.header('retry-after', String(problem.retryAfterSeconds));
+  return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem.toProblem());
 }

@@ -8,7 +8,9 @@ import type { Database, Prisma } from '../runtime/database';
  * The supervisor's view of what is stuck: dossiers not yet ended, narrowed by a filter and always by
  * the supervisor's own jurisdiction. Shared by the API and the query benchmark (bench/).
  */
-const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
+/** A dossier not yet ended, and a step an agency (or the citizen) still owes: shared by every supervision view. */
+export const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
+export const openStepStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const filterSchema = z.object({
@@ -25,7 +27,7 @@ export const filterSchema = z.object({
 export type Filter = z.infer<typeof filterSchema>;
 
 /** A step is late when its agency's working days ran out before it finished. */
-const overdueStep = (now: Date): Prisma.DossierStepWhereInput => ({ status: { in: ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] }, dueAt: { lt: now } });
+const overdueStep = (now: Date): Prisma.DossierStepWhereInput => ({ status: { in: [...openStepStatuses] }, dueAt: { lt: now } });
 
 /** A running dossier is late when its own deadline passed or one of its steps is late: one definition for the list and the dashboard. */
 export function lateWhere(now: Date): Prisma.DossierWhereInput {
@@ -62,7 +64,6 @@ export type StuckDossiers = Awaited<ReturnType<typeof listStuckDossiers>>;
 export async function listStuckDossiers(db: Database, principal: Principal, filter: Filter, page: number, pageSize: number) {
         const now = new Date();
         const where = stuckWhere(principal, filter, now);
-        const openStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
         const [total, rows, counts] = await Promise.all([
           db.dossier.count({ where }),
           db.dossier.findMany({
@@ -70,9 +71,9 @@ export async function listStuckDossiers(db: Database, principal: Principal, filt
             orderBy: { dueAt: 'asc' },
             skip: (page - 1) * pageSize,
             take: pageSize,
-            include: { steps: { where: { status: { in: [...openStatuses] } }, select: { step: true, agency: true, status: true } } },
+            include: { steps: { where: { status: { in: [...openStepStatuses] } }, select: { step: true, agency: true, status: true } } },
           }),
-          db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStatuses] }, dossier: where }, _count: { _all: true } }),
+          db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStepStatuses] }, dossier: where }, _count: { _all: true } }),
         ]);
         return {
           total,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { scopeFilter } from '../domain/authorization';
+import { vietnamDate } from '../domain/intake';
 import type { JurisdictionScope } from '../domain/principal';
 import { Prisma, type Database } from '../runtime/database';
-import { lateWhere } from './stuck-dossiers';
+import { activeStatuses, lateWhere, openStepStatuses } from './stuck-dossiers';
 
 /**
  * The supervisor's dashboard: what is open, late, failing or waiting for the citizen in the
@@ -10,8 +11,6 @@ import { lateWhere } from './stuck-dossiers';
  * completed per day, share completed within the deadline). Exact counts, from the read model.
  */
 export const summaryDays = 14;
-const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
-const openStepStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 
 export const supervisionSummarySchema = z.object({
   open: z.number().int(),
@@ -38,7 +37,7 @@ function scopeSql(scope: JurisdictionScope): Prisma.Sql {
 
 /** The Vietnam calendar day of each of the last `days` days, oldest first. */
 function lastDays(now: Date, days: number): string[] {
-  const today = Date.parse(new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10));
+  const today = Date.parse(vietnamDate(now));
   return Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
 }
 

@@ -8,7 +8,7 @@ import { createLogger } from '../runtime/logger';
 import { applyMigrations } from '../runtime/migrations';
 import { supervise, type SupervisedProcess } from '../runtime/supervisor';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
-import { projectRoot } from '../runtime/tools';
+import { consoleBuildArgs, projectRoot } from '../runtime/tools';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is not given by the environment
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
 }
 
 function buildConsole(): Promise<void> {
-  return run([join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'console/vite.config.mts', '--logLevel', 'warn'], 'console build');
+  return run([...consoleBuildArgs, '--logLevel', 'warn'], 'console build');
 }
 
 function runScript(entry: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { roleMayPerform, type Action } from '../../domain/authorization';
 import type { Principal } from '../../domain/principal';
-import { ProblemError, ServiceUnavailableError } from '../problem';
+import { ProblemError, sendProblem, ServiceUnavailableError } from '../problem';
 import { createTokenVerifier, TokenError, type VerifySettings } from './tokens';
 
 declare module 'fastify' {
@@ -105,9 +105,5 @@ function providerUnavailable(request: FastifyRequest, reply: FastifyReply, error
   // The cause is a network or HTTP failure of the provider, which names no caller and no token.
   request.log.warn({ reason: error.reason, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'identity provider unavailable');
   const problem = new ServiceUnavailableError('Identity provider unavailable', error.message);
-  return sendProblem(reply, problem, { 'retry-after': String(problem.retryAfterSeconds) });
-}
-
-function sendProblem(reply: FastifyReply, problem: ProblemError, headers: Record<string, string> = {}): FastifyReply {
-  return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem.toProblem());
+  return sendProblem(reply, problem);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authorize } from '../../domain/authorization';
 import { dossierNumberSchema, intakeSubmissionSchema } from '../../domain/intake';
 import { stepCodes } from '../../domain/procedures';
-import { cancelRegistrationUpdate, provideSupplementUpdate, resolveIncidentUpdate, withdrawUpdate } from '../../workflows/contract';
+import { cancelRegistrationUpdate, provideSupplementUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
 import { messageId } from '../idempotency';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
@@ -11,6 +11,7 @@ import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies } from '../dossier-intake';
 import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
+import { decideIncident } from '../incident-decisions';
 import { problemSchema, ProblemError } from '../problem';
 import { updateDossierWorkflow } from '../workflow-messages';
 
@@ -194,8 +195,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         // Bound to one incident: a decision never falls on a newer incident of the same step.
         const open = await deps.db.incident.findFirst({ where: { dossierId: dossier.id, step, status: 'OPEN', ...(request.body.incidentId ? { id: request.body.incidentId } : {}) } });
         if (!open) throw new ProblemError(409, 'Not possible now', `step ${step} has no open incident${request.body.incidentId ? ` ${request.body.incidentId}` : ''}`);
-        await updateDossierWorkflow(deps.temporal, dossier.workflowId, resolveIncidentUpdate, { step, incidentId: open.id, decision, decidedBy: principal.subject, reason: why }, messageId(request));
-        await audit(deps.db, principal, { requestKey: messageId(request), action: `incident.${decision.toLowerCase()}`, dossierNumber: dossier.dossierNumber, detail: { step: request.params.step, reason: why } });
+        await decideIncident(deps, principal, { id: open.id, step, dossierNumber: dossier.dossierNumber, workflowId: dossier.workflowId }, { decision, reason: why }, messageId(request));
         return reply.code(202).send(accepted(dossier.dossierNumber));
       },
     );

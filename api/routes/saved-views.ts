@@ -12,7 +12,7 @@ import { problemSchema, ProblemError } from '../problem';
 const lists = ['supervision-dossiers', 'dossiers', 'tasks'] as const;
 const savedViewSchema = z.object({ id: z.uuid(), list: z.enum(lists), name: z.string(), query: z.string(), createdAt: z.iso.datetime() });
 export type SavedView = z.infer<typeof savedViewSchema>;
-/** A most a user keeps: views are shortcuts, not storage. */
+/** At most this many per user: views are shortcuts, not storage. */
 const maxViewsPerUser = 50;
 
 const security = [{ bearerAuth: [] }];

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actions, roleMayPerform } from '../../domain/authorization';
+import { jurisdictionScopeSchema, principalRoles } from '../../domain/principal';
 import { devPrincipals, devTokens, type DevPrincipalName } from '../auth/dev-tokens';
 import { principalOf } from '../auth/plugin';
 import type { TokenSettings } from '../auth/tokens';
@@ -8,12 +9,11 @@ import type { Config } from '../../runtime/config';
 import { problemSchema, ServiceUnavailableError } from '../problem';
 import { discoverProvider, type OpenIdProvider } from '../auth/oidc-discovery';
 
-const jurisdictionSchema = z.object({ scope: z.enum(['NATIONAL', 'PROVINCE', 'COMMUNE']), provinceCode: z.string().optional(), communeCode: z.string().optional() });
 export const principalViewSchema = z.object({
   subject: z.string(),
-  role: z.enum(['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR']),
+  role: z.enum(principalRoles),
   agency: z.string().nullable(),
-  jurisdiction: jurisdictionSchema,
+  jurisdiction: jurisdictionScopeSchema,
 });
 export const meSchema = principalViewSchema.extend({ permissions: z.array(z.enum(actions)) });
 export const signInOptionsSchema = z.object({

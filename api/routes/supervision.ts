@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
-import { resolveIncidentUpdate, searchAttributes } from '../../workflows/contract';
-import { audit } from '../audit';
+import { searchAttributes } from '../../workflows/contract';
+import { decideIncident } from '../incident-decisions';
 import { messageId } from '../idempotency';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
 import { problemSchema, ProblemError } from '../problem';
-import { updateDossierWorkflow } from '../workflow-messages';
 import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
 import { scopeFilter } from '../../domain/authorization';
 import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
@@ -231,19 +230,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { config: Pic
         // calls), but Temporal and the database are spared a thousand updates at once.
         await forEachBounded(incidents, deps.config.BULK_DECISION_CONCURRENCY, async (incident) => {
           try {
-            await updateDossierWorkflow(deps.temporal, incident.dossier.workflowId, resolveIncidentUpdate, {
-              step: incident.step as (typeof stepCodes)[number],
-              incidentId: incident.id,
-              decision,
-              decidedBy: principal.subject,
-              reason,
-            }, messageId(request, incident.id));
-            await audit(deps.db, principal, {
-              requestKey: messageId(request, incident.id),
-              action: `incident.${decision.toLowerCase()}`,
-              dossierNumber: incident.dossier.dossierNumber,
-              detail: { step: incident.step, reason, bulk: true },
-            });
+            await decideIncident(deps, principal, { id: incident.id, step: incident.step, ...incident.dossier }, { decision, reason, bulk: true }, messageId(request, incident.id));
           } catch (error) {
             if (!(error instanceof ProblemError)) throw error;
             rejected.push({ dossierNumber: incident.dossier.dossierNumber, step: incident.step, reason: error.message });

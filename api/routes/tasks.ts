@@ -117,11 +117,12 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         const principal = principalOf(request);
         const { step, kind, status, overdue, dossierNumber, mine, page, pageSize } = request.query;
         const now = new Date();
+        // The open inbox, for the counts; the filter narrows it (or, with a status, looks beyond it).
         const inbox = { ...inboxWhere(principal), status: { in: ['OPEN' as const, 'CLAIMED' as const] } };
         const where = {
-          ...inboxWhere(principal),
+          ...inbox,
           ...(mine ? { claimedBy: principal.subject } : {}),
-          status: status ? status : { in: ['OPEN' as const, 'CLAIMED' as const] },
+          ...(status ? { status } : {}),
           ...(step ? { step } : {}),
           ...(kind ? { kind } : {}),
           ...(dossierNumber ? { dossier: { dossierNumber } } : {}),

@@ -4,7 +4,7 @@ import { Alert, Button, Grid, Layout, Menu, Result, Space, Spin, Tag, Typography
 import { AlertOutlined, DashboardOutlined, FileAddOutlined, FolderOpenOutlined, InboxOutlined, LogoutOutlined } from '@ant-design/icons';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import type { Me } from '../../api/routes/session';
-import { agencyLabel, roleLabel } from './labels';
+import { agencyLabel, jurisdictionText, roleLabel } from './labels';
 import { api, queryClient } from './api';
 import { session, useToken } from './session';
 import { SignIn } from './pages/SignIn';
@@ -23,11 +23,6 @@ export function useMe() {
   return useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/v1/me'), staleTime: Infinity });
 }
 
-export function jurisdictionText(j: Me['jurisdiction']): string {
-  if (j.scope === 'NATIONAL') return 'Toàn quốc';
-  if (j.scope === 'PROVINCE') return `Tỉnh/thành ${j.provinceCode}`;
-  return `Xã ${j.communeCode}, tỉnh/thành ${j.provinceCode}`;
-}
 
 function signOut() {
   session.signOut();
@@ -97,11 +92,12 @@ function SignedIn() {
         <Routes>
           <Route path="/" element={<Navigate to={home[user.role]} replace />} />
           <Route path="/ho-so/:dossierNumber" element={<DossierPage me={user} />} />
-          {user.role === 'CLERK' && (
+          {/* A clerk's desk is always a commune's (the token schema enforces it). */}
+          {user.role === 'CLERK' && user.jurisdiction.scope === 'COMMUNE' && (
             <>
               <Route path="/ho-so" element={<DossierList />} />
-              <Route path="/ho-so/moi/khai-sinh" element={<NewDossier me={user} group="BIRTH" />} />
-              <Route path="/ho-so/moi/khai-tu" element={<NewDossier me={user} group="DEATH" />} />
+              <Route path="/ho-so/moi/khai-sinh" element={<NewDossier place={user.jurisdiction} group="BIRTH" />} />
+              <Route path="/ho-so/moi/khai-tu" element={<NewDossier place={user.jurisdiction} group="DEATH" />} />
             </>
           )}
           {user.role !== 'CLERK' && (

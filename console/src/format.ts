@@ -27,9 +27,4 @@ export function workingDaysText(left: number | null | undefined, overdue: boolea
   return `còn ${left} ngày làm việc`;
 }
 
-/** A date picker's value as the API's ISO date. */
-export function isoDay(value: unknown): string | undefined {
-  return dayjs.isDayjs(value) ? value.format('YYYY-MM-DD') : typeof value === 'string' ? value : undefined;
-}
-
 export { dayjs };

@@ -1,3 +1,4 @@
+import type { JurisdictionScope } from '../../domain/principal';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../../domain/procedures';
 
 /** Every word the console shows for a code of the API, in Vietnamese. */
@@ -149,12 +150,17 @@ const reasonText: [RegExp, string][] = [
   [/Invalid (string|input)|Too small|Too big|Invalid/i, 'Giá trị không hợp lệ'],
 ];
 
-export function reasonInVietnamese(reason: string): string {
-  for (const [pattern, text] of reasonText) {
-    const match = pattern.exec(reason);
+/** The first table entry matching `english`, its `$1`… filled from the match; undefined when none does. */
+function translate(table: [RegExp, string][], english: string): string | undefined {
+  for (const [pattern, text] of table) {
+    const match = pattern.exec(english);
     if (match) return text.replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? '');
   }
-  return reason;
+  return undefined;
+}
+
+export function reasonInVietnamese(reason: string): string {
+  return translate(reasonText, reason) ?? reason;
 }
 
 /** Words of the request data an agency decides on ("child.fullName" → "Trẻ › Họ và tên"). */
@@ -193,9 +199,14 @@ const problemDetail: [RegExp, string][] = [
 
 export function problemText(error: { status?: number; message: string }): string {
   const prefix = error.status === 409 ? 'Không thực hiện được' : error.status === 403 ? 'Không có quyền' : error.status === 404 ? 'Không tìm thấy' : error.status === 503 ? 'Tạm thời không thực hiện được' : 'Lỗi';
-  for (const [pattern, text] of problemDetail) {
-    const match = pattern.exec(error.message);
-    if (match) return `${prefix}: ${text.replace(/\$(\d)/g, (_, i: string) => match[Number(i)] ?? '')}.`;
-  }
+  const detail = translate(problemDetail, error.message);
+  if (detail) return `${prefix}: ${detail}.`;
   return error.status === 0 ? error.message : `${prefix}: ${error.message}`;
+}
+
+/** Where a principal works, as a desk says it. */
+export function jurisdictionText(j: JurisdictionScope): string {
+  if (j.scope === 'NATIONAL') return 'Toàn quốc';
+  if (j.scope === 'PROVINCE') return `Tỉnh/thành ${j.provinceCode}`;
+  return `Xã ${j.communeCode}, tỉnh/thành ${j.provinceCode}`;
 }

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { signToken } from '../../api/auth/tokens';
 import { birthIntake, personalIdFor } from '../support/fixtures';
-import { buildConsole, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
@@ -21,7 +21,6 @@ describe('console: clerks, officers and supervisors in a browser', () => {
   };
 
   beforeAll(async () => {
-    buildConsole();
     // Every birth agency of province 79 works by hand (the population database's system through the same
     // inbox); elsewhere (province 48) every step is automated.
     stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { buildConsole, deskScreen, launchBrowser, shown } from '../support/browser';
+import { deskScreen, launchBrowser, shown } from '../support/browser';
 import { signingKey, startIdentityProvider, type IdentityProvider } from '../support/identity-provider';
 import { getJson, startStack, type Stack } from '../support/stack';
 
@@ -14,7 +14,6 @@ describe('console: signing in through the identity provider', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    buildConsole();
     provider = await startIdentityProvider([await signingKey('realm-key-1')]);
     provider.user = { sub: 'f3a9c2e1-police-officer', role: 'AGENCY_OFFICER', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } };
     stack = await startStack({ AUTH_OIDC_ISSUER: provider.issuer });

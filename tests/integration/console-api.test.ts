@@ -5,7 +5,6 @@ import { loadConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { birthIntake } from '../support/fixtures';
-import { buildConsole } from '../support/browser';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 const commune = (provinceCode: string, communeCode: string) => ({ scope: 'COMMUNE' as const, provinceCode, communeCode });
@@ -18,7 +17,6 @@ describe('the API behind the console', () => {
     birthIntake({ dossierNumber: `H48.20194-C-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, jurisdiction: { provinceCode: '48', communeCode: '20194' }, procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
 
   beforeAll(async () => {
-    buildConsole();
     stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734' });
     clerk48 = await signToken(stack.config, { role: 'CLERK', subject: 'dev-clerk-48-20194', agency: 'CIVIL_STATUS', jurisdiction: commune('48', '20194') });
   });

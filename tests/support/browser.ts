@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { DevPrincipalName } from '../../api/auth/dev-tokens';
-import { projectRoot } from '../../runtime/tools';
+import { consoleBuildArgs, projectRoot } from '../../runtime/tools';
 
 /**
  * Debian's Chromium driven by playwright-core: the console as a person uses it, through real clicks on
@@ -24,7 +24,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** The console from these sources: a build takes a few seconds, and a stale one would test the wrong page. */
 export function buildConsole(): void {
-  execFileSync(process.execPath, [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'console/vite.config.mts', '--logLevel', 'error'], { cwd: projectRoot, stdio: 'inherit' });
+  execFileSync(process.execPath, [...consoleBuildArgs, '--logLevel', 'error'], { cwd: projectRoot, stdio: 'inherit' });
 }
 
 export interface Desk {

@@ -3,7 +3,7 @@ import { Alert, App, Button, Card, Checkbox, Col, Divider, Form, Input, Row, Sel
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import type { Me } from '../../../api/routes/session';
+import type { Place } from '../../../domain/principal';
 import { intakeSubmissionSchema } from '../../../domain/intake';
 import { funeralCategories } from '../../../domain/funeral-allowance';
 import { api, ApiProblem } from '../api';
@@ -19,18 +19,17 @@ interface Receipt {
 }
 
 /** A dossier number under the desk's office code; the clerk may type the portal's instead. */
-function suggestedNumber(me: Me): string {
+function suggestedNumber(place: Place): string {
   const stamp = dayjs().format('YYMMDD');
-  return `H${me.jurisdiction.provinceCode}.${me.jurisdiction.communeCode}-${stamp}-${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  return `H${place.provinceCode}.${place.communeCode}-${stamp}-${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 }
 
 /** The one-stop desk's intake of a linked procedure group, checked here by the same schema as the API. */
-export function NewDossier({ me, group }: { me: Me; group: Group }) {
+export function NewDossier({ place, group }: { place: Place; group: Group }) {
   const [form] = Form.useForm();
   const navigate = useNavigate();
   const { message } = App.useApp();
   const [unplaced, setUnplaced] = useState<string[]>([]);
-  const place = { provinceCode: me.jurisdiction.provinceCode, communeCode: me.jurisdiction.communeCode };
   const submit = useMutation({
     mutationFn: (intake: unknown) => api<Receipt>('/v1/dossiers', { method: 'POST', body: intake }),
     onSuccess: (receipt) => {
@@ -65,7 +64,7 @@ export function NewDossier({ me, group }: { me: Me; group: Group }) {
   const initialValues =
     group === 'BIRTH'
       ? {
-          dossierNumber: suggestedNumber(me),
+          dossierNumber: suggestedNumber(place),
           procedures: { permanentResidence: true, healthInsurance: true },
           child: { ethnicity: 'Kinh', nationality: 'Việt Nam' },
           _hasMother: true,
@@ -73,7 +72,7 @@ export function NewDossier({ me, group }: { me: Me; group: Group }) {
           father: { ethnicity: 'Kinh', nationality: 'Việt Nam', residence: residenceDefaults },
           residence: { ...residenceDefaults, headOfHouseholdConsent: true },
         }
-      : { dossierNumber: suggestedNumber(me), procedures: { residenceRemoval: true, funeralAllowance: false, survivorBenefit: false } };
+      : { dossierNumber: suggestedNumber(place), procedures: { residenceRemoval: true, funeralAllowance: false, survivorBenefit: false } };
 
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Tiếp nhận hồ sơ: {groupLabel[group]}</Typography.Title>}>

@@ -5,10 +5,9 @@ import { Alert, Button, Card, Col, Row, Space, Spin, Tag, Typography } from 'ant
 import type { SignInOptions } from '../../../api/routes/session';
 import type { AgencyRole } from '../../../domain/procedures';
 import { api, queryClient } from '../api';
-import { agencyLabel, roleLabel } from '../labels';
+import { agencyLabel, jurisdictionText, roleLabel } from '../labels';
 import { session } from '../session';
 import { finishSignIn, isCallback, startSignIn } from '../oidc';
-import { jurisdictionText } from '../Shell';
 
 /** The sign-in page: through the deployment's identity provider, or in development one click per development identity. */
 export function SignIn() {

@@ -46,7 +46,7 @@ export function Dashboard() {
           {s.onTimeShare === null ? (
             <Typography.Text type="secondary">Chưa có hồ sơ hoàn thành.</Typography.Text>
           ) : (
-            <Progress type="dashboard" percent={Math.round(s.onTimeShare * 100)} status={s.onTimeShare < 0.9 ? 'exception' : 'success'} />
+            <Progress type="dashboard" percent={Math.round(s.onTimeShare * 100)} format={(percent) => `${percent} %`} status={s.onTimeShare < 0.9 ? 'exception' : 'success'} />
           )}
         </Card>
       </Col>

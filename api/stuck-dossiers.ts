@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../domain/procedures';
 import { scopeFilter } from '../domain/authorization';
-import type { Principal } from '../domain/principal';
-import type { Database, Prisma } from '../runtime/database';
+import type { JurisdictionScope, Principal } from '../domain/principal';
+import { Prisma, type Database } from '../runtime/database';
 
 /**
  * The supervisor's view of what is stuck: dossiers not yet ended, narrowed by a filter and always by
  * the supervisor's own jurisdiction. Shared by the API and the query benchmark (bench/).
+ *
+ * Every condition reads the columns the database keeps on each dossier in the same transaction as its
+ * step and incident writes (`late_at`, `open_incident_count`, `waiting_for_citizen`, `open_steps`:
+ * migration 20261125160000), through an index of running dossiers only: the counts are exact and no
+ * view joins the steps.
  */
 /** A dossier not yet ended, and a step an agency (or the citizen) still owes: shared by every supervision view. */
 export const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
@@ -15,8 +20,8 @@ const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const filterSchema = z.object({
   group: z.enum(procedureGroups).optional(),
-  step: z.enum(stepCodes).optional(),
-  agency: z.enum(agencyRoles).optional(),
+  step: z.enum(stepCodes).optional().describe('Dossiers with this step open (running, waiting for the citizen, or an incident)'),
+  agency: z.enum(agencyRoles).optional().describe('Dossiers with an open step of this agency'),
   provinceCode: z.string().regex(/^\d{2}$/).optional(),
   communeCode: z.string().regex(/^\d{5}$/).optional(),
   overdue: flag.optional(),
@@ -26,69 +31,83 @@ export const filterSchema = z.object({
 });
 export type Filter = z.infer<typeof filterSchema>;
 
-/** A step is late when its agency's working days ran out before it finished. */
-const overdueStep = (now: Date): Prisma.DossierStepWhereInput => ({ status: { in: [...openStepStatuses] }, dueAt: { lt: now } });
+/** An open step as the database keeps it on its dossier: 'AGENCY:STEP:STATUS'. */
+export interface OpenStep {
+  agency: string;
+  step: string;
+  status: string;
+}
+export const parseOpenStep = (key: string): OpenStep => {
+  const [agency = '', step = '', status = ''] = key.split(':');
+  return { agency, step, status };
+};
 
-/** A running dossier is late when its own deadline passed or one of its steps is late: one definition for the list and the dashboard. */
-export function lateWhere(now: Date): Prisma.DossierWhereInput {
-  return { OR: [{ dueAt: { lt: now } }, { steps: { some: overdueStep(now) } }] };
+/** The open-step keys a filter on step, agency or the citizen's supplement matches, for an array overlap. */
+function openStepKeys(f: Filter): string[] | undefined {
+  if (!f.step && !f.agency && !f.waitingForCitizen) return undefined;
+  const statuses = f.waitingForCitizen ? ['WAITING_FOR_SUPPLEMENT'] : openStepStatuses;
+  return (f.agency ? [f.agency] : agencyRoles).flatMap((agency) => (f.step ? [f.step] : stepCodes).flatMap((step) => statuses.map((status) => `${agency}:${step}:${status}`)));
 }
 
-/** Stuck dossiers: not ended, narrowed by the filter. Each condition uses an index of its table. */
-function stuckWhere(principal: Principal, f: Filter, now: Date): Prisma.DossierWhereInput {
-  const stepWhere: Prisma.DossierStepWhereInput = {
-    ...(f.step ? { step: f.step } : {}),
-    ...(f.agency ? { agency: f.agency } : {}),
-    ...(f.waitingForCitizen ? { status: 'WAITING_FOR_SUPPLEMENT' } : {}),
-  };
-  return {
-    AND: [
-      // The supervisor's own jurisdiction always narrows what a filter can reach.
-      scopeFilter(principal.jurisdiction),
-      { status: { in: [...activeStatuses] } },
-      f.group ? { procedureGroup: f.group } : {},
-      f.provinceCode ? { provinceCode: f.provinceCode } : {},
-      f.communeCode ? { communeCode: f.communeCode } : {},
-      f.overdue === undefined ? {} : f.overdue ? lateWhere(now) : { dueAt: { gte: now }, steps: { none: overdueStep(now) } },
-      f.olderThanDays === undefined ? {} : { receivedAt: { lt: new Date(now.getTime() - f.olderThanDays * 86_400_000) } },
-      Object.keys(stepWhere).length > 0 ? { steps: { some: stepWhere } } : {},
-      f.incident === undefined ? {} : f.incident ? { incidents: { some: { status: 'OPEN' } } } : { incidents: { none: { status: 'OPEN' } } },
-    ],
-  };
+/**
+ * Running dossiers in a scope, narrowed by a filter, as SQL. Values are bound, never spliced. A running
+ * dossier is late when its own deadline or an open step's has passed: one definition for every list,
+ * count and flag.
+ */
+export function runningWhereSql(scope: JurisdictionScope, f: Filter, now: Date): Prisma.Sql {
+  const place = scopeFilter(scope);
+  const keys = openStepKeys(f);
+  const conditions: Prisma.Sql[] = [
+    Prisma.sql`status IN ('RECEIVED', 'IN_PROGRESS')`,
+    // The supervisor's own jurisdiction always narrows what a filter can reach.
+    ...(place.provinceCode ? [Prisma.sql`province_code = ${place.provinceCode}`] : []),
+    ...(place.communeCode ? [Prisma.sql`commune_code = ${place.communeCode}`] : []),
+    ...(f.provinceCode ? [Prisma.sql`province_code = ${f.provinceCode}`] : []),
+    ...(f.communeCode ? [Prisma.sql`commune_code = ${f.communeCode}`] : []),
+    ...(f.group ? [Prisma.sql`procedure_group = ${f.group}::"ProcedureGroup"`] : []),
+    ...(f.overdue === undefined ? [] : [f.overdue ? Prisma.sql`late_at < ${now}` : Prisma.sql`late_at >= ${now}`]),
+    ...(f.olderThanDays === undefined ? [] : [Prisma.sql`received_at < ${new Date(now.getTime() - f.olderThanDays * 86_400_000)}`]),
+    ...(f.incident === undefined ? [] : [f.incident ? Prisma.sql`open_incident_count > 0` : Prisma.sql`open_incident_count = 0`]),
+    ...(keys ? [Prisma.sql`open_steps && ${keys}::text[]`] : []),
+  ];
+  return Prisma.join(conditions, ' AND ');
 }
 
+/** Open steps per agency, step and status among the dossiers a condition selects. */
+export async function countOpenSteps(db: Database, where: Prisma.Sql): Promise<(OpenStep & { count: number })[]> {
+  const rows = await db.$queryRaw<{ key: string; n: bigint }[]>`
+    SELECT key, count(*) AS n FROM dossier, unnest(open_steps) AS key WHERE ${where} GROUP BY key ORDER BY key`;
+  return rows.map((r) => ({ ...parseOpenStep(r.key), count: Number(r.n) }));
+}
 
 export type StuckDossiers = Awaited<ReturnType<typeof listStuckDossiers>>;
 
 /** One page of stuck dossiers, oldest deadline first, with counts of their open steps per agency and step. */
 export async function listStuckDossiers(db: Database, principal: Principal, filter: Filter, page: number, pageSize: number) {
-        const now = new Date();
-        const where = stuckWhere(principal, filter, now);
-        const [total, rows, counts] = await Promise.all([
-          db.dossier.count({ where }),
-          db.dossier.findMany({
-            where,
-            orderBy: { dueAt: 'asc' },
-            skip: (page - 1) * pageSize,
-            take: pageSize,
-            include: { steps: { where: { status: { in: [...openStepStatuses] } }, select: { step: true, agency: true, status: true } } },
-          }),
-          db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStepStatuses] }, dossier: where }, _count: { _all: true } }),
-        ]);
-        return {
-          total,
-          page,
-          dossiers: rows.map((d) => ({
-            dossierNumber: d.dossierNumber,
-            procedureGroup: d.procedureGroup,
-            status: d.status,
-            provinceCode: d.provinceCode,
-            communeCode: d.communeCode,
-            receivedAt: d.receivedAt.toISOString(),
-            dueAt: d.dueAt.toISOString(),
-            overdue: d.dueAt < now,
-            openSteps: d.steps,
-          })),
-          countsByAgencyAndStep: counts.map((c) => ({ agency: c.agency, step: c.step, status: c.status, count: c._count._all })),
-        };
+  const now = new Date();
+  const where = runningWhereSql(principal.jurisdiction, filter, now);
+  const [[total], rows, counts] = await Promise.all([
+    db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM dossier WHERE ${where}`,
+    db.$queryRaw<
+      { dossier_number: string; procedure_group: string; status: string; province_code: string; commune_code: string; received_at: Date; due_at: Date; late_at: Date; open_steps: string[] }[]
+    >`SELECT dossier_number, procedure_group, status, province_code, commune_code, received_at, due_at, late_at, open_steps
+      FROM dossier WHERE ${where} ORDER BY due_at, dossier_number LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+    countOpenSteps(db, where),
+  ]);
+  return {
+    total: Number(total?.n ?? 0),
+    page,
+    dossiers: rows.map((d) => ({
+      dossierNumber: d.dossier_number,
+      procedureGroup: d.procedure_group,
+      status: d.status,
+      provinceCode: d.province_code,
+      communeCode: d.commune_code,
+      receivedAt: d.received_at.toISOString(),
+      dueAt: d.due_at.toISOString(),
+      overdue: d.late_at < now,
+      openSteps: d.open_steps.map(parseOpenStep),
+    })),
+    countsByAgencyAndStep: counts,
+  };
 }

@@ -3,7 +3,7 @@ import { scopeFilter } from '../domain/authorization';
 import { vietnamDate } from '../domain/intake';
 import type { JurisdictionScope } from '../domain/principal';
 import { Prisma, type Database } from '../runtime/database';
-import { activeStatuses, lateWhere, openStepStatuses } from './stuck-dossiers';
+import { countOpenSteps, runningWhereSql } from './stuck-dossiers';
 
 /**
  * The supervisor's dashboard: what is open, late, failing or waiting for the citizen in the
@@ -18,12 +18,26 @@ export const supervisionSummarySchema = z.object({
   withIncident: z.number().int(),
   waitingForCitizen: z.number().int(),
   byAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.string(), count: z.number().int() })),
+  /** The communes with the most overdue dossiers, then the most open ones (at most `summaryCommunes`). */
   byCommune: z.array(z.object({ provinceCode: z.string(), communeCode: z.string(), open: z.number().int(), overdue: z.number().int() })),
   daily: z.array(z.object({ day: z.string(), received: z.number().int(), completed: z.number().int(), completedOnTime: z.number().int() })),
   /** Completed within the deadline ÷ completed, over the days shown; null when nothing completed. */
   onTimeShare: z.number().nullable(),
 });
 export type SupervisionSummary = z.infer<typeof supervisionSummarySchema>;
+
+/** Completed within the deadline, counted per Vietnam calendar day. */
+interface DayCounts {
+  received: number;
+  completed: number;
+  completedOnTime: number;
+}
+
+/** The Vietnam calendar day of each of the last `days` days, oldest first. */
+function lastDays(now: Date, days: number): string[] {
+  const today = Date.parse(vietnamDate(now));
+  return Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}
 
 /** The scope as SQL over the dossier table; codes come from a verified token and are bound, never spliced. */
 function scopeSql(scope: JurisdictionScope): Prisma.Sql {
@@ -35,52 +49,75 @@ function scopeSql(scope: JurisdictionScope): Prisma.Sql {
   return Prisma.join(conditions, ' AND ');
 }
 
-/** The Vietnam calendar day of each of the last `days` days, oldest first. */
-function lastDays(now: Date, days: number): string[] {
-  const today = Date.parse(vietnamDate(now));
-  return Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
-}
-
-export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date()): Promise<SupervisionSummary> {
-  const place = scopeFilter(scope);
-  const active = { ...place, status: { in: [...activeStatuses] } };
-  const days = lastDays(now, summaryDays);
-  const since = new Date(`${days[0]}T00:00:00+07:00`);
+/** Received, completed and completed on time per day from `from` (inclusive) to `to` (exclusive), in a scope. */
+async function countDays(db: Database, scope: JurisdictionScope, from: Date, to: Date): Promise<Map<string, DayCounts>> {
   const where = scopeSql(scope);
-  const [open, overdue, withIncident, waitingForCitizen, steps, communes, lateCommunes, received, completed] = await Promise.all([
-    db.dossier.count({ where: active }),
-    db.dossier.count({ where: { ...active, ...lateWhere(now) } }),
-    db.dossier.count({ where: { ...active, incidents: { some: { status: 'OPEN' } } } }),
-    db.dossier.count({ where: { ...active, steps: { some: { status: 'WAITING_FOR_SUPPLEMENT' } } } }),
-    db.dossierStep.groupBy({ by: ['agency', 'step', 'status'], where: { status: { in: [...openStepStatuses] }, dossier: active }, _count: { _all: true } }),
-    db.dossier.groupBy({ by: ['provinceCode', 'communeCode'], where: active, _count: { _all: true } }),
-    db.dossier.groupBy({ by: ['provinceCode', 'communeCode'], where: { ...active, ...lateWhere(now) }, _count: { _all: true } }),
+  const [received, completed] = await Promise.all([
     db.$queryRaw<{ day: string; n: bigint }[]>`
       SELECT to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, count(*) AS n
-      FROM dossier WHERE received_at >= ${since} AND ${where} GROUP BY 1`,
+      FROM dossier WHERE received_at >= ${from} AND received_at < ${to} AND ${where} GROUP BY 1`,
     db.$queryRaw<{ day: string; n: bigint; on_time: bigint }[]>`
       SELECT to_char(completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, count(*) AS n, count(*) FILTER (WHERE completed_at <= due_at) AS on_time
-      FROM dossier WHERE completed_at >= ${since} AND status IN ('COMPLETED', 'PARTIALLY_COMPLETED') AND ${where} GROUP BY 1`,
+      FROM dossier WHERE completed_at >= ${from} AND completed_at < ${to} AND status IN ('COMPLETED', 'PARTIALLY_COMPLETED') AND ${where} GROUP BY 1`,
   ]);
-  const lateByCommune = new Map(lateCommunes.map((c) => [`${c.provinceCode}/${c.communeCode}`, c._count._all]));
-  const receivedByDay = new Map(received.map((r) => [r.day, Number(r.n)]));
-  const completedByDay = new Map(completed.map((r) => [r.day, r]));
-  const daily = days.map((day) => ({
-    day,
-    received: receivedByDay.get(day) ?? 0,
-    completed: Number(completedByDay.get(day)?.n ?? 0),
-    completedOnTime: Number(completedByDay.get(day)?.on_time ?? 0),
-  }));
+  const days = new Map<string, DayCounts>();
+  const of = (day: string): DayCounts => days.get(day) ?? days.set(day, { received: 0, completed: 0, completedOnTime: 0 }).get(day)!;
+  for (const r of received) of(r.day).received = Number(r.n);
+  for (const r of completed) Object.assign(of(r.day), { completed: Number(r.n), completedOnTime: Number(r.on_time) });
+  return days;
+}
+
+/**
+ * A day's counts never change once it is over: a dossier's receipt and completion times are written
+ * once, as they happen. So the days before today are counted once per scope and kept (exact, not a
+ * cache that can go stale); only today is counted on every call. Yesterday stays open for a quarter of
+ * an hour after midnight, so that a completion stamped just before midnight and committed just after
+ * is counted in it.
+ */
+const closedAfterMs = 15 * 60_000;
+const closedDays = new Map<string, { from: string; until: string; counts: Map<string, DayCounts> }>();
+const dayStart = (day: string): Date => new Date(`${day}T00:00:00+07:00`);
+
+async function dailyCounts(db: Database, scope: JurisdictionScope, now: Date): Promise<({ day: string } & DayCounts)[]> {
+  const days = lastDays(now, summaryDays);
+  const [first, yesterday, today] = [days[0]!, days[days.length - 2]!, days[days.length - 1]!];
+  const openFrom = now.getTime() - dayStart(today).getTime() >= closedAfterMs ? today : yesterday;
+  const scopeKey = JSON.stringify(scopeFilter(scope));
+  let closed = closedDays.get(scopeKey);
+  if (closed?.from !== first || closed.until !== openFrom) {
+    closed = { from: first, until: openFrom, counts: await countDays(db, scope, dayStart(first), dayStart(openFrom)) };
+    if (closedDays.size >= 1000) closedDays.clear(); // one entry per scope seen; bounded all the same
+    closedDays.set(scopeKey, closed);
+  }
+  const open = await countDays(db, scope, dayStart(openFrom), new Date(now.getTime() + 1));
+  const none: DayCounts = { received: 0, completed: 0, completedOnTime: 0 };
+  return days.map((day) => ({ day, ...(closed.counts.get(day) ?? open.get(day) ?? none) }));
+}
+
+/** The communes shown: the most overdue first, then the busiest. */
+export const summaryCommunes = 100;
+
+export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date()): Promise<SupervisionSummary> {
+  const running = runningWhereSql(scope, {}, now);
+  const [[totals], steps, communes, daily] = await Promise.all([
+    db.$queryRaw<{ open: bigint; overdue: bigint; with_incident: bigint; waiting: bigint }[]>`
+      SELECT count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue,
+             count(*) FILTER (WHERE open_incident_count > 0) AS with_incident, count(*) FILTER (WHERE waiting_for_citizen) AS waiting
+      FROM dossier WHERE ${running}`,
+    countOpenSteps(db, running),
+    db.$queryRaw<{ province_code: string; commune_code: string; open: bigint; overdue: bigint }[]>`
+      SELECT province_code, commune_code, count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue
+      FROM dossier WHERE ${running} GROUP BY 1, 2 ORDER BY overdue DESC, open DESC, 1, 2 LIMIT ${summaryCommunes}`,
+    dailyCounts(db, scope, now),
+  ]);
   const done = daily.reduce((sum, d) => sum + d.completed, 0);
   return {
-    open,
-    overdue,
-    withIncident,
-    waitingForCitizen,
-    byAgencyAndStep: steps.map((s) => ({ agency: s.agency, step: s.step, status: s.status, count: s._count._all })),
-    byCommune: communes
-      .map((c) => ({ provinceCode: c.provinceCode, communeCode: c.communeCode, open: c._count._all, overdue: lateByCommune.get(`${c.provinceCode}/${c.communeCode}`) ?? 0 }))
-      .sort((a, b) => b.overdue - a.overdue || b.open - a.open),
+    open: Number(totals?.open ?? 0),
+    overdue: Number(totals?.overdue ?? 0),
+    withIncident: Number(totals?.with_incident ?? 0),
+    waitingForCitizen: Number(totals?.waiting ?? 0),
+    byAgencyAndStep: steps,
+    byCommune: communes.map((c) => ({ provinceCode: c.province_code, communeCode: c.commune_code, open: Number(c.open), overdue: Number(c.overdue) })),
     daily,
     onTimeShare: done === 0 ? null : daily.reduce((sum, d) => sum + d.completedOnTime, 0) / done,
   };

@@ -45,6 +45,8 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
 export interface StackShape {
   workers?: number;
   apis?: number;
+  /** Temporal's history in memory instead of a file: for benchmarks, which restart nothing. */
+  temporalInMemory?: boolean;
 }
 
 export async function startChaosStack(overrides: Record<string, string> = {}, shape: StackShape = {}): Promise<ChaosStack> {
@@ -77,7 +79,8 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
   const database = { url: await startPostgres() };
   await applyMigrations(database.url);
 
-  let temporal: TemporalDevServer = await startTemporalDevServer({ port: temporalPort, dbFile: join(dir, 'temporal.sqlite') });
+  const temporalFile = shape.temporalInMemory ? {} : { dbFile: join(dir, 'temporal.sqlite') };
+  let temporal: TemporalDevServer = await startTemporalDevServer({ port: temporalPort, ...temporalFile });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LIEN_THONG_DEV_MODE: 'true',
@@ -127,7 +130,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     },
     killTemporal: () => void temporal.process.kill('SIGKILL'),
     startTemporal: async () => {
-      temporal = await startTemporalDevServer({ port: temporalPort, dbFile: join(dir, 'temporal.sqlite') });
+      temporal = await startTemporalDevServer({ port: temporalPort, ...temporalFile });
     },
     killPostgres: () => {
       process.kill(postmasterPid(), 'SIGKILL');

@@ -150,6 +150,12 @@ export interface IncidentResolution {
 }
 /** A supervisor's decision on a parked step or compensation. */
 export const resolveIncidentUpdate = defineUpdate<void, [IncidentResolution]>('resolveIncident');
+/**
+ * The same decision, as part of a bulk decision: a signal, so the supervisor's request is answered once
+ * Temporal has it rather than after a workflow task per dossier. The API checks the incident is open
+ * first; a decision the workflow finds stale all the same (decided meanwhile) is dropped, not applied.
+ */
+export const resolveIncidentSignal = defineSignal<[IncidentResolution]>('resolveIncidentInBulk');
 
 /** Error type an activity raises for an agency answer that no retry can fix (contract violation). */
 export const nonRetryableAgencyError = 'AgencyContractError';

@@ -22,6 +22,7 @@ import {
   nonRetryableAgencyError,
   progressQuery,
   provideSupplementUpdate,
+  resolveIncidentSignal,
   resolveIncidentUpdate,
   searchAttributes,
   withdrawUpdate,
@@ -30,6 +31,7 @@ import {
   type GroupWorkflowInput,
   type IncidentDecision,
   type IncidentKind,
+  type IncidentResolution,
   type RetryPolicySettings,
   type StepAttempt,
   type StepOutcomeStatus,
@@ -126,12 +128,19 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   setHandler(provideSupplementUpdate, ({ step, documents }) => state.addSupplement(step, documents), { validator: ({ step }) => state.validateSupplement(step) });
   setHandler(withdrawUpdate, requestStop('WITHDRAWN'), { validator: validateStop });
   setHandler(cancelRegistrationUpdate, requestStop('CANCELLED'), { validator: validateStop });
-  setHandler(
-    resolveIncidentUpdate,
-    ({ step, decision, reason, decidedBy }) =>
-      decision === 'CANCEL_GROUP' ? requestStop('CANCELLED')({ reason, requestedBy: decidedBy }) : state.decide(step, decision),
-    { validator: (resolution) => state.validateDecision(resolution) },
-  );
+  const applyDecision = ({ step, decision, reason, decidedBy }: IncidentResolution): void =>
+    decision === 'CANCEL_GROUP' ? requestStop('CANCELLED')({ reason, requestedBy: decidedBy }) : state.decide(step, decision);
+  setHandler(resolveIncidentUpdate, applyDecision, { validator: (resolution) => state.validateDecision(resolution) });
+  setHandler(resolveIncidentSignal, (resolution) => {
+    try {
+      state.validateDecision(resolution);
+    } catch (error) {
+      // Decided meanwhile (or by an older request): the incident stays as the earlier decision left it.
+      log.info('bulk decision dropped', { dossierNumber: input.dossierNumber, step: resolution.step, why: (error as Error).message });
+      return;
+    }
+    applyDecision(resolution);
+  });
 
   /** Parks a step whose retries ran out until a supervisor decides; the incident is recorded. */
   async function incident(step: StepCode, kind: IncidentKind, error: unknown): Promise<IncidentDecision> {

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { progressQuery, provideSupplementUpdate, resolveIncidentUpdate, withdrawUpdate, workflowIdFor, type StepProgressStatus } from '../../workflows/contract';
+import { progressQuery, provideSupplementUpdate, resolveIncidentSignal, resolveIncidentUpdate, withdrawUpdate, workflowIdFor, type StepProgressStatus } from '../../workflows/contract';
 import type { StepCode } from '../../domain/procedures';
 import { procedureGroupWorkflow } from '../../workflows';
 import { createTimeSkippingEnvironment } from '../support/time-skipping';
@@ -81,6 +81,28 @@ describe('procedure group workflow: failure paths (time-skipping)', () => {
       expect((await handle.result()).status).toBe('COMPLETED');
     });
     expect(new Set(fake.incidentIds).size).toBe(2);
+  });
+
+  it('a bulk decision (a signal) repeated or meant for an earlier incident is dropped, not applied to the next', async () => {
+    const { fake, worker, begin, until } = await start({ steps: { PERSONAL_ID: (attempt) => (attempt <= 6 ? agencyDown() : { status: 'COMPLETED' }) } });
+    await worker.runUntil(async () => {
+      const handle = await begin();
+      await until(handle, 'PERSONAL_ID', 'INCIDENT');
+      const [first] = fake.incidentIds;
+      const retry = (incidentId: string | undefined, reason: string) => ({ step: 'PERSONAL_ID' as const, incidentId, decision: 'RETRY' as const, decidedBy: 'sup', reason });
+      // A bulk request sent twice: the second signal finds the decision taken and changes nothing.
+      await handle.signal(resolveIncidentSignal, retry(first, 'outage over'));
+      await handle.signal(resolveIncidentSignal, retry(first, 'outage over'));
+      await waitFor(async () => fake.incidentIds.length === 2);
+      await until(handle, 'PERSONAL_ID', 'INCIDENT');
+      // A late copy about the first incident must not decide the second one.
+      await handle.signal(resolveIncidentSignal, retry(first, 'late copy'));
+      await env.sleep('1 hour');
+      expect((await handle.query(progressQuery)).find((s) => s.step === 'PERSONAL_ID')?.status).toBe('INCIDENT');
+      expect(fake.incidentIds).toHaveLength(2);
+      await handle.signal(resolveIncidentSignal, retry(fake.incidentIds[1], 'now'));
+      expect((await handle.result()).status).toBe('COMPLETED');
+    });
   });
 
   it('a mandatory step can never be skipped', async () => {

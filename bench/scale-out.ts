@@ -69,6 +69,7 @@ interface ConfigurationResult extends Correctness {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -188,7 +189,7 @@ async function runConfiguration(options: Options, workers: number, receiver: Esc
     track('the Temporal client', () => connection.close());
     const client = new Client({ connection });
     await until(async () => (await pollers(client, stack.taskQueue)) >= workers, `${workers} workers polling`, 60_000, signal);
-    process.stdout.write(`  ${workers} worker(s), ${options.apis} API(s): ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+    process.stdout.write(`  ${plural(workers, 'worker')}, ${plural(options.apis, 'API')}: ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 
     const accepted: string[] = [];
     const batch = (label: string, count: number) =>
@@ -197,7 +198,7 @@ async function runConfiguration(options: Options, workers: number, receiver: Esc
       const warm = await batch('warm-up', options.warmup);
       if (warm.failures.length > 0) throw new Error(`warm-up: ${warm.failures.length} failed, first: ${warm.failures[0]}`);
     }
-    const measured = await batch(`${workers} worker${workers > 1 ? 's' : ''}`, options.groups);
+    const measured = await batch(plural(workers, 'worker'), options.groups);
     const escalated = await escalationRound(stack, client, receiver, proxy.url, options.lateSteps, (n) => accepted.push(n), signal);
     if (signal.aborted) throw signal.reason;
 
@@ -221,7 +222,7 @@ async function runConfiguration(options: Options, workers: number, receiver: Esc
     };
   } catch (error) {
     // Said before the clean-up, whose own complaints (calls cut short) would otherwise come first.
-    console.error(`bench: with ${workers} workers: ${(error as Error).message}`);
+    console.error(`bench: with ${plural(workers, 'worker')}: ${(error as Error).message}`);
     throw error;
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -248,7 +249,7 @@ function printReport(options: Options, results: ConfigurationResult[]): void {
   const table = formatTable(
     header,
     rows.map((r) => [
-      `${r.workers} worker${r.workers > 1 ? 's' : ''}, ${r.apis} API${r.apis > 1 ? 's' : ''}`,
+      `${plural(r.workers, 'worker')}, ${plural(r.apis, 'API')}`,
       String(r.batch.latencies.length + r.batch.failures.length),
       (r.batch.wallMs / 1000).toFixed(2),
       r.throughput.toFixed(1),
@@ -268,13 +269,13 @@ function printReport(options: Options, results: ConfigurationResult[]): void {
   if (base) {
     out.push('');
     for (const r of others) {
-      out.push(`${r.workers} workers / ${base.workers}:  throughput ${ratio(r.throughput, base.throughput)}   p50 ${ratio(r.p50, base.p50)}   p99 ${ratio(r.p99, base.p99)}`);
+      out.push(`${plural(r.workers, 'worker')} / ${plural(base.workers, 'worker')}:  throughput ${ratio(r.throughput, base.throughput)}   p50 ${ratio(r.p50, base.p50)}   p99 ${ratio(r.p99, base.p99)}`);
     }
   }
   out.push(
     'completed: of every group accepted (warm-up, measured, late-step groups); escalations: late steps announced / overdue; API conns: connections the proxy gave each API.',
   );
-  for (const r of results) for (const problem of problems(r)) out.push(`FAILED with ${r.workers} workers: ${problem}`);
+  for (const r of results) for (const problem of problems(r)) out.push(`FAILED with ${plural(r.workers, 'worker')}: ${problem}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createHttpAgencyGateway } from '../activities/agency-gateway';
@@ -15,11 +13,11 @@ import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
 import { startScratchServers } from '../runtime/scratch-servers';
 import { buildSimulator } from '../simulator/app';
-// The tests' sample intake (all four procedures); shared rather than copied.
-import { birthIntake } from '../tests/support/fixtures';
 import { createDossierWorker } from '../worker/create-worker';
-import type { GroupOutcome } from '../workflows/contract';
 import type { BaselineActivities, baselineWorkflow } from './baseline-workflow';
+import { birthGroupBatch } from './birth-group';
+import { benchOptions, runBatch, runBench, type BatchResult, type Cleanup } from './harness';
+import { formatTable, ratio, summariseLatencies } from './report';
 
 /**
  * `npm run bench`: N birth groups (all four procedures) through the real path — HTTP intake, API,
@@ -41,101 +39,25 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      groups: { type: 'string' },
-      concurrency: { type: 'string' },
-      warmup: { type: 'string' },
-      timeout: { type: 'string' },
-    },
-  });
-  const integer = (flag: string, variable: string, fallback: number, min: number): number => {
-    const raw = values[flag as keyof typeof values] ?? process.env[variable];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${flag} / ${variable}: expected an integer ≥ ${min}, got '${raw}'`);
-    return value;
-  };
+  const option = benchOptions(['groups', 'concurrency', 'warmup', 'timeout']);
   return {
-    groups: integer('groups', 'BENCH_GROUPS', 200, 1),
-    concurrency: integer('concurrency', 'BENCH_CONCURRENCY', 32, 1),
-    warmup: integer('warmup', 'BENCH_WARMUP', 20, 0),
-    timeoutSeconds: integer('timeout', 'BENCH_TIMEOUT_SECONDS', 600, 10),
+    groups: option.integer('groups', 'BENCH_GROUPS', 200, 1),
+    concurrency: option.integer('concurrency', 'BENCH_CONCURRENCY', 32, 1),
+    warmup: option.integer('warmup', 'BENCH_WARMUP', 20, 0),
+    timeoutSeconds: option.integer('timeout', 'BENCH_TIMEOUT_SECONDS', 600, 10),
   };
-}
-
-interface BatchResult {
-  label: string;
-  wallMs: number;
-  cpuMs: number;
-  latencies: number[];
-  failures: string[];
-}
-
-/**
- * Runs `count` jobs with at most `concurrency` in flight, each timed on its own; stops starting jobs
- * once the run is aborted. Each job gets its own signal, linked to the run's while it runs: fetch
- * and the Temporal client leave their listeners on a signal until it is garbage-collected.
- */
-async function runBatch(
-  label: string,
-  count: number,
-  concurrency: number,
-  signal: AbortSignal,
-  job: (index: number, signal: AbortSignal) => Promise<void>,
-): Promise<BatchResult> {
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < count && !signal.aborted) {
-      const index = next++;
-      const jobAbort = new AbortController();
-      const forward = (): void => jobAbort.abort(signal.reason);
-      signal.addEventListener('abort', forward, { once: true });
-      const started = performance.now();
-      try {
-        await job(index, jobAbort.signal);
-        latencies.push(performance.now() - started);
-      } catch (error) {
-        failures.push((error as Error).message);
-      } finally {
-        signal.removeEventListener('abort', forward);
-      }
-    }
-  };
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  const wallMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
-  return { label, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, latencies, failures };
-}
-
-/** Nearest-rank percentile. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
 function summarise(result: BatchResult) {
-  const sorted = [...result.latencies].sort((a, b) => a - b);
-  return {
-    ...result,
-    n: result.latencies.length + result.failures.length,
-    throughput: result.latencies.length / (result.wallMs / 1000),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] ?? Number.NaN,
-  };
+  return { ...result, n: result.latencies.length + result.failures.length, ...summariseLatencies(result.latencies, result.wallMs) };
 }
 
 function printReport(options: Options, poolSize: number, batches: BatchResult[]): void {
   const rows = batches.map(summarise);
   const columns = ['', 'N', 'wall s', 'groups/s', 'p50 ms', 'p99 ms', 'max ms', 'cpu s*', 'cpu ms/group*', 'failed'];
-  const table = [
+  const table = formatTable(
     columns,
-    ...rows.map((r) => [
+    rows.map((r) => [
       r.label,
       String(r.n),
       (r.wallMs / 1000).toFixed(2),
@@ -147,18 +69,11 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
       (r.cpuMs / r.n).toFixed(1),
       String(r.failures.length),
     ]),
-  ];
-  const widths = columns.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]): string => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('   ');
-  const out: string[] = ['', `Results (${options.concurrency} in flight, database pool ${poolSize} per process):`, line(table[0] ?? [])];
-  for (const row of table.slice(1)) out.push(line(row));
+  );
+  const out: string[] = ['', `Results (${options.concurrency} in flight, database pool ${poolSize} per process):`, ...table];
   const [birth, baseline] = rows;
   if (birth && baseline) {
-    out.push(
-      '',
-      `birth group / baseline:  throughput ×${(birth.throughput / baseline.throughput).toFixed(2)}` +
-        `   p50 ×${(birth.p50 / baseline.p50).toFixed(2)}   p99 ×${(birth.p99 / baseline.p99).toFixed(2)}`,
-    );
+    out.push('', `birth group / baseline:  throughput ${ratio(birth.throughput, baseline.throughput)}   p50 ${ratio(birth.p50, baseline.p50)}   p99 ${ratio(birth.p99, baseline.p99)}`);
   }
   const memory = process.memoryUsage();
   const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -174,38 +89,6 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
 
 /** Warnings and errors only, for the API, the activities and the Temporal SDK alike. */
 const logger = createLogger({ level: 'warn', name: 'bench' });
-
-/** Bounds a promise in time, so nothing the benchmark waits for can hang it. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** What was started, stopped in reverse order, each step bounded in time; late registrations stop at once. */
-class Cleanup {
-  private readonly steps: { name: string; run: () => Promise<unknown> }[] = [];
-  private started = false;
-
-  add(name: string, run: () => Promise<unknown>): void {
-    if (this.started) void this.stopOne({ name, run });
-    else this.steps.push({ name, run });
-  }
-
-  async run(): Promise<void> {
-    this.started = true;
-    for (const step of this.steps.splice(0).reverse()) await this.stopOne(step);
-  }
-
-  private stopOne(step: { name: string; run: () => Promise<unknown> }): Promise<void> {
-    return within(step.run(), 20_000, `stopping ${step.name}`).then(
-      () => undefined,
-      (error: Error) => console.error(`bench: ${error.message}`),
-    );
-  }
-}
 
 /** Starts the whole stack, warms up, then measures the birth group and the baseline. */
 async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup): Promise<BatchResult[]> {
@@ -288,23 +171,8 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
       `PostgreSQL ${process.env.DATABASE_URL ? 'external' : 'embedded'}; ready in ${((performance.now() - setupStarted) / 1000).toFixed(1)}s\n`,
   );
 
-  /** Birth groups: intake over HTTP as a desk submits it, then the workflow's result. */
-  const birthBatch = (label: string, count: number): Promise<BatchResult> => {
-    const bodies = Array.from({ length: count }, () => JSON.stringify(birthIntake()));
-    return runBatch(label, count, options.concurrency, signal, async (index, jobSignal) => {
-      const response = await fetch(`${apiUrl}/v1/dossiers`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${clerk}` },
-        body: bodies[index],
-        signal: jobSignal,
-      });
-      const receipt = (await response.json()) as { workflowId?: string; detail?: string };
-      if (response.status !== 201 || !receipt.workflowId) throw new Error(`intake answered ${response.status} ${receipt.detail ?? ''}`);
-      const workflowId = receipt.workflowId;
-      const outcome = (await temporal.withAbortSignal(jobSignal, () => temporal.workflow.getHandle(workflowId).result())) as GroupOutcome;
-      if (outcome.status !== 'COMPLETED') throw new Error(`group ended ${outcome.status}`);
-    });
-  };
+  const birthBatch = (label: string, count: number): Promise<BatchResult> =>
+    birthGroupBatch({ label, count, concurrency: options.concurrency, apiUrl, clerkToken: clerk, temporal, signal });
   /** Baseline: the same shape of workflow, started directly, its activities doing nothing. */
   const baselineBatch = (label: string, count: number): Promise<BatchResult> =>
     runBatch(label, count, options.concurrency, signal, (_index, jobSignal) =>
@@ -332,7 +200,7 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
   return Promise.race([measure(), workerDown]);
 }
 
-async function main(): Promise<number> {
+function main(): void {
   const options = readOptions();
   Runtime.install({
     logger: {
@@ -347,49 +215,15 @@ async function main(): Promise<number> {
     // The benchmark stops its workers itself, after what is in flight is aborted.
     shutdownSignals: [],
   });
-
-  // Whatever ends the run early — the time limit, Ctrl-C, a crash — aborts what is in flight, then cleans up.
-  const stop = new AbortController();
-  // One listener per job in flight, plus this function's own.
-  setMaxListeners(options.concurrency + 10, stop.signal);
-  const abort = (reason: Error): void => {
-    if (stop.signal.aborted) return void console.error(`bench: ${reason.message}`);
-    // Steps failing while everything stops are expected: keep the output to the reason.
-    logger.level = 'silent';
-    stop.abort(reason);
-  };
-  const deadline = setTimeout(() => abort(new Error(`not finished within ${options.timeoutSeconds}s`)), options.timeoutSeconds * 1000);
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`bench: ${signal}, stopping everything it started`);
-    abort(new Error(`interrupted (${signal})`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('uncaughtException', abort);
-  // `npm run` does not pass a signal it receives on to this process: stop when orphaned as well.
-  const parent = process.ppid;
-  const orphaned = setInterval(() => process.ppid !== parent && abort(new Error('the parent process exited')), 1000);
-  const aborted = new Promise<never>((_, reject) => stop.signal.addEventListener('abort', () => reject(stop.signal.reason as Error)));
-
-  const cleanup = new Cleanup();
-  const run = benchmark(options, stop.signal, cleanup);
-  try {
-    const batches = await Promise.race([run, aborted]);
-    return batches.some((b) => b.failures.length > 0) ? 1 : 0;
-  } finally {
-    clearTimeout(deadline);
-    clearInterval(orphaned);
-    if (!stop.signal.aborted) abort(new Error('finished'));
-    // Let aborted requests unwind before their connections close.
-    await within(run, 15_000, 'aborting').catch(() => undefined);
-    await cleanup.run();
-  }
+  runBench(
+    {
+      timeoutSeconds: options.timeoutSeconds,
+      concurrency: options.concurrency,
+      // Steps failing while everything stops are expected: keep the output to the reason.
+      onAbort: () => void (logger.level = 'silent'),
+    },
+    async (signal, cleanup) => ((await benchmark(options, signal, cleanup)).some((b) => b.failures.length > 0) ? 1 : 0),
+  );
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench failed: ${(error as Error).message ?? String(error)}`);
-    process.exit(1);
-  },
-);
+main();

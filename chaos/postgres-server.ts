@@ -1,14 +1,17 @@
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { startSystemPostgres } from '../runtime/system-postgres';
 
 /**
- * PostgreSQL for the fault-injection suite, in a process of its own: `<dataDir> <port>`. Prints its
- * URL once it accepts connections, then stays up until killed (its server is killed with it or by
- * the suite, which SIGKILLs the postmaster itself).
+ * PostgreSQL for the fault-injection suite and the scale bench, in a process of its own:
+ * `<dataDir> <port> [embedded|system]` (the embedded-postgres package by default, or the machine's own
+ * server). Prints its URL once it accepts connections, then stays up until killed (its server is
+ * killed with it or by the suite, which SIGKILLs the postmaster itself).
  */
 async function main(): Promise<void> {
-  const [dataDir, port] = process.argv.slice(2);
-  if (!dataDir || !port) throw new Error('usage: postgres-server <dataDir> <port>');
-  const database = await startEmbeddedPostgres({ dataDir, port: Number(port), database: 'lien_thong' });
+  const [dataDir, port, kind = 'embedded'] = process.argv.slice(2);
+  if (!dataDir || !port || !['embedded', 'system'].includes(kind)) throw new Error('usage: postgres-server <dataDir> <port> [embedded|system]');
+  const start = kind === 'system' ? startSystemPostgres : startEmbeddedPostgres;
+  const database = await start({ dataDir, port: Number(port), database: 'lien_thong' });
   process.stdout.write(`${database.url}\n`);
   const stop = () => void database.stop().finally(() => process.exit(0));
   process.once('SIGTERM', stop);

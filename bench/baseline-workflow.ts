@@ -19,3 +19,14 @@ export async function baselineWorkflow(): Promise<'COMPLETED'> {
   await noop();
   return 'COMPLETED';
 }
+
+/**
+ * The same for the death group with its three procedures: death registration, then residence removal,
+ * funeral allowance and survivor benefit in parallel, then the closing bookkeeping.
+ */
+export async function deathBaselineWorkflow(): Promise<'COMPLETED'> {
+  await noop();
+  await Promise.all([noop(), noop(), noop()]);
+  await noop();
+  return 'COMPLETED';
+}

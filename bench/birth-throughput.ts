@@ -15,7 +15,7 @@ import { startScratchServers } from '../runtime/scratch-servers';
 import { buildSimulator } from '../simulator/app';
 import { createDossierWorker } from '../worker/create-worker';
 import type { BaselineActivities, baselineWorkflow } from './baseline-workflow';
-import { birthGroupBatch } from './birth-group';
+import { groupBatch } from './group-batch';
 import { benchOptions, runBatch, runBench, type BatchResult, type Cleanup } from './harness';
 import { formatTable, ratio, summariseLatencies } from './report';
 
@@ -23,7 +23,7 @@ import { formatTable, ratio, summariseLatencies } from './report';
  * `npm run bench`: N birth groups (all four procedures) through the real path — HTTP intake, API,
  * PostgreSQL, Temporal, worker, agency simulator with zero latency and no faults — then N runs of a
  * baseline workflow of the same shape whose activities do nothing, on the same Temporal server and
- * at the same concurrency. Prints throughput and latency (intake to workflow result) of both, and
+ * at the same concurrency; then the same for N death groups (all three procedures) and their baseline. Prints throughput and latency (intake to workflow result) of both, and
  * the ratios. Everything it starts runs on loopback and is stopped at the end, on error or on Ctrl-C.
  *
  * Options (flag or environment): --groups / BENCH_GROUPS (200), --concurrency / BENCH_CONCURRENCY
@@ -71,10 +71,15 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
     ]),
   );
   const out: string[] = ['', `Results (${options.concurrency} in flight, database pool ${poolSize} per process):`, ...table];
-  const [birth, baseline] = rows;
-  if (birth && baseline) {
-    out.push('', `birth group / baseline:  throughput ${ratio(birth.throughput, baseline.throughput)}   p50 ${ratio(birth.p50, baseline.p50)}   p99 ${ratio(birth.p99, baseline.p99)}`);
+  // Rows come in pairs: a group, then the baseline of its shape.
+  for (let i = 0; i + 1 < rows.length; i += 2) {
+    const [group, baseline] = [rows[i]!, rows[i + 1]!];
+    out.push(
+      `${group.label} / baseline:  throughput ${ratio(group.throughput, baseline.throughput)}   p50 ${ratio(group.p50, baseline.p50)}   p99 ${ratio(group.p99, baseline.p99)}` +
+        `   cpu ms/group ${(group.cpuMs / group.n).toFixed(1)} (target ≤ 25)`,
+    );
   }
+  out.splice(out.length - (rows.length >> 1), 0, '');
   const memory = process.memoryUsage();
   const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   out.push(
@@ -166,36 +171,45 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
   cleanup.add('API', () => api.close());
 
   process.stdout.write(
-    `bench: ${options.groups} birth groups and ${options.groups} baseline workflows, ${options.concurrency} in flight, ` +
+    `bench: ${options.groups} birth groups, ${options.groups} death groups and as many baseline workflows of each shape, ${options.concurrency} in flight, ` +
       `${options.warmup} of each to warm up; Temporal ${process.env.TEMPORAL_ADDRESS ? 'external' : 'dev server'}, ` +
       `PostgreSQL ${process.env.DATABASE_URL ? 'external' : 'embedded'}; ready in ${((performance.now() - setupStarted) / 1000).toFixed(1)}s\n`,
   );
 
-  const birthBatch = (label: string, count: number): Promise<BatchResult> =>
-    birthGroupBatch({ label, count, concurrency: options.concurrency, apiUrl, clerkToken: clerk, temporal, signal });
+  const filedBatch = (group: 'BIRTH' | 'DEATH') => (label: string, count: number): Promise<BatchResult> =>
+    groupBatch({ label, group, count, concurrency: options.concurrency, apiUrl, clerkToken: clerk, temporal, signal });
   /** Baseline: the same shape of workflow, started directly, its activities doing nothing. */
-  const baselineBatch = (label: string, count: number): Promise<BatchResult> =>
+  const baselineBatch = (workflowType: 'baselineWorkflow' | 'deathBaselineWorkflow') => (label: string, count: number): Promise<BatchResult> =>
     runBatch(label, count, options.concurrency, signal, (_index, jobSignal) =>
       temporal.withAbortSignal(jobSignal, async () => {
-        const handle = await temporal.workflow.start<typeof baselineWorkflow>('baselineWorkflow', {
+        const handle = await temporal.workflow.start<typeof baselineWorkflow>(workflowType, {
           taskQueue: baselineQueue,
           workflowId: `bench-baseline-${randomUUID()}`,
         });
         await handle.result();
       }),
     );
+  // Each group against the baseline of its own shape, measured right after it.
+  const pairs = [
+    { group: filedBatch('BIRTH'), baseline: baselineBatch('baselineWorkflow'), name: 'birth' },
+    { group: filedBatch('DEATH'), baseline: baselineBatch('deathBaselineWorkflow'), name: 'death' },
+  ];
 
   const measure = async (): Promise<BatchResult[]> => {
     if (options.warmup > 0) {
-      for (const warm of [await birthBatch('warm-up birth', options.warmup), await baselineBatch('warm-up baseline', options.warmup)]) {
-        if (warm.failures.length > 0) throw new Error(`${warm.label}: ${warm.failures.length} failed, first: ${warm.failures[0]}`);
+      for (const pair of pairs) {
+        for (const warm of [await pair.group(`warm-up ${pair.name}`, options.warmup), await pair.baseline(`warm-up ${pair.name} baseline`, options.warmup)]) {
+          if (warm.failures.length > 0) throw new Error(`${warm.label}: ${warm.failures.length} failed, first: ${warm.failures[0]}`);
+        }
       }
     }
-    const birth = await birthBatch('birth group', options.groups);
-    const baseline = await baselineBatch('baseline', options.groups);
+    const batches: BatchResult[] = [];
+    for (const pair of pairs) {
+      batches.push(await pair.group(`${pair.name} group`, options.groups), await pair.baseline(`${pair.name} baseline`, options.groups));
+    }
     if (signal.aborted) throw signal.reason;
-    printReport(options, config.DATABASE_POOL_SIZE, [birth, baseline]);
-    return [birth, baseline];
+    printReport(options, config.DATABASE_POOL_SIZE, batches);
+    return batches;
   };
   return Promise.race([measure(), workerDown]);
 }

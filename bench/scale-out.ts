@@ -4,7 +4,7 @@ import { actsAudit, endedStatuses, query } from '../chaos/audit';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 import { setAgencyFaults } from '../tests/support/stack';
 import { deadlineSweepScheduleId } from '../workflows/contract';
-import { birthGroupBatch } from './birth-group';
+import { groupBatch } from './group-batch';
 import { startEscalationReceiver, type EscalationReceiver } from './escalation-receiver';
 import { benchOptions, runBench, within, type BatchResult, type Cleanup } from './harness';
 import { formatTable, ratio, summariseLatencies } from './report';
@@ -132,7 +132,7 @@ async function escalationRound(
 ): Promise<BatchResult> {
   await setAgencyFaults(stack.simulatorUrl, 'police', { outage: true });
   const late: string[] = [];
-  const groups = birthGroupBatch({
+  const groups = groupBatch({
     label: 'late steps',
     count,
     concurrency: count,
@@ -193,7 +193,7 @@ async function runConfiguration(options: Options, workers: number, receiver: Esc
 
     const accepted: string[] = [];
     const batch = (label: string, count: number) =>
-      birthGroupBatch({ label, count, concurrency: options.concurrency, apiUrl: proxy.url, clerkToken: stack.tokens.clerk, temporal: client, signal, filed: (n) => accepted.push(n) });
+      groupBatch({ label, count, concurrency: options.concurrency, apiUrl: proxy.url, clerkToken: stack.tokens.clerk, temporal: client, signal, filed: (n) => accepted.push(n) });
     if (options.warmup > 0) {
       const warm = await batch('warm-up', options.warmup);
       if (warm.failures.length > 0) throw new Error(`warm-up: ${warm.failures.length} failed, first: ${warm.failures[0]}`);

@@ -36,7 +36,7 @@ SELECT md5('d' || i)::uuid, 'B-' || i, 'BIRTH', CASE WHEN i % 10 = 0 THEN 'IN_PR
        'dossier-B-' || i, codes[1 + (i / 10) % 34], lpad((i % 3000)::text, 5, '0'), '{}', md5(i::text),
        ARRAY['BIRTH_REGISTRATION','PERSONAL_ID','PERMANENT_RESIDENCE','CHILD_HEALTH_INSURANCE'], 1,
        now() - (i % 60) * interval '1 day', now() - (i % 60) * interval '1 day' + interval '4 days',
-       CASE WHEN i % 10 = 0 THEN NULL ELSE now() END, now()
+       CASE WHEN i % 10 = 0 THEN NULL ELSE least(now(), now() - (i % 60) * interval '1 day' + (i % 5) * interval '1 day') END, now()
 FROM generate_series(1, $1::int) AS i, provinces;
 INSERT INTO dossier_step (id, dossier_id, step, agency, status, mode, updated_at, due_at)
 SELECT md5('s' || i || s.step)::uuid, md5('d' || i)::uuid, s.step, s.agency,

@@ -75,15 +75,15 @@ CREATE TRIGGER "dossier_supervision_on_incident" AFTER INSERT OR DELETE OR UPDAT
     FOR EACH ROW EXECUTE FUNCTION "dossier_supervision_on_child"();
 
 -- Existing dossiers: those running, or left with an open step or incident.
-UPDATE "dossier" SET due_at = due_at
- WHERE status IN ('RECEIVED', 'IN_PROGRESS')
-    OR id IN (SELECT dossier_id FROM "dossier_step" WHERE status IN ('RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'))
-    OR id IN (SELECT dossier_id FROM "incident" WHERE status = 'OPEN');
+UPDATE "dossier" d SET due_at = d.due_at
+ WHERE d.status IN ('RECEIVED', 'IN_PROGRESS')
+    OR EXISTS (SELECT 1 FROM "dossier_step" s WHERE s.dossier_id = d.id AND s.status IN ('RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'))
+    OR EXISTS (SELECT 1 FROM "incident" i WHERE i.dossier_id = d.id AND i.status = 'OPEN');
 
 -- Running dossiers only (a tenth or less of the table): each view reads its scope's entries of this
 -- index without visiting the table. Not expressible in schema.prisma (partial, INCLUDE).
 CREATE INDEX "dossier_running_place_idx" ON "dossier" ("province_code", "commune_code", "late_at")
-    INCLUDE ("procedure_group", "received_at", "open_incident_count", "waiting_for_citizen", "open_steps")
+    INCLUDE ("status", "procedure_group", "received_at", "due_at", "dossier_number", "open_incident_count", "waiting_for_citizen", "open_steps")
     WHERE status IN ('RECEIVED', 'IN_PROGRESS');
 CREATE INDEX "dossier_running_late_idx" ON "dossier" ("late_at") WHERE status IN ('RECEIVED', 'IN_PROGRESS');
 -- The stuck list's order (oldest deadline first) over running dossiers, and the dashboard's count of

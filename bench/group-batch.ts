@@ -1,16 +1,22 @@
 import type { Client } from '@temporalio/client';
-// The tests' sample intake (all four procedures); shared rather than copied.
-import { birthIntake } from '../tests/support/fixtures';
+import type { Intake } from '../domain/intake';
+// The tests' sample intakes (every procedure of the group); shared rather than copied.
+import { birthIntake, deathIntake } from '../tests/support/fixtures';
 import type { GroupOutcome } from '../workflows/contract';
 import { runBatch, type BatchResult } from './harness';
 
+/** The groups a bench files: a birth with all four procedures, a death with all three. */
+export const sampleIntakes: Record<Intake['group'], () => Intake> = { BIRTH: () => birthIntake(), DEATH: () => deathIntake() };
+
 /**
- * Birth groups as a desk files them: each intake is a `POST /v1/dossiers` over HTTP, then the bench
+ * Procedure groups as a desk files them: each intake is a `POST /v1/dossiers` over HTTP, then the bench
  * waits for the workflow's result, which must be COMPLETED. Latency: from just before the POST to the
  * result. The intakes are made before the clock starts; `filed` receives each accepted dossier number.
  */
-export function birthGroupBatch(options: {
+export function groupBatch(options: {
   label: string;
+  /** Default: birth groups. */
+  group?: Intake['group'];
   count: number;
   concurrency: number;
   apiUrl: string;
@@ -20,7 +26,7 @@ export function birthGroupBatch(options: {
   filed?: (dossierNumber: string) => void;
 }): Promise<BatchResult> {
   const { apiUrl, clerkToken, temporal } = options;
-  const intakes = Array.from({ length: options.count }, () => birthIntake());
+  const intakes = Array.from({ length: options.count }, () => sampleIntakes[options.group ?? 'BIRTH']());
   const bodies = intakes.map((intake) => JSON.stringify(intake));
   return runBatch(options.label, options.count, options.concurrency, options.signal, async (index, jobSignal) => {
     const response = await fetch(`${apiUrl}/v1/dossiers`, {

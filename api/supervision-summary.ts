@@ -3,7 +3,7 @@ import { scopeFilter } from '../domain/authorization';
 import { vietnamDate } from '../domain/intake';
 import type { JurisdictionScope } from '../domain/principal';
 import { Prisma, type Database } from '../runtime/database';
-import { countOpenSteps, runningWhereSql } from './stuck-dossiers';
+import { countRunning, runningWhereSql } from './stuck-dossiers';
 
 /**
  * The supervisor's dashboard: what is open, late, failing or waiting for the citizen in the
@@ -99,12 +99,8 @@ export const summaryCommunes = 100;
 
 export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date()): Promise<SupervisionSummary> {
   const running = runningWhereSql(scope, {}, now);
-  const [[totals], steps, communes, daily] = await Promise.all([
-    db.$queryRaw<{ open: bigint; overdue: bigint; with_incident: bigint; waiting: bigint }[]>`
-      SELECT count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue,
-             count(*) FILTER (WHERE open_incident_count > 0) AS with_incident, count(*) FILTER (WHERE waiting_for_citizen) AS waiting
-      FROM dossier WHERE ${running}`,
-    countOpenSteps(db, running),
+  const [counts, communes, daily] = await Promise.all([
+    countRunning(db, running, now),
     db.$queryRaw<{ province_code: string; commune_code: string; open: bigint; overdue: bigint }[]>`
       SELECT province_code, commune_code, count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue
       FROM dossier WHERE ${running} GROUP BY 1, 2 ORDER BY overdue DESC, open DESC, 1, 2 LIMIT ${summaryCommunes}`,
@@ -112,11 +108,11 @@ export async function supervisionSummary(db: Database, scope: JurisdictionScope,
   ]);
   const done = daily.reduce((sum, d) => sum + d.completed, 0);
   return {
-    open: Number(totals?.open ?? 0),
-    overdue: Number(totals?.overdue ?? 0),
-    withIncident: Number(totals?.with_incident ?? 0),
-    waitingForCitizen: Number(totals?.waiting ?? 0),
-    byAgencyAndStep: steps,
+    open: counts.open,
+    overdue: counts.overdue,
+    withIncident: counts.withIncident,
+    waitingForCitizen: counts.waitingForCitizen,
+    byAgencyAndStep: counts.steps,
     byCommune: communes.map((c) => ({ provinceCode: c.province_code, communeCode: c.commune_code, open: Number(c.open), overdue: Number(c.overdue) })),
     daily,
     onTimeShare: done === 0 ? null : daily.reduce((sum, d) => sum + d.completedOnTime, 0) / done,

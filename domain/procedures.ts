@@ -147,3 +147,13 @@ export function planSteps(definition: GroupDefinition, chosenOptional: readonly 
   }
   return plan;
 }
+
+/**
+ * Every (agency, step) pair a published definition can produce: a step's own agency, or any agency
+ * for a step routed by the intake's data. Lets a query name the few pairs a filter means.
+ */
+export const agencyStepPairs: readonly (readonly [AgencyRole, StepCode])[] = [
+  ...new Map(
+    definitions.flatMap((d) => d.steps).flatMap((s) => (typeof s.agency === 'string' ? [s.agency] : agencyRoles).map((agency) => [`${agency}:${s.code}`, [agency, s.code] as const] as const)),
+  ).values(),
+];

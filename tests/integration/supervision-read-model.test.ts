@@ -40,7 +40,10 @@ describe('the supervision columns kept by the database', () => {
     pg = new Pg({ connectionString: process.env.DATABASE_URL });
     await pg.connect();
   });
+  const seeded: string[] = [];
   afterAll(async () => {
+    // Seeded dossiers have no workflow: they must not reach another suite's bulk decisions.
+    await pg?.query(`DELETE FROM dossier WHERE id = ANY($1::uuid[])`, [seeded]);
     await pg?.end();
     await stack?.stop();
   });
@@ -49,6 +52,7 @@ describe('the supervision columns kept by the database', () => {
     const intake = birthIntake();
     const id = randomUUID();
     const stepIds = steps.map(() => randomUUID());
+    seeded.push(id);
     await stack.db.dossier.create({
       data: {
         id,

@@ -88,7 +88,9 @@ CREATE INDEX "dossier_running_place_idx" ON "dossier" ("province_code", "commune
 CREATE INDEX "dossier_running_late_idx" ON "dossier" ("late_at") WHERE status IN ('RECEIVED', 'IN_PROGRESS');
 -- The stuck list's order (oldest deadline first) over running dossiers, and the dashboard's count of
 -- today's receipts and completions.
-CREATE INDEX "dossier_running_due_idx" ON "dossier" ("due_at", "dossier_number") WHERE status IN ('RECEIVED', 'IN_PROGRESS');
+CREATE INDEX "dossier_running_due_idx" ON "dossier" ("due_at", "dossier_number")
+    INCLUDE ("status", "procedure_group", "province_code", "commune_code", "received_at", "late_at", "open_incident_count", "waiting_for_citizen", "open_steps")
+    WHERE status IN ('RECEIVED', 'IN_PROGRESS');
 CREATE INDEX "dossier_received_at_idx" ON "dossier" ("received_at") INCLUDE ("province_code", "commune_code");
 CREATE INDEX "dossier_completed_at_idx" ON "dossier" ("completed_at") INCLUDE ("province_code", "commune_code", "status", "due_at")
     WHERE completed_at IS NOT NULL;

@@ -11,7 +11,7 @@ import { agencyLabel, stepLabel, stepStatusLabel } from '../labels';
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
 export function Dashboard() {
-  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api<SupervisionSummary>('/v1/supervision/summary'), refetchInterval: 30_000 });
+  const summary = useQuery({ queryKey: ['summary'], queryFn: () => api<SupervisionSummary>('/v1/supervision/summary'), refetchInterval: 10_000 });
   if (summary.isError) return <LoadError error={summary.error} what="tổng quan" />;
   if (summary.isLoading || !summary.data) return <Spin />;
   const s = summary.data;

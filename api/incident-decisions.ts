@@ -2,11 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Principal } from '../domain/principal';
 import type { StepCode } from '../domain/procedures';
 import type { Database } from '../runtime/database';
-import { resolveIncidentSignal, resolveIncidentUpdate, type IncidentResolution } from '../workflows/contract';
+import { resolveIncidentSignal, resolveIncidentUpdate, type IncidentDecision, type IncidentResolution } from '../workflows/contract';
 import { audit } from './audit';
 import { signalDossierWorkflow, updateDossierWorkflow } from './workflow-messages';
-
-export type IncidentDecision = 'RETRY' | 'SKIP' | 'CANCEL_GROUP';
 
 /**
  * A supervisor's decision on one open incident, alone or as part of a bulk decision, then audited

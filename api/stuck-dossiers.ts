@@ -13,8 +13,7 @@ import { Prisma, type Database } from '../runtime/database';
  * migration 20261125160000), through an index of running dossiers only: the counts are exact and no
  * view joins the steps.
  */
-/** A dossier not yet ended, and a step an agency (or the citizen) still owes: shared by every supervision view. */
-export const activeStatuses = ['RECEIVED', 'IN_PROGRESS'] as const;
+/** A step an agency (or the citizen) still owes: shared by every supervision view. */
 export const openStepStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -59,14 +58,22 @@ function openStepKeys(f: Filter): string[] | undefined {
  * dossier is late when its own deadline or an open step's has passed: one definition for every list,
  * count and flag.
  */
-export function runningWhereSql(scope: JurisdictionScope, f: Filter, now: Date): Prisma.Sql {
+/** A jurisdiction as conditions on the dossier table; codes come from a verified token and are bound. */
+export function scopeSql(scope: JurisdictionScope): Prisma.Sql[] {
   const place = scopeFilter(scope);
-  const keys = openStepKeys(f);
-  const conditions: Prisma.Sql[] = [
-    Prisma.sql`status IN ('RECEIVED', 'IN_PROGRESS')`,
-    // The supervisor's own jurisdiction always narrows what a filter can reach.
+  return [
     ...(place.provinceCode ? [Prisma.sql`province_code = ${place.provinceCode}`] : []),
     ...(place.communeCode ? [Prisma.sql`commune_code = ${place.communeCode}`] : []),
+  ];
+}
+
+export function runningWhereSql(scope: JurisdictionScope, f: Filter, now: Date): Prisma.Sql {
+  const keys = openStepKeys(f);
+  const conditions: Prisma.Sql[] = [
+    // Written out, not bound: the planner matches it to the partial indexes of running dossiers.
+    Prisma.sql`status IN ('RECEIVED', 'IN_PROGRESS')`,
+    // The supervisor's own jurisdiction always narrows what a filter can reach.
+    ...scopeSql(scope),
     ...(f.provinceCode ? [Prisma.sql`province_code = ${f.provinceCode}`] : []),
     ...(f.communeCode ? [Prisma.sql`commune_code = ${f.communeCode}`] : []),
     ...(f.group ? [Prisma.sql`procedure_group = ${f.group}::"ProcedureGroup"`] : []),

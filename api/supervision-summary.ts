@@ -3,7 +3,7 @@ import { scopeFilter } from '../domain/authorization';
 import { vietnamDate } from '../domain/intake';
 import type { JurisdictionScope } from '../domain/principal';
 import { Prisma, type Database } from '../runtime/database';
-import { countRunning, runningWhereSql } from './stuck-dossiers';
+import { countRunning, runningWhereSql, scopeSql } from './stuck-dossiers';
 
 /**
  * The supervisor's dashboard: what is open, late, failing or waiting for the citizen in the
@@ -26,7 +26,7 @@ export const supervisionSummarySchema = z.object({
 });
 export type SupervisionSummary = z.infer<typeof supervisionSummarySchema>;
 
-/** Completed within the deadline, counted per Vietnam calendar day. */
+/** One Vietnam calendar day: dossiers received, completed, and completed within their deadline. */
 interface DayCounts {
   received: number;
   completed: number;
@@ -39,19 +39,9 @@ function lastDays(now: Date, days: number): string[] {
   return Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10));
 }
 
-/** The scope as SQL over the dossier table; codes come from a verified token and are bound, never spliced. */
-function scopeSql(scope: JurisdictionScope): Prisma.Sql {
-  const place = scopeFilter(scope);
-  const conditions = [
-    place.provinceCode ? Prisma.sql`province_code = ${place.provinceCode}` : Prisma.sql`TRUE`,
-    place.communeCode ? Prisma.sql`commune_code = ${place.communeCode}` : Prisma.sql`TRUE`,
-  ];
-  return Prisma.join(conditions, ' AND ');
-}
-
 /** Received, completed and completed on time per day from `from` (inclusive) to `to` (exclusive), in a scope. */
 async function countDays(db: Database, scope: JurisdictionScope, from: Date, to: Date): Promise<Map<string, DayCounts>> {
-  const where = scopeSql(scope);
+  const where = Prisma.join([Prisma.sql`TRUE`, ...scopeSql(scope)], ' AND ');
   const [received, completed] = await Promise.all([
     db.$queryRaw<{ day: string; n: bigint }[]>`
       SELECT to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, count(*) AS n

@@ -70,7 +70,7 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
       String(r.failures.length),
     ]),
   );
-  const out: string[] = ['', `Results (${options.concurrency} in flight, database pool ${poolSize} per process):`, ...table];
+  const out: string[] = ['', `Results (${options.concurrency} in flight, database pool ${poolSize} per process):`, ...table, ''];
   // Rows come in pairs: a group, then the baseline of its shape.
   for (let i = 0; i + 1 < rows.length; i += 2) {
     const [group, baseline] = [rows[i]!, rows[i + 1]!];
@@ -79,7 +79,6 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
         `   cpu ms/group ${(group.cpuMs / group.n).toFixed(1)} (target ≤ 25)`,
     );
   }
-  out.splice(out.length - (rows.length >> 1), 0, '');
   const memory = process.memoryUsage();
   const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   out.push(

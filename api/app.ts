@@ -10,7 +10,6 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
 import type { TokenSettings, VerifySettings } from './auth/tokens';
-import type { Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
@@ -24,11 +23,14 @@ import { taskRoutes } from './routes/tasks';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
 import { consolePrefix, serveConsole } from './console-static';
+import type { PeriodicJob } from './periodic';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & SessionRouteDependencies['config'] & Pick<Config, 'BULK_DECISION_CONCURRENCY'>;
+  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & SessionRouteDependencies['config'];
   metrics?: MetricsRouteDependencies;
+  /** The relay of recorded signals, woken when a request records some (bulk decisions). */
+  signalRelay?: Pick<PeriodicJob, 'wake'>;
 };
 
 /** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */

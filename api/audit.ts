@@ -1,5 +1,8 @@
 import type { Principal } from '../domain/principal';
-import type { Database } from '../runtime/database';
+import type { Database, Prisma } from '../runtime/database';
+
+/** The database, or a transaction on it. */
+type AuditLog = Pick<Database | Prisma.TransactionClient, 'auditEntry'>;
 
 export interface AuditRecord {
   action: string;
@@ -12,10 +15,15 @@ export interface AuditRecord {
 }
 
 /** Appends to the audit log (the table refuses updates and deletes). Never carries personal data. */
-export async function audit(db: Database, actor: Principal, record: AuditRecord): Promise<void> {
+export async function audit(db: AuditLog, actor: Principal, record: AuditRecord): Promise<void> {
+  await auditAll(db, actor, [record]);
+}
+
+/** Appends several entries at once (a bulk decision's), in the caller's transaction when given one. */
+export async function auditAll(db: AuditLog, actor: Principal, records: AuditRecord[]): Promise<void> {
   await db.auditEntry.createMany({
     skipDuplicates: true,
-    data: {
+    data: records.map((record) => ({
       actorSubject: actor.subject,
       actorRole: actor.role,
       action: record.action,
@@ -24,6 +32,6 @@ export async function audit(db: Database, actor: Principal, record: AuditRecord)
       afterStatus: record.afterStatus ?? null,
       detail: record.detail ?? {},
       requestKey: record.requestKey ?? null,
-    },
+    })),
   });
 }

@@ -1,5 +1,6 @@
 import type { Dossier } from '../runtime/database';
 import { startDossierWorkflow, type IntakeDependencies } from './dossier-intake';
+import { runPeriodically, type PeriodicJob } from './periodic';
 
 export interface ReconcileOptions {
   /** Leaves alone dossiers younger than this, whose intake request may still be starting them. */
@@ -42,21 +43,8 @@ export async function reconcileIntake(deps: IntakeDependencies, options: Reconci
 }
 
 /** Runs the reconciler every `intervalMs` until stopped; a tick that finds a run in progress is skipped. */
-export function runIntakeReconciler(deps: IntakeDependencies, intervalMs: number, options: ReconcileOptions = {}): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = reconcileIntake(deps, options)
-      .catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'intake reconciler run failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  }, intervalMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function runIntakeReconciler(deps: IntakeDependencies, intervalMs: number, options: ReconcileOptions = {}): PeriodicJob {
+  return runPeriodically(() => reconcileIntake(deps, options), intervalMs, (error) =>
+    deps.logger.warn({ err: error.message }, 'intake reconciler run failed'),
+  );
 }

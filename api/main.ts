@@ -9,6 +9,7 @@ import { lazyTemporalClient } from '../runtime/temporal';
 import { createWorkingCalendar } from '../domain/working-days';
 import { buildApi } from './app';
 import { runIntakeReconciler } from './intake-reconciler';
+import { runSignalRelay } from './signal-outbox';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
 
 async function main(): Promise<void> {
@@ -19,7 +20,11 @@ async function main(): Promise<void> {
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
   const temporal = lazyTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
   const calendar = createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR });
+  // Every instance relays the recorded signals (bulk decisions): at once after its own requests, and
+  // every second for what another instance recorded and could not deliver before it stopped.
+  const signalRelay = runSignalRelay({ db, temporal, logger }, { concurrency: config.BULK_DECISION_CONCURRENCY });
   const app = await buildApi({
+    signalRelay,
     db,
     temporal,
     calendar,
@@ -37,6 +42,7 @@ async function main(): Promise<void> {
   await runUntilSignal(async () => {
     await reconciler.stop();
     await app.close();
+    await signalRelay.stop();
     await temporal.connection.close();
     await db.$disconnect();
   });

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
 import { ProblemError } from './problem';
 import { withinTemporalDeadline, workflowServiceUnavailable } from './temporal-calls';
 
@@ -24,20 +24,6 @@ export async function updateDossierWorkflow<Arg>(
     if (error instanceof WorkflowUpdateFailedError) {
       throw new ProblemError(409, 'Not possible now', error.cause?.message ?? 'the dossier is not in a state that allows this');
     }
-    if (error instanceof WorkflowNotFoundError) throw new ProblemError(409, 'Not possible now', 'the procedure group has already ended');
-    throw workflowServiceUnavailable('try again shortly');
-  }
-}
-
-/**
- * Sends a signal to a dossier's workflow: answered once Temporal has recorded it, before the workflow
- * acts on it. For bulk decisions, where the API has checked the request against the read model and
- * the workflow drops what it finds stale.
- */
-export async function signalDossierWorkflow<Arg>(temporal: Client, workflowId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
-  try {
-    await withinTemporalDeadline(temporal, () => temporal.workflow.getHandle(workflowId).signal(signal, arg));
-  } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new ProblemError(409, 'Not possible now', 'the procedure group has already ended');
     throw workflowServiceUnavailable('try again shortly');
   }

@@ -2,17 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
 import { searchAttributes } from '../../workflows/contract';
-import { decideIncident } from '../incident-decisions';
+import { recordBulkDecisions } from '../incident-decisions';
+import type { PeriodicJob } from '../periodic';
 import { messageId } from '../idempotency';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
-import { problemSchema, ProblemError } from '../problem';
+import { problemSchema } from '../problem';
 import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
 import { scopeFilter } from '../../domain/authorization';
 import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
-import { forEachBounded } from '../bounded';
-import type { Config } from '../../runtime/config';
 
 const timelineSchema = z.object({
   dossierNumber: z.string(),
@@ -22,8 +21,10 @@ const timelineSchema = z.object({
 });
 const bulkDecisionResultSchema = z.object({
   matched: z.number().int(),
-  accepted: z.number().int(),
-  rejected: z.array(z.object({ dossierNumber: z.string(), step: z.string(), reason: z.string() })),
+  accepted: z
+    .number()
+    .int()
+    .describe("Decisions recorded. Each reaches its dossier's workflow in the background within seconds; one decided meanwhile is left as it was"),
   /** The incidents matched: a preview's, to be decided exactly (`incidentIds`), whatever opened since. */
   incidentIds: z.array(z.uuid()),
 });
@@ -34,7 +35,7 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 const security = [{ bearerAuth: [] }];
 
 /** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
-export function supervisionRoutes(deps: DossierRouteDependencies & { config: Pick<Config, 'BULK_DECISION_CONCURRENCY'> }): FastifyPluginAsyncZod {
+export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay?: Pick<PeriodicJob, 'wake'> | undefined }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/supervision/dossiers',
@@ -224,19 +225,12 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { config: Pic
           orderBy: { openedAt: 'asc' },
         });
         const matched = { matched: incidents.length, incidentIds: incidents.map((i) => i.id) };
-        if (dryRun) return { ...matched, accepted: 0, rejected: [] };
-        const rejected: { dossierNumber: string; step: string; reason: string }[] = [];
-        // A few at a time: the agencies are not stampeded by this (the workers' activity slots pace their
-        // calls), but Temporal and the database are spared a thousand updates at once.
-        await forEachBounded(incidents, deps.config.BULK_DECISION_CONCURRENCY, async (incident) => {
-          try {
-            await decideIncident(deps, principal, { id: incident.id, step: incident.step, ...incident.dossier }, { decision, reason, bulk: true }, messageId(request, incident.id));
-          } catch (error) {
-            if (!(error instanceof ProblemError)) throw error;
-            rejected.push({ dossierNumber: incident.dossier.dossierNumber, step: incident.step, reason: error.message });
-          }
-        });
-        return { ...matched, accepted: incidents.length - rejected.length, rejected };
+        if (dryRun) return { ...matched, accepted: 0 };
+        const open = incidents.map((incident) => ({ id: incident.id, step: incident.step, ...incident.dossier }));
+        await recordBulkDecisions(deps.db, principal, open, { decision, reason }, (incident) => messageId(request, incident.id));
+        // Delivered now by this instance's relay, or within a second by any other's.
+        deps.signalRelay?.wake();
+        return { ...matched, accepted: incidents.length };
       },
     );
   };

@@ -49,7 +49,7 @@ describe('incidents and supplements on the real stack', () => {
       stack.tokens.provinceSupervisor,
     );
     expect(bulk.status).toBe(200);
-    expect(bulk.body.rejected.map((r: any) => r.dossierNumber)).not.toContain(intake.dossierNumber);
+    expect(bulk.body.incidentIds).not.toContain(incidents[0]!.id);
   });
 
   it('a decision names its incident: one for an incident that is no longer open is a 409 and changes nothing', async () => {

@@ -53,7 +53,6 @@ describe('supervision on the real stack: an agency outage, incidents, and a bulk
     const bulk = await postJson(`${stack.apiUrl}/v1/supervision/incidents/decisions`, { filter: { agency: 'COMMUNE_POLICE', provinceCode: '79' }, decision: 'RETRY', reason: 'police system back after the outage' }, stack.tokens.provinceSupervisor);
     expect(bulk.status).toBe(200);
     expect(bulk.body.accepted).toBeGreaterThanOrEqual(3);
-    expect(bulk.body.rejected).toEqual([]);
 
     for (const number of numbers) {
       const done = await eventually(async () => {

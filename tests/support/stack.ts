@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createHttpAgencyGateway } from '../../activities/agency-gateway';
 import { buildApi } from '../../api/app';
+import { runSignalRelay } from '../../api/signal-outbox';
 import { devTokens, type DevPrincipalName } from '../../api/auth/dev-tokens';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { loadConfig, type Config } from '../../runtime/config';
@@ -36,6 +37,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** Whether the API relays recorded signals (bulk decisions) as in production; off, a test drives delivery. */
+  signalRelay?: boolean;
+}
+
 let runtimeInstalled = false;
 
 export const endedStatuses = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
@@ -44,7 +50,7 @@ export const endedStatuses = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WI
  * The real parts, wired as in production: the API and the agency simulator over real HTTP, a worker
  * on the suite's Temporal dev server, the suite's PostgreSQL. Each test file gets its own task queue.
  */
-export async function startStack(overrides: Partial<Record<keyof Config, string>> = {}): Promise<Stack> {
+export async function startStack(overrides: Partial<Record<keyof Config, string>> = {}, options: StackOptions = {}): Promise<Stack> {
   const config = loadConfig({
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -93,7 +99,16 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
-  const api: FastifyInstance = await buildApi({ db, temporal, config, logger, calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }), metrics });
+  const signalRelay = options.signalRelay === false ? undefined : runSignalRelay({ db, temporal, logger }, { concurrency: config.BULK_DECISION_CONCURRENCY });
+  const api: FastifyInstance = await buildApi({
+    db,
+    temporal,
+    config,
+    logger,
+    calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
+    metrics,
+    ...(signalRelay ? { signalRelay } : {}),
+  });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
   const tokens = await devTokens(config);
@@ -118,6 +133,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     startWorker,
     stop: async () => {
       await api.close();
+      await signalRelay?.stop();
       await stopWorker();
       await nativeConnection.close();
       await connection.close();

@@ -6,6 +6,8 @@ import { problemText } from '../labels';
 export interface BulkOutcome {
   accepted: number;
   rejected: { what: string; reason: string }[];
+  /** What happens next, when the act completes after the answer. */
+  note?: string;
 }
 
 /**
@@ -85,7 +87,7 @@ export function BulkAction<T>({ title, open, onClose, preview, run, extra }: {
           showIcon
           data-testid="bulk-outcome"
           title={`Đã thực hiện ${outcome.accepted} mục${outcome.rejected.length ? `, ${outcome.rejected.length} mục không thực hiện được` : ''}.`}
-          description={outcome.rejected.length > 0 && <ul>{outcome.rejected.map((r) => <li key={r.what}>{r.what}: {r.reason}</li>)}</ul>}
+          description={outcome.rejected.length > 0 ? <ul>{outcome.rejected.map((r) => <li key={r.what}>{r.what}: {r.reason}</li>)}</ul> : outcome.note}
         />
       )}
     </Modal>

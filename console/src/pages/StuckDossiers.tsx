@@ -119,7 +119,11 @@ export function StuckDossiers() {
         preview={async () => (await decideIncidents({ dryRun: true, reason: 'xem trước' })).incidentIds}
         run={async (reason, incidentIds, key) => {
           const result = await decideIncidents({ dryRun: false, reason, incidentIds }, key);
-          return { accepted: result.accepted, rejected: result.rejected.map((r) => ({ what: `${r.dossierNumber} · ${stepLabel[r.step as StepCode] ?? r.step}`, reason: problemText({ status: 409, message: r.reason }) })) };
+          return {
+            accepted: result.accepted,
+            rejected: [],
+            note: 'Quyết định đã được ghi nhận; các hồ sơ tiếp tục được xử lý trong giây lát. Sự cố nào đã được quyết định trong lúc này thì giữ nguyên.',
+          };
         }}
       />
       <BulkAction

@@ -43,5 +43,10 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
       });
       return rows.map((r) => ({ procedureGroup: r.procedureGroup, count: r._count._all }));
     },
+    /** From the outbox's partial index of undelivered rows. */
+    async pendingSignalCounts() {
+      const rows = await db.workflowSignalOutbox.groupBy({ by: ['signal'], where: { deliveredAt: null }, _count: { _all: true } });
+      return rows.map((r) => ({ signal: r.signal, count: r._count._all }));
+    },
   };
 }

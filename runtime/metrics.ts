@@ -42,12 +42,18 @@ export interface OverdueCount {
   count: number;
 }
 
+export interface PendingSignalCount {
+  signal: string;
+  count: number;
+}
+
 /** Where the domain gauges read their counts; one grouped query per method. */
 export interface MetricsSource {
   dossierCounts(): Promise<DossierCount[]>;
   stepCounts(): Promise<StepCount[]>;
   openIncidentCounts(): Promise<OpenIncidentCount[]>;
   overdueCounts(): Promise<OverdueCount[]>;
+  pendingSignalCounts(): Promise<PendingSignalCount[]>;
 }
 
 /** The API's registry: process metrics plus the domain gauges read from `source` at each scrape. */
@@ -85,6 +91,13 @@ export function registerDomainGauges(registry: Registry, source: MetricsSource):
     labelNames: ['procedure_group'],
     read: () => source.overdueCounts(),
     labels: (r) => ({ procedure_group: r.procedureGroup }),
+  });
+  countGauge(registry, {
+    name: 'lien_thong_pending_signals',
+    help: 'Recorded signals (bulk decisions) not yet delivered to their workflows; above 0 for minutes means no relay reaches Temporal',
+    labelNames: ['signal'],
+    read: () => source.pendingSignalCounts(),
+    labels: (r) => ({ signal: r.signal }),
   });
 }
 

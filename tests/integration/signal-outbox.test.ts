@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { deliverRecordedSignals, recordSignals } from '../../api/signal-outbox';
 import { createLogger } from '../../runtime/logger';
+import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { freePort } from '../support/free-port';
 import { resolveIncidentSignal, workflowIdFor } from '../../workflows/contract';
 import { birthIntake } from '../support/fixtures';
@@ -70,7 +71,9 @@ describe('bulk decisions through the signal outbox', () => {
     expect([again.status, again.body]).toEqual([200, first.body]);
     expect((await rowsOf(workflowIds)).map((r) => [r.signal, r.deliveredAt, r.attempts])).toEqual(workflowIds.map(() => [resolveIncidentSignal.name, null, 0]));
     expect(await stack.db.auditEntry.count({ where: { action: 'incident.retry', dossierNumber: { in: numbers } } })).toBe(3);
-    // Recorded, not yet delivered: the incidents stay open.
+    // Recorded, not yet delivered: the incidents stay open, and operators see the signals waiting.
+    const pending = await createDatabaseMetricsSource(stack.db).pendingSignalCounts();
+    expect(pending.find((p) => p.signal === resolveIncidentSignal.name)?.count).toBeGreaterThanOrEqual(3);
     expect(await stack.db.incident.count({ where: { id: { in: first.incidents.map((i) => i.id) }, status: 'OPEN' } })).toBe(3);
 
     // Temporal unreachable: nothing delivered, the attempt recorded, the rows kept for later.

@@ -46,12 +46,14 @@ describe('domain gauges', () => {
       steps: [{ step: 'PERSONAL_ID', agency: 'POPULATION_DATABASE', status: 'FAILED', count: 2 }],
       incidents: [{ step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', count: 1 }],
       overdue: [{ procedureGroup: 'BIRTH', count: 4 }],
+      signals: [{ signal: 'resolveIncidentInBulk', count: 5 }],
     };
     const source: MetricsSource = {
       dossierCounts: async () => rows.dossiers,
       stepCounts: async () => rows.steps,
       openIncidentCounts: async () => rows.incidents,
       overdueCounts: async () => rows.overdue,
+      pendingSignalCounts: async () => rows.signals,
     };
     const registry = createApiRegistry(source);
 
@@ -60,6 +62,7 @@ describe('domain gauges', () => {
     expect(sampleValue(text, 'lien_thong_steps', { step: 'PERSONAL_ID', agency: 'POPULATION_DATABASE', status: 'FAILED' })).toBe(2);
     expect(sampleValue(text, 'lien_thong_open_incidents', { step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE' })).toBe(1);
     expect(sampleValue(text, 'lien_thong_overdue_dossiers', { procedure_group: 'BIRTH' })).toBe(4);
+    expect(sampleValue(text, 'lien_thong_pending_signals', { signal: 'resolveIncidentInBulk' })).toBe(5);
 
     // A combination the source stops reporting disappears rather than keeping its last value.
     rows = { ...rows, incidents: [], dossiers: [{ procedureGroup: 'BIRTH', status: 'COMPLETED', count: 3 }] };
@@ -77,6 +80,7 @@ describe('domain gauges', () => {
       stepCounts: async () => [],
       openIncidentCounts: async () => [],
       overdueCounts: async () => [],
+      pendingSignalCounts: async () => [],
     };
     await expect(createApiRegistry(failing).metrics()).rejects.toThrow('database unreachable');
   });

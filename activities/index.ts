@@ -3,6 +3,7 @@ import type { AgencyGateway } from './agency-gateway';
 import { createBookkeepingActivities } from './bookkeeping';
 import { createEscalationActivities } from './escalation';
 import { createManualStepActivities } from './manual-steps';
+import { createNoticeActivities } from './notices';
 import { createStepActivities } from './steps';
 import type { Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -29,5 +30,11 @@ export type DossierActivities = ReturnType<typeof createActivities>;
  * Every write keeps the read model (what the API serves) in step with the workflow.
  */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createStepActivities(deps), ...createManualStepActivities(deps), ...createBookkeepingActivities(deps), ...createEscalationActivities(deps) };
+  return {
+    ...createStepActivities(deps),
+    ...createManualStepActivities(deps),
+    ...createBookkeepingActivities(deps),
+    ...createEscalationActivities(deps),
+    ...createNoticeActivities(deps),
+  };
 }

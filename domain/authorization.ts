@@ -19,11 +19,15 @@ export const actions = [
   'task.requestSupplement',
   'supervision.read',
   'supervision.act',
+  'notice.submit',
+  'notice.read',
+  'notice.confirm',
 ] as const;
 export type Action = (typeof actions)[number];
 export type DossierAction = Extract<Action, `dossier.${string}`>;
 export type TaskAction = Extract<Action, `task.${string}`>;
 export type SupervisionAction = Extract<Action, `supervision.${string}`>;
+export type NoticeAction = Extract<Action, `notice.${string}`>;
 
 /**
  * The permission matrix: which roles may call which action.
@@ -47,6 +51,10 @@ export const permissionMatrix: Readonly<Record<Action, readonly PrincipalRole[]>
   'task.requestSupplement': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
   'supervision.read': ['SUPERVISOR'],
   'supervision.act': ['SUPERVISOR'],
+  // A health facility's system sends notices; the family confirms them at the commune desk.
+  'notice.submit': ['AGENCY_SYSTEM'],
+  'notice.read': ['CLERK', 'SUPERVISOR'],
+  'notice.confirm': ['CLERK'],
 };
 
 export function roleMayPerform(role: PrincipalRole, action: Action): boolean {
@@ -114,15 +122,27 @@ export function canSupervise(principal: Principal, scope: JurisdictionScope): bo
   return principal.role === 'SUPERVISOR' && scopeContains(principal.jurisdiction, scope);
 }
 
+/**
+ * A notice is sent by a health facility for a place in its jurisdiction, and read and confirmed by the
+ * desk of the commune it opened a draft in (read by supervisors of that place too).
+ */
+export function canHandleNotice(principal: Principal, action: NoticeAction, place: Place): boolean {
+  if (!scopeCovers(principal.jurisdiction, place)) return false;
+  if (action === 'notice.submit') return principal.agency === 'HOSPITAL';
+  return principal.role === 'CLERK' || (principal.role === 'SUPERVISOR' && action === 'notice.read');
+}
+
 export type AuthorizationRequest =
   | { action: DossierAction; dossier: DossierScope }
   | { action: TaskAction; task: TaskScope }
-  | { action: SupervisionAction; scope: JurisdictionScope };
+  | { action: SupervisionAction; scope: JurisdictionScope }
+  | { action: NoticeAction; notice: Place };
 
 /** Both questions at once: the role may do the action, and the principal reaches its target. */
 export function authorize(principal: Principal, request: AuthorizationRequest): boolean {
   if (!roleMayPerform(principal.role, request.action)) return false;
   if ('dossier' in request) return canAccessDossier(principal, request.dossier);
   if ('task' in request) return canActOnTask(principal, request.task) || canSupervise(principal, communeScope(request.task));
+  if ('notice' in request) return canHandleNotice(principal, request.action, request.notice);
   return canSupervise(principal, request.scope);
 }

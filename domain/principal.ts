@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { communeCodeSchema, provinceCodeSchema } from './intake';
+import { noticeIssuers, type NoticeIssuer } from './life-events';
 import { agencyRoles, type AgencyRole } from './procedures';
 
 /**
@@ -16,7 +17,8 @@ import { agencyRoles, type AgencyRole } from './procedures';
  *   security...). Bound to a commune or to a whole province (a provincial social-security office
  *   serves every commune of its province); never national: national oversight is a supervisor's.
  * - AGENCY_SYSTEM: an agency's software acting on its tasks (e.g. the National Population Database,
- *   which is one national system). Any scope, national included.
+ *   which is one national system). Any scope, national included. A health facility's system
+ *   (agency HOSPITAL, bound to its province) sends birth and death notices and has no tasks.
  * - SUPERVISOR: follows and unblocks dossiers across agencies (the People's Committee chair of a
  *   commune or province, or the national level). Works for no single agency, so it has none.
  */
@@ -41,7 +43,7 @@ export interface Principal {
   /** User ID or system ID; never a name or personal ID number. */
   subject: string;
   /** Required for officers and systems, CIVIL_STATUS for clerks, null for supervisors. */
-  agency: AgencyRole | null;
+  agency: AgencyRole | NoticeIssuer | null;
   jurisdiction: JurisdictionScope;
 }
 
@@ -78,7 +80,7 @@ export const principalClaimsSchema = z
   .object({
     sub: subjectSchema,
     role: z.enum(principalRoles),
-    agency: z.enum(agencyRoles).optional(),
+    agency: z.enum([...agencyRoles, ...noticeIssuers]).optional(),
     jurisdiction: jurisdictionScopeSchema,
   })
   .superRefine((claims, ctx) => {

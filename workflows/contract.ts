@@ -6,7 +6,7 @@ import type { ProcedureGroup, StepCode } from '../domain/procedures';
  * Names and types shared by the API (client), the worker and the workflows: the one source of truth
  * for how a dossier's workflow is started, identified, queried, told things and listed.
  */
-export const workflowTypes = { procedureGroup: 'procedureGroupWorkflow', deadlineSweep: 'deadlineSweepWorkflow' } as const;
+export const workflowTypes = { procedureGroup: 'procedureGroupWorkflow', deadlineSweep: 'deadlineSweepWorkflow', lifeEventNotice: 'lifeEventNoticeWorkflow' } as const;
 
 /** The schedule that runs the deadline sweep. */
 export const deadlineSweepScheduleId = 'deadline-sweep';
@@ -151,11 +151,34 @@ export interface IncidentResolution {
 /** A supervisor's decision on a parked step or compensation. */
 export const resolveIncidentUpdate = defineUpdate<void, [IncidentResolution]>('resolveIncident');
 /**
- * The same decision, as part of a bulk decision: a signal, so the supervisor's request is answered once
- * Temporal has it rather than after a workflow task per dossier. The API checks the incident is open
- * first; a decision the workflow finds stale all the same (decided meanwhile) is dropped, not applied.
+ * The same decision, as part of a bulk decision: a signal, recorded in the API's outbox with the
+ * decision and delivered after the answer (at least once). The API checks the incident is open first;
+ * a decision the workflow finds stale all the same (decided meanwhile, or a repeat) is dropped.
  */
 export const resolveIncidentSignal = defineSignal<[IncidentResolution]>('resolveIncidentInBulk');
 
 /** Error type an activity raises for an agency answer that no retry can fix (contract violation). */
 export const nonRetryableAgencyError = 'AgencyContractError';
+
+// ── Life-event notices: a draft dossier opened by a health facility's notice ─────────────────────
+
+/** One workflow per notice, keeping its legal time limit. */
+export function noticeWorkflowIdFor(noticeId: string): string {
+  return `notice-${noticeId}`;
+}
+
+export interface NoticeWorkflowInput {
+  noticeId: string;
+  kind: 'BIRTH' | 'DEATH';
+  /** When the legal time limit ends (epoch ms): 60 days from a birth, 15 from a death. */
+  limitAt: number;
+  /** When to remind the family (epoch ms), and how many days they will have left then. */
+  reminders: { at: number; daysLeft: number }[];
+  /** How long after the limit the draft is still awaited before the workflow leaves it to supervisors. */
+  followAfterLimitMs: number;
+}
+
+export type NoticeOutcome = { status: 'CONFIRMED'; late: boolean } | { status: 'UNCONFIRMED' };
+
+/** The family confirmed the draft at the desk: it became the ordinary group (sent through the outbox). */
+export const noticeConfirmedSignal = defineSignal<[{ dossierNumber: string }]>('noticeConfirmed');

@@ -1,2 +1,3 @@
 export { procedureGroupWorkflow } from './procedure-group';
 export { deadlineSweepWorkflow } from './deadline-sweep';
+export { lifeEventNoticeWorkflow } from './life-event-notice';

@@ -15,6 +15,7 @@ const principals = {
   provinceSupervisor: { role: 'SUPERVISOR', subject: 'sup-p', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
   nationalSupervisor: { role: 'SUPERVISOR', subject: 'sup-n', agency: null, jurisdiction: { scope: 'NATIONAL' } },
   hanoiOfficer: { role: 'AGENCY_OFFICER', subject: 'cs-hn', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '01', communeCode: '00004' } },
+  hospital: { role: 'AGENCY_SYSTEM', subject: 'hospital-79-01', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
 } as const satisfies Record<string, Principal>;
 type Who = keyof typeof principals;
 
@@ -24,21 +25,24 @@ const hanoi = { same: { provinceCode: '01', communeCode: '00004' }, otherCommune
 const placesOf = (who: Who): Record<'same' | 'otherCommune' | 'otherProvince', Place> => (who === 'hanoiOfficer' ? hanoi : hcmc);
 
 /** Each cell: same commune, other commune, other province. Y allowed, - denied. */
-const columns: Who[] = ['clerk', 'civilStatusOfficer', 'populationSystem', 'policeOfficer', 'socialSecurityOfficer', 'communeSupervisor', 'provinceSupervisor', 'nationalSupervisor', 'hanoiOfficer'];
+const columns: Who[] = ['clerk', 'civilStatusOfficer', 'populationSystem', 'policeOfficer', 'socialSecurityOfficer', 'communeSupervisor', 'provinceSupervisor', 'nationalSupervisor', 'hanoiOfficer', 'hospital'];
 // prettier-ignore
 const expected: Record<Action, string[]> = {
-  //                          clerk  csOff  c06    police bhxh   supC   supP   supN   hanoi
-  'dossier.submit':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'dossier.read':           ['Y--', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--'],
-  'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'dossier.supplement':     ['Y--', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'task.list':              ['---', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--'],
-  'task.claim':             ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--'],
-  'task.complete':          ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--'],
-  'task.refuse':            ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--'],
-  'task.requestSupplement': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--'],
-  'supervision.read':       ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---'],
-  'supervision.act':        ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---'],
+  //                          clerk  csOff  c06    police bhxh   supC   supP   supN   hanoi  hosp
+  'dossier.submit':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'dossier.read':           ['Y--', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
+  'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'dossier.supplement':     ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'task.list':              ['---', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
+  'task.claim':             ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
+  'task.complete':          ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
+  'task.refuse':            ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
+  'task.requestSupplement': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
+  'supervision.read':       ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
+  'supervision.act':        ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
+  'notice.submit':          ['---', '---', '---', '---', '---', '---', '---', '---', '---', 'YY-'],
+  'notice.read':            ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
+  'notice.confirm':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
 };
 
 /** A birth dossier with all four steps, so every agency has a part in it. */
@@ -47,8 +51,10 @@ const allBirthAgencies = ['CIVIL_STATUS', 'POPULATION_DATABASE', 'COMMUNE_POLICE
 function requestFor(action: Action, who: Who, place: Place): AuthorizationRequest {
   const [kind] = action.split('.');
   if (kind === 'dossier') return { action: action as Extract<Action, `dossier.${string}`>, dossier: { ...place, agencies: allBirthAgencies } };
-  // The task is the principal's own agency's (or civil status's for those without one).
-  if (kind === 'task') return { action: action as Extract<Action, `task.${string}`>, task: { ...place, agency: principals[who].agency ?? 'CIVIL_STATUS' } };
+  // The task is the principal's own agency's (or civil status's for those without one, or without tasks).
+  const agency: string | null = principals[who].agency;
+  if (kind === 'task') return { action: action as Extract<Action, `task.${string}`>, task: { ...place, agency: agency && agency !== 'HOSPITAL' ? agency : 'CIVIL_STATUS' } };
+  if (kind === 'notice') return { action: action as Extract<Action, `notice.${string}`>, notice: place };
   return { action: action as Extract<Action, `supervision.${string}`>, scope: { scope: 'COMMUNE', ...place } };
 }
 
@@ -65,7 +71,7 @@ const cases = (Object.keys(expected) as Action[]).flatMap((action) =>
 
 describe('authorization matrix', () => {
   it('has a cell for every role, action and place', () => {
-    expect(cases).toHaveLength(11 * 9 * 3);
+    expect(cases).toHaveLength(14 * 10 * 3);
     for (const row of Object.values(expected)) expect(row.every((cell) => /^[Y-]{3}$/.test(cell)) && row.length === columns.length).toBe(true);
   });
 

@@ -89,6 +89,13 @@ export function fakeActivities(options: FakeOptions = {}) {
       if (outcome instanceof Error) throw outcome;
       calls.push({ activity: 'recordGroupOutcome', detail: status });
     },
+    async remindFamily({ daysLeft }) {
+      calls.push({ activity: 'remindFamily', detail: daysLeft });
+      return { reminded: true };
+    },
+    async markNoticeOverdue() {
+      calls.push({ activity: 'markNoticeOverdue' });
+    },
   };
   const stepsCalled = (activity: string) => calls.filter((c) => c.activity === activity).map((c) => c.step);
   return { activities, calls, attempts, supplementDueAt, stepsCalled, incidentIds };

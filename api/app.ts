@@ -20,6 +20,7 @@ import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers'
 import { supervisionRoutes } from './routes/supervision';
 import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 import { taskRoutes } from './routes/tasks';
+import { noticeRoutes } from './routes/notices';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
 import { consolePrefix, serveConsole } from './console-static';
@@ -93,6 +94,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });
   await app.register(taskRoutes(deps), { prefix: '/v1' });
+  await app.register(noticeRoutes(deps), { prefix: '/v1' });
   await app.register(sessionRoutes(deps), { prefix: '/v1' });
   await app.register(savedViewRoutes(deps), { prefix: '/v1' });
   // Answers carry personal data: no browser or proxy keeps a copy beyond the page that asked.

@@ -1,5 +1,6 @@
 import type { Dossier } from '../runtime/database';
 import { startDossierWorkflow, type IntakeDependencies } from './dossier-intake';
+import { reconcileNoticeTimers } from './notices';
 import { runPeriodically, type PeriodicJob } from './periodic';
 
 export interface ReconcileOptions {
@@ -44,7 +45,12 @@ export async function reconcileIntake(deps: IntakeDependencies, options: Reconci
 
 /** Runs the reconciler every `intervalMs` until stopped; a tick that finds a run in progress is skipped. */
 export function runIntakeReconciler(deps: IntakeDependencies, intervalMs: number, options: ReconcileOptions = {}): PeriodicJob {
-  return runPeriodically(() => reconcileIntake(deps, options), intervalMs, (error) =>
+  // Drafts opened by notices wait for their timers the same way.
+  const reconcile = async () => {
+    await reconcileIntake(deps, options);
+    await reconcileNoticeTimers(deps, new Date(Date.now() - (options.olderThanMs ?? 0)));
+  };
+  return runPeriodically(reconcile, intervalMs, (error) =>
     deps.logger.warn({ err: error.message }, 'intake reconciler run failed'),
   );
 }

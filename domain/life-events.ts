@@ -139,3 +139,29 @@ export function noticeMismatches(notice: LifeEventNotice, intake: Intake): { fie
   expect('jurisdiction.communeCode', `${intake.jurisdiction.provinceCode}/${intake.jurisdiction.communeCode}`, `${place.provinceCode}/${place.communeCode}`);
   return differ;
 }
+
+/**
+ * What the notice lets the desk's intake form start from: the certified facts, in the intake's shape.
+ * The rest (the child's name, the father, the procedures chosen, residence, payee…) is the family's.
+ */
+export function noticePrefill(notice: LifeEventNotice, issuedOn: string) {
+  const jurisdiction = noticePlace(notice);
+  if (notice.kind === 'BIRTH') {
+    const { sex, dateOfBirth, placeOfBirth } = notice.child;
+    const { fullName, personalIdNumber, residence } = notice.mother;
+    return {
+      group: 'BIRTH' as const,
+      jurisdiction,
+      child: { sex, dateOfBirth, placeOfBirth },
+      mother: { fullName, personalIdNumber, residence },
+      birthCertificate: { number: notice.noticeNumber, issuedBy: notice.facility.name, issuedOn },
+    };
+  }
+  const { residence: _residence, ...deceased } = notice.deceased;
+  return {
+    group: 'DEATH' as const,
+    jurisdiction,
+    deceased,
+    deathNotice: { number: notice.noticeNumber, issuedBy: notice.facility.name, issuedOn },
+  };
+}

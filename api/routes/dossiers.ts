@@ -1,14 +1,16 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../domain/authorization';
-import { dossierNumberSchema, intakeSubmissionSchema } from '../../domain/intake';
+import { dossierNumberSchema, intakeSubmissionSchema, type Intake } from '../../domain/intake';
+import type { Principal } from '../../domain/principal';
 import { stepCodes } from '../../domain/procedures';
 import { cancelRegistrationUpdate, provideSupplementUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
 import { messageId } from '../idempotency';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
-import { submitIntake, type IntakeDependencies } from '../dossier-intake';
+import { submitIntake, type IntakeDependencies, type IntakeReceipt } from '../dossier-intake';
 import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { decideIncident } from '../incident-decisions';
@@ -17,7 +19,7 @@ import { updateDossierWorkflow } from '../workflow-messages';
 
 export type DossierRouteDependencies = IntakeDependencies & { temporalUiUrl?: string };
 
-const receiptSchema = z.object({
+export const receiptSchema = z.object({
   dossierId: z.uuid(),
   dossierNumber: z.string(),
   workflowId: z.string(),
@@ -32,9 +34,35 @@ const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
 const security = [{ bearerAuth: [] }];
 
+const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
+
+/** Files a dossier at a desk that may file for its commune, audited once however often it is sent. */
+export async function acceptIntake(deps: IntakeDependencies, principal: Principal, intake: Intake): Promise<IntakeReceipt> {
+  const place = intake.jurisdiction;
+  if (!authorize(principal, { action: 'dossier.submit', dossier: { ...place, agencies: [] } })) {
+    throw forbidden(`a desk of ${principal.subject} may not file dossiers for commune ${place.provinceCode}/${place.communeCode}`);
+  }
+  const receipt = await submitIntake(deps, intake);
+  if (receipt.created) await audit(deps.db, principal, { action: 'dossier.submit', dossierNumber: receipt.dossierNumber, afterStatus: 'RECEIVED' });
+  return receipt;
+}
+
+/** 201 for a new dossier, 200 for a repeat, 202 when it waits for Temporal to start its workflow. */
+export function sendReceipt(reply: FastifyReply, receipt: IntakeReceipt) {
+  return reply
+    .code(receipt.workflowStarted ? (receipt.created ? 201 : 200) : 202)
+    .header('location', statusUrl(receipt.dossierNumber))
+    .send({
+      dossierId: receipt.dossierId,
+      dossierNumber: receipt.dossierNumber,
+      workflowId: receipt.workflowId,
+      statusUrl: statusUrl(receipt.dossierNumber),
+      workflowStarted: receipt.workflowStarted,
+    });
+}
+
 export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyncZod {
   return async (app) => {
-    const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
     const accepted = (dossierNumber: string) => ({ dossierNumber, accepted: true as const, statusUrl: statusUrl(dossierNumber) });
 
     app.post(
@@ -49,27 +77,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...errors },
         },
       },
-      async (request, reply) => {
-        const principal = principalOf(request);
-        const place = request.body.jurisdiction;
-        if (!authorize(principal, { action: 'dossier.submit', dossier: { ...place, agencies: [] } })) {
-          throw forbidden(`a desk of ${principal.subject} may not file dossiers for commune ${place.provinceCode}/${place.communeCode}`);
-        }
-        const receipt = await submitIntake(deps, request.body);
-        if (receipt.created) {
-          await audit(deps.db, principal, { action: 'dossier.submit', dossierNumber: receipt.dossierNumber, afterStatus: 'RECEIVED' });
-        }
-        return reply
-          .code(receipt.workflowStarted ? (receipt.created ? 201 : 200) : 202)
-          .header('location', statusUrl(receipt.dossierNumber))
-          .send({
-            dossierId: receipt.dossierId,
-            dossierNumber: receipt.dossierNumber,
-            workflowId: receipt.workflowId,
-            statusUrl: statusUrl(receipt.dossierNumber),
-            workflowStarted: receipt.workflowStarted,
-          });
-      },
+      async (request, reply) => sendReceipt(reply, await acceptIntake(deps, principalOf(request), request.body)),
     );
 
     app.get(

@@ -71,7 +71,10 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
         return {
           identityProvider: issuer ? await identityProvider(issuer, clientId) : null,
           developmentPrincipals: tokens
-            ? (Object.keys(devPrincipals) as DevPrincipalName[]).map((name) => ({ name, principal: devPrincipals[name], token: tokens[name] }))
+            ? (Object.keys(devPrincipals) as DevPrincipalName[])
+                // A health facility's system talks to the API alone; the console has nothing for it.
+                .filter((name) => devPrincipals[name].agency !== 'HOSPITAL')
+                .map((name) => ({ name, principal: devPrincipals[name], token: tokens[name] }))
             : [],
           ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
         };

@@ -35,6 +35,7 @@ const mayAct: Record<DevPrincipalName, Target[]> = {
   provinceSupervisor: [],
   nationalSupervisor: [],
   otherProvinceOfficer: ['CIVIL_STATUS@HN_00004'],
+  hospital: [],
 };
 /** The tasks each principal may see (list and view): its own, and a supervisor's whole scope. */
 const maySee: Record<DevPrincipalName, Target[]> = {
@@ -45,6 +46,8 @@ const maySee: Record<DevPrincipalName, Target[]> = {
 /** Tasks whose dossier a principal cannot even read: denials must be 404 there (nothing leaks). */
 const hidden = (name: DevPrincipalName, target: Target): boolean => {
   const place = target.split('@')[1] as Place;
+  // A health facility's system has no part in any dossier: every task is out of its sight.
+  if (name === 'hospital') return true;
   if (name === 'otherProvinceOfficer') return place !== 'HN_00004';
   if (['clerk', 'civilStatusOfficer', 'policeOfficer'].includes(name)) return place !== 'HCM_26734';
   if (name === 'socialSecurityOfficer' || name === 'provinceSupervisor') return place === 'HN_00004';

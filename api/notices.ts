@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { noticeEventDate, noticeMismatches, noticePlace, noticeTimeline, type LifeEventNotice } from '../domain/life-events';
+import type { Intake } from '../domain/intake';
+import type { Principal } from '../domain/principal';
+import { Prisma, type Database } from '../runtime/database';
+import { noticeConfirmedSignal, noticeWorkflowIdFor, workflowTypes, type NoticeWorkflowInput } from '../workflows/contract';
+import { audit } from './audit';
+import { digest } from './canonical-json';
+import type { IntakeDependencies, IntakeReceipt } from './dossier-intake';
+import { ProblemError } from './problem';
+import { recordSignals } from './signal-outbox';
+import { withinTemporalDeadline } from './temporal-calls';
+
+type NoticeRow = Prisma.LifeEventNoticeGetPayload<object>;
+
+/** After the legal limit, a draft is awaited this long before its workflow leaves it to the supervisors' lists. */
+const followAfterLimitMs = 365 * 86_400_000;
+
+export interface NoticeReceipt {
+  notice: NoticeRow;
+  created: boolean;
+  /** False when Temporal was unavailable: the draft is recorded and its timers start automatically. */
+  timersStarted: boolean;
+}
+
+/**
+ * Records a health facility's notice as a draft at the commune desk of the mother's (or deceased's)
+ * residence and starts its legal time limit. Idempotent on the facility and notice number: the same
+ * notice again is the same draft; other content under a number already used is a conflict. The row is
+ * the outbox of its workflow's start, as for an intake: with Temporal unavailable the draft is kept and
+ * the intake reconciler starts the timers later.
+ */
+export async function receiveNotice(deps: IntakeDependencies, principal: Principal, notice: LifeEventNotice): Promise<NoticeReceipt> {
+  const noticeDigest = digest(notice);
+  const key = { facilityCode: notice.facility.code, noticeNumber: notice.noticeNumber };
+  let row = await deps.db.lifeEventNotice.findUnique({ where: { facilityCode_noticeNumber: key } });
+  let created = false;
+  if (!row) {
+    const id = randomUUID();
+    const place = noticePlace(notice);
+    const eventDate = noticeEventDate(notice);
+    try {
+      row = await deps.db.lifeEventNotice.create({
+        data: {
+          id,
+          kind: notice.kind,
+          ...key,
+          issuerSubject: principal.subject,
+          notice: notice as unknown as Prisma.InputJsonValue,
+          noticeDigest,
+          ...place,
+          eventDate: new Date(`${eventDate}T00:00:00Z`),
+          limitAt: new Date(noticeTimeline(notice.kind, eventDate, Date.now()).limitAt),
+          workflowId: noticeWorkflowIdFor(id),
+        },
+      });
+      created = true;
+    } catch (error) {
+      // The same notice sent twice at once: the loser reads the winner's row.
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
+      row = await deps.db.lifeEventNotice.findUniqueOrThrow({ where: { facilityCode_noticeNumber: key } });
+    }
+  }
+  if (row.noticeDigest !== noticeDigest) {
+    throw new ProblemError(409, 'Notice number already used', `notice ${notice.noticeNumber} of facility ${notice.facility.code} was sent with different content`, [
+      { field: 'body.noticeNumber', reason: 'already used by another notice of this facility' },
+    ]);
+  }
+  if (created) await audit(deps.db, principal, { action: 'notice.submit', detail: { noticeId: row.id, kind: row.kind } });
+  const timersStarted = await startNoticeWorkflow(deps, row);
+  deps.logger.info({ noticeId: row.id, kind: row.kind, created, timersStarted }, 'notice received');
+  return { notice: row, created, timersStarted };
+}
+
+/** Starts the notice's timers and records it; false when Temporal is unavailable. Idempotent (fixed id, *use existing*). */
+export async function startNoticeWorkflow(deps: IntakeDependencies, row: NoticeRow): Promise<boolean> {
+  if (row.workflowStartedAt) return true;
+  const eventDate = row.eventDate.toISOString().slice(0, 10);
+  const input: NoticeWorkflowInput = {
+    noticeId: row.id,
+    kind: row.kind as NoticeWorkflowInput['kind'],
+    // From the stored limit, so a later start keeps the limit the notice was received with.
+    limitAt: row.limitAt.getTime(),
+    reminders: noticeTimeline(row.kind as NoticeWorkflowInput['kind'], eventDate, Date.now()).reminders,
+    followAfterLimitMs,
+  };
+  try {
+    await withinTemporalDeadline(deps.temporal, () =>
+      deps.temporal.workflow.start(workflowTypes.lifeEventNotice, {
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        workflowId: row.workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      deps.logger.warn({ err: (error as Error).message, noticeId: row.id }, 'notice timers not started yet; the reconciler will start them');
+      return false;
+    }
+  }
+  await deps.db.lifeEventNotice.updateMany({ where: { id: row.id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
+  return true;
+}
+
+/**
+ * The family confirms a draft at the desk: the completed intake becomes the ordinary group, linked to
+ * its notice, and the notice's timers stop. The dossier number is claimed on the notice before the
+ * dossier is written, so two desks (or a desk and its repeat) never make two dossiers of one notice;
+ * a repeat under the same number answers as the first time. The link and the signal to the notice's
+ * workflow are recorded in one transaction; the signal relay delivers it.
+ */
+export async function confirmNotice(
+  deps: IntakeDependencies,
+  notice: NoticeRow,
+  intake: Intake,
+  fileIntake: (intake: Intake) => Promise<IntakeReceipt>,
+): Promise<IntakeReceipt> {
+  const mismatches = noticeMismatches(notice.notice as unknown as LifeEventNotice, intake);
+  if (mismatches.length) throw new ProblemError(422, "Does not match the facility's notice", `${mismatches.length} field(s) differ from notice ${notice.noticeNumber}`, mismatches);
+
+  const claimed = await deps.db.lifeEventNotice.updateMany({
+    where: { id: notice.id, OR: [{ confirmingDossierNumber: null }, { confirmingDossierNumber: intake.dossierNumber }] },
+    data: { confirmingDossierNumber: intake.dossierNumber },
+  });
+  if (claimed.count === 0) {
+    throw new ProblemError(409, 'Notice already being confirmed', 'the draft is being confirmed under another dossier number', [
+      { field: 'body.dossierNumber', reason: 'the notice is confirmed under another dossier number' },
+    ]);
+  }
+  let receipt: IntakeReceipt;
+  try {
+    receipt = await fileIntake(intake);
+  } catch (error) {
+    // The dossier number was refused (used by another intake): free the draft for another number.
+    if (error instanceof ProblemError && error.status < 500) {
+      await deps.db.lifeEventNotice.updateMany({ where: { id: notice.id, status: 'DRAFT', confirmingDossierNumber: intake.dossierNumber }, data: { confirmingDossierNumber: null } });
+    }
+    throw error;
+  }
+  await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.lifeEventNotice.updateMany({
+      where: { id: notice.id, status: 'DRAFT' },
+      data: { status: 'CONFIRMED', dossierId: receipt.dossierId, confirmedAt: new Date() },
+    });
+    if (count > 0) {
+      await recordSignals(tx, [{ workflowId: notice.workflowId, signal: noticeConfirmedSignal, arg: { dossierNumber: receipt.dossierNumber }, messageKey: `notice-confirmed/${notice.id}` }]);
+    }
+  });
+  return receipt;
+}
+
+/**
+ * The notice outbox's relay, run with the intake reconciler: starts the timers of drafts Temporal did
+ * not accept at reception, claimed with `SKIP LOCKED` so API instances never share one. Stops at the
+ * first Temporal refuses. Returns how many it started.
+ */
+export async function reconcileNoticeTimers(deps: IntakeDependencies, olderThan: Date, batchSize = 20): Promise<number> {
+  return deps.db.$transaction(
+    async (tx) => {
+      const pending = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM life_event_notice
+        WHERE workflow_started_at IS NULL AND received_at <= ${olderThan}
+        ORDER BY received_at
+        LIMIT ${batchSize}
+        FOR UPDATE SKIP LOCKED`;
+      let started = 0;
+      for (const { id } of pending) {
+        const row = await tx.lifeEventNotice.findUniqueOrThrow({ where: { id } });
+        if (!(await startNoticeWorkflow({ ...deps, db: tx as IntakeDependencies['db'] }, row))) break;
+        started += 1;
+      }
+      return started;
+    },
+    { timeout: 5 * 60_000, maxWait: 10_000 },
+  );
+}

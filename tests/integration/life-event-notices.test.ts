@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { noticeWorkflowIdFor } from '../../workflows/contract';
+import { birthIntake, deathIntake } from '../support/fixtures';
+import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
+
+/**
+ * A health facility's notice opens a draft at the family's commune desk; the clerk completes it with
+ * the family and confirms it; it becomes the ordinary group, linked to its notice, and the notice's
+ * timers stop. Real HTTP, real Temporal, real PostgreSQL.
+ */
+describe('life-event notices: from the facility to the desk', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  const bornDaysAgo = (days: number) => new Date(Date.now() - days * 86_400_000 + 7 * 3600_000).toISOString().slice(0, 10);
+  const birthNotice = (overrides: Record<string, unknown> = {}) => ({
+    kind: 'BIRTH',
+    noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
+    facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
+    child: { sex: 'FEMALE', dateOfBirth: bornDaysAgo(3), placeOfBirth: 'Bệnh viện Từ Dũ, Thành phố Hồ Chí Minh', weightGrams: 3100 },
+    mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' } },
+    ...overrides,
+  });
+  const notices = (token: string, query = '') => getJson(`${stack.apiUrl}/v1/notices${query}`, token);
+
+  it('a birth notice opens one draft however often it is sent; the desk completes it and the group runs', async () => {
+    const notice = birthNotice();
+    const first = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ status: 'DRAFT', timersStarted: true });
+    const noticeId: string = first.body.noticeId;
+    // The same notice again (the facility's retry) is the same draft; other content under its number is refused.
+    const again = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    expect([again.status, again.body.noticeId]).toEqual([200, noticeId]);
+    const conflicting = await postJson(`${stack.apiUrl}/v1/notices`, { ...notice, child: { ...notice.child, sex: 'MALE' } }, stack.tokens.hospital);
+    expect(conflicting.status).toBe(409);
+    expect(conflicting.body.errors).toEqual([{ field: 'body.noticeNumber', reason: expect.any(String) }]);
+    expect(await stack.db.lifeEventNotice.count({ where: { noticeNumber: notice.noticeNumber } })).toBe(1);
+    expect((await stack.temporal.workflow.getHandle(noticeWorkflowIdFor(noticeId)).describe()).status.name).toBe('RUNNING');
+
+    // The desk of the mother's commune sees the draft, prefilled; another commune's does not.
+    const drafts = await notices(stack.tokens.clerk);
+    expect(drafts.body.notices.find((n: any) => n.noticeId === noticeId)).toMatchObject({ kind: 'BIRTH', status: 'DRAFT', overdue: false, remindersSent: 0, who: 'Trần Thị Bích' });
+    const draft = await getJson(`${stack.apiUrl}/v1/notices/${noticeId}`, stack.tokens.clerk);
+    expect(draft.body.prefill).toMatchObject({ group: 'BIRTH', child: { sex: 'FEMALE', dateOfBirth: notice.child.dateOfBirth }, birthCertificate: { number: notice.noticeNumber } });
+    expect((await getJson(`${stack.apiUrl}/v1/notices/${noticeId}`, stack.tokens.otherProvinceOfficer)).status).toBe(403);
+
+    // The family's answers complete the prefill; a certified fact changed at the desk is refused on its field.
+    const intake = birthIntake({ ...draft.body.prefill, child: { ...birthIntake().child, ...draft.body.prefill.child }, mother: { ...birthIntake().mother, ...draft.body.prefill.mother } });
+    const confirm = (body: unknown) => postJson(`${stack.apiUrl}/v1/notices/${noticeId}/confirmation`, body, stack.tokens.clerk);
+    const altered = await confirm({ ...intake, child: { ...intake.child, dateOfBirth: bornDaysAgo(4) } });
+    expect(altered.status).toBe(422);
+    expect(altered.body.errors).toEqual([{ field: 'body.child.dateOfBirth', reason: "differs from the facility's notice" }]);
+    expect(await stack.db.dossier.count({ where: { dossierNumber: intake.dossierNumber } })).toBe(0);
+
+    const confirmed = await confirm(intake);
+    expect(confirmed.status).toBe(201);
+    // A repeat answers as the first time; a second dossier number for the same notice is refused, and never written.
+    expect((await confirm(intake)).status).toBe(200);
+    const other = birthIntake({ ...intake, dossierNumber: `${intake.dossierNumber}-B` });
+    expect((await confirm(other)).status).toBe(409);
+    expect(await stack.db.dossier.count({ where: { dossierNumber: other.dossierNumber } })).toBe(0);
+
+    expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
+    const result = await stack.temporal.workflow.getHandle(noticeWorkflowIdFor(noticeId)).result();
+    expect(result).toEqual({ status: 'CONFIRMED', late: false });
+    const linked = await notices(stack.tokens.clerk, '?status=CONFIRMED');
+    expect(linked.body.notices.find((n: any) => n.noticeId === noticeId)).toMatchObject({ status: 'CONFIRMED', dossierNumber: intake.dossierNumber });
+  }, 120_000);
+
+  it('a death notice becomes a death group the same way; an old notice is overdue for supervisors at once', async () => {
+    const intake = deathIntake();
+    const notice = {
+      kind: 'DEATH',
+      noticeNumber: `BT-${randomUUID().slice(0, 12)}`,
+      facility: { code: '79001', name: 'Bệnh viện Chợ Rẫy' },
+      deceased: { ...intake.deceased, dateOfDeath: bornDaysAgo(20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
+    };
+    const sent = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    expect(sent.status).toBe(201);
+    // Twenty days after the death, past the 15-day limit: no reminder left, overdue at once.
+    const overdue = await notices(stack.tokens.provinceSupervisor, '?overdue=true');
+    expect(overdue.body.notices.map((n: any) => n.noticeId)).toContain(sent.body.noticeId);
+    await eventually(async () => ((await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: sent.body.noticeId } })).overdueAt ? true : undefined));
+
+    const { body: draft } = await getJson(`${stack.apiUrl}/v1/notices/${sent.body.noticeId}`, stack.tokens.clerk);
+    const confirmed = await postJson(
+      `${stack.apiUrl}/v1/notices/${sent.body.noticeId}/confirmation`,
+      { ...intake, deceased: { ...intake.deceased, ...draft.prefill.deceased }, deathNotice: draft.prefill.deathNotice },
+      stack.tokens.clerk,
+    );
+    expect(confirmed.status).toBe(201);
+    expect(await stack.temporal.workflow.getHandle(noticeWorkflowIdFor(sent.body.noticeId)).result()).toEqual({ status: 'CONFIRMED', late: true });
+    expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
+  }, 120_000);
+
+  it('refuses notices from the wrong hands, for the wrong place, or malformed, before anything is written', async () => {
+    const notice = birthNotice();
+    expect((await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.clerk)).status).toBe(403);
+    const hanoi = birthNotice({ mother: { ...notice.mother, residence: { line: '1 Tràng Tiền', communeCode: '00004', provinceCode: '01' } } });
+    expect((await postJson(`${stack.apiUrl}/v1/notices`, hanoi, stack.tokens.hospital)).status).toBe(403);
+    const malformed = await postJson(`${stack.apiUrl}/v1/notices`, { ...notice, child: { ...notice.child, dateOfBirth: bornDaysAgo(-400) }, mother: { ...notice.mother, personalIdNumber: '12' } }, stack.tokens.hospital);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors.map((e: any) => e.field).sort()).toEqual(['body.child.dateOfBirth', 'body.mother.personalIdNumber']);
+    expect(await stack.db.lifeEventNotice.count({ where: { noticeNumber: notice.noticeNumber } })).toBe(0);
+    // Supervisors read drafts but do not confirm them; agencies do neither.
+    expect((await notices(stack.tokens.policeOfficer)).status).toBe(403);
+    expect((await postJson(`${stack.apiUrl}/v1/notices/${randomUUID()}/confirmation`, birthIntake(), stack.tokens.provinceSupervisor)).status).toBe(403);
+  });
+});

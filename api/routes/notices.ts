@@ -25,6 +25,9 @@ const noticeSummarySchema = z.object({
   dossierNumber: z.string().nullable().describe('The dossier the draft became, once confirmed'),
   receivedAt: z.string(),
 });
+export type NoticeSummary = z.infer<typeof noticeSummarySchema>;
+export type NoticeDraft = NoticeSummary & { notice: unknown; prefill: Record<string, unknown> };
+
 const noticeReceiptSchema = z.object({
   noticeId: z.uuid(),
   status: z.enum(['DRAFT', 'CONFIRMED']),

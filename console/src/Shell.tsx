@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Grid, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
-import { AlertOutlined, DashboardOutlined, FileAddOutlined, FolderOpenOutlined, InboxOutlined, LogoutOutlined } from '@ant-design/icons';
+import { AlertOutlined, DashboardOutlined, FileAddOutlined, FileTextOutlined, FolderOpenOutlined, InboxOutlined, LogoutOutlined } from '@ant-design/icons';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import type { Me } from '../../api/routes/session';
 import { agencyLabel, jurisdictionText, roleLabel } from './labels';
@@ -14,6 +14,7 @@ import { DossierPage } from './pages/DossierPage';
 import { Inbox } from './pages/Inbox';
 import { TaskPage } from './pages/TaskPage';
 import { StuckDossiers } from './pages/StuckDossiers';
+import { DraftPage, Drafts } from './pages/Drafts';
 import type { AgencyRole } from '../../domain/procedures';
 
 // The charts library is large: only supervisors load it, when they open the dashboard.
@@ -35,6 +36,7 @@ function menuFor(me: Me): MenuEntry[] {
   if (me.role === 'CLERK')
     return [
       { key: '/ho-so', icon: <FolderOpenOutlined />, label: 'Hồ sơ của xã' },
+      { key: '/ho-so/nhap', icon: <FileTextOutlined />, label: 'Hồ sơ nháp' },
       { key: '/ho-so/moi/khai-sinh', icon: <FileAddOutlined />, label: 'Tiếp nhận khai sinh' },
       { key: '/ho-so/moi/khai-tu', icon: <FileAddOutlined />, label: 'Tiếp nhận khai tử' },
     ];
@@ -42,6 +44,7 @@ function menuFor(me: Me): MenuEntry[] {
     return [
       { key: '/giam-sat', icon: <DashboardOutlined />, label: 'Tổng quan' },
       { key: '/giam-sat/ho-so', icon: <AlertOutlined />, label: 'Hồ sơ tồn đọng' },
+      { key: '/giam-sat/ho-so-nhap', icon: <FileTextOutlined />, label: 'Nháp quá hạn' },
       { key: '/nhiem-vu', icon: <InboxOutlined />, label: 'Nhiệm vụ các cơ quan' },
     ];
   return [{ key: '/nhiem-vu', icon: <InboxOutlined />, label: 'Hộp nhiệm vụ' }];
@@ -96,6 +99,8 @@ function SignedIn() {
           {user.role === 'CLERK' && user.jurisdiction.scope === 'COMMUNE' && (
             <>
               <Route path="/ho-so" element={<DossierList />} />
+              <Route path="/ho-so/nhap" element={<Drafts />} />
+              <Route path="/ho-so/nhap/:noticeId" element={<DraftPage place={user.jurisdiction} />} />
               <Route path="/ho-so/moi/khai-sinh" element={<NewDossier place={user.jurisdiction} group="BIRTH" />} />
               <Route path="/ho-so/moi/khai-tu" element={<NewDossier place={user.jurisdiction} group="DEATH" />} />
             </>
@@ -110,6 +115,7 @@ function SignedIn() {
             <>
               <Route path="/giam-sat" element={<Suspense fallback={<Spin />}><Dashboard /></Suspense>} />
               <Route path="/giam-sat/ho-so" element={<StuckDossiers />} />
+              <Route path="/giam-sat/ho-so-nhap" element={<Drafts overdueOnly />} />
             </>
           )}
           <Route path="*" element={<Alert type="warning" showIcon title="Trang này không có hoặc không dành cho vai trò của bạn." />} />

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { signToken } from '../../api/auth/tokens';
-import { birthIntake, personalIdFor } from '../support/fixtures';
+import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
 import { choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
@@ -245,5 +245,56 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await page.getByTestId('sign-in-clerk').focus();
     await page.keyboard.press('Enter');
     await shown(page.getByText('Hồ sơ của xã'));
+  });
+
+  it("a hospital's birth notice waits as a draft; the clerk completes it with the family; an old death notice is overdue for the supervisor", async () => {
+    const fixture = birthIntake();
+    const notice = {
+      kind: 'BIRTH',
+      noticeNumber: `CS-UI-${Date.now().toString(36)}`,
+      facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
+      child: { sex: 'FEMALE', dateOfBirth: daysFromToday(-2), placeOfBirth: fixture.child.placeOfBirth },
+      mother: { fullName: fixture.mother!.fullName, personalIdNumber: fixture.mother!.personalIdNumber, residence: fixture.mother!.residence },
+    };
+    const sent = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    expect(sent.status).toBe(201);
+
+    const { page: clerk } = await desk('clerk');
+    await clerk.getByRole('link', { name: 'Hồ sơ nháp' }).click();
+    const row = clerk.locator('tr', { hasText: fixture.mother!.fullName }).filter({ hasText: 'Còn 58 ngày' });
+    await (await shown(row.getByRole('button', { name: 'Hoàn thiện với gia đình' }))).click();
+    // What the hospital certified is already there; the family adds the rest.
+    await shown(clerk.getByText(`Giấy chứng sinh số ${notice.noticeNumber}`, { exact: false }));
+    expect(await clerk.locator('#mother_personalIdNumber').inputValue()).toBe(notice.mother.personalIdNumber);
+    expect(await clerk.locator('#birthCertificate_number').inputValue()).toBe(notice.noticeNumber);
+    await clerk.locator('#child_fullName').fill(fixture.child.fullName);
+    await clerk.locator('#child_homeTown').fill(fixture.child.homeTown);
+    await clerk.locator('#residence_line').fill(fixture.residence!.line);
+    await clerk.locator('#healthInsurance_initialFacilityCode').fill(fixture.healthInsurance!.initialFacilityCode);
+    await clerk.locator('#requester_fullName').fill(fixture.requester.fullName);
+    await clerk.locator('#requester_personalIdNumber').fill(fixture.requester.personalIdNumber);
+    await choose(clerk, 'requester_relationship', 'Mẹ');
+    const dossierNumber = await clerk.locator('#dossierNumber').inputValue();
+    await screenshot(clerk, 'clerk-draft-from-notice');
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+
+    await clerk.waitForURL(`**/console/ho-so/${dossierNumber}`);
+    await shown(clerk.getByTestId('step-BIRTH_REGISTRATION'));
+    const linked = await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: sent.body.noticeId }, include: { dossier: true } });
+    expect([linked.status, linked.dossier?.dossierNumber]).toEqual(['CONFIRMED', dossierNumber]);
+
+    // A death twenty days ago, never registered: past its 15-day limit, on the supervisor's list.
+    const death = deathIntake();
+    const deathNotice = {
+      kind: 'DEATH',
+      noticeNumber: `BT-UI-${Date.now().toString(36)}`,
+      facility: { code: '79001', name: 'Bệnh viện Chợ Rẫy' },
+      deceased: { ...death.deceased, dateOfDeath: daysFromToday(-20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
+    };
+    expect((await postJson(`${stack.apiUrl}/v1/notices`, deathNotice, stack.tokens.hospital)).status).toBe(201);
+    const { page: supervisor } = await desk('provinceSupervisor');
+    await supervisor.getByRole('link', { name: 'Nháp quá hạn' }).click();
+    await shown(supervisor.locator('tr', { hasText: death.deceased.fullName }).filter({ hasText: 'Quá hạn' }));
+    await screenshot(supervisor, 'supervisor-overdue-drafts');
   });
 });

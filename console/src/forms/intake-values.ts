@@ -19,6 +19,19 @@ export function toIntake(values: unknown): unknown {
   return typeof values === 'string' ? values.trim() : values;
 }
 
+/** The other way, for a prefilled form: ISO dates become the date pickers' values, objects merge into the defaults. */
+export function toFormValues(defaults: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(values)) {
+    const base = defaults[key];
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) merged[key] = dayjs(value);
+    else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      merged[key] = toFormValues(base && typeof base === 'object' ? (base as Record<string, unknown>) : {}, value as Record<string, unknown>);
+    } else merged[key] = value;
+  }
+  return merged;
+}
+
 export interface Issue {
   path: (string | number)[];
   message: string;

@@ -10,7 +10,7 @@ import { api, ApiProblem } from '../api';
 import { dayjs } from '../format';
 import { funeralCategoryLabel, groupLabel, relationshipLabel, stepLabel } from '../labels';
 import { AddressFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
-import { issuesFromProblem, showIssues, toIntake } from '../forms/intake-values';
+import { issuesFromProblem, showIssues, toFormValues, toIntake } from '../forms/intake-values';
 
 type Group = 'BIRTH' | 'DEATH';
 interface Receipt {
@@ -25,13 +25,14 @@ function suggestedNumber(place: Place): string {
 }
 
 /** The one-stop desk's intake of a linked procedure group, checked here by the same schema as the API. */
-export function NewDossier({ place, group }: { place: Place; group: Group }) {
+export function NewDossier({ place, group, draft }: { place: Place; group: Group; draft?: { noticeId: string; prefill: Record<string, unknown> } }) {
   const [form] = Form.useForm();
   const navigate = useNavigate();
   const { message } = App.useApp();
   const [unplaced, setUnplaced] = useState<string[]>([]);
   const submit = useMutation({
-    mutationFn: (intake: unknown) => api<Receipt>('/v1/dossiers', { method: 'POST', body: intake }),
+    // A draft is confirmed through its notice, which links the dossier to it; otherwise a plain intake.
+    mutationFn: (intake: unknown) => api<Receipt>(draft ? `/v1/notices/${draft.noticeId}/confirmation` : '/v1/dossiers', { method: 'POST', body: intake }),
     onSuccess: (receipt) => {
       if (receipt.workflowStarted) message.success(`Đã tiếp nhận hồ sơ ${receipt.dossierNumber}`);
       else message.warning(`Đã ghi nhận hồ sơ ${receipt.dossierNumber}; hệ thống sẽ tự chuyển xử lý khi máy chủ quy trình sẵn sàng.`);
@@ -39,7 +40,9 @@ export function NewDossier({ place, group }: { place: Place; group: Group }) {
     },
     onError: (error) => {
       if (error instanceof ApiProblem && error.errors.length > 0) setUnplaced(showIssues(form, issuesFromProblem(error.errors)));
-      else setUnplaced([error instanceof ApiProblem && error.status === 409 ? `Số hồ sơ đã được dùng cho hồ sơ khác: ${error.message}` : error.message]);
+      else if (error instanceof ApiProblem && error.status === 409) {
+        setUnplaced([draft ? `Hồ sơ nháp đã được tiếp nhận với số hồ sơ khác: ${error.message}` : `Số hồ sơ đã được dùng cho hồ sơ khác: ${error.message}`]);
+      } else setUnplaced([error.message]);
     },
   });
 
@@ -61,7 +64,7 @@ export function NewDossier({ place, group }: { place: Place; group: Group }) {
   };
 
   const residenceDefaults = { ...place, line: '' };
-  const initialValues =
+  const defaults =
     group === 'BIRTH'
       ? {
           dossierNumber: suggestedNumber(place),
@@ -73,6 +76,7 @@ export function NewDossier({ place, group }: { place: Place; group: Group }) {
           residence: { ...residenceDefaults, headOfHouseholdConsent: true },
         }
       : { dossierNumber: suggestedNumber(place), procedures: { residenceRemoval: true, funeralAllowance: false, survivorBenefit: false } };
+  const initialValues = draft ? toFormValues(defaults, draft.prefill) : defaults;
 
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Tiếp nhận hồ sơ: {groupLabel[group]}</Typography.Title>}>

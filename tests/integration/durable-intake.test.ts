@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app';
+import { reconcileNoticeTimers } from '../../api/notices';
 import { reconcileIntake } from '../../api/intake-reconciler';
 import type { IntakeDependencies } from '../../api/dossier-intake';
 import { createWorkingCalendar } from '../../domain/working-days';
@@ -81,6 +83,29 @@ describe('durable intake (Temporal unreachable at intake)', () => {
       for await (const wf of stack.temporal.workflow.list({ query: `DossierNumber = '${intake.dossierNumber}'` })) executions.push(wf);
       expect(executions).toHaveLength(1);
     }
+  });
+
+  it("a hospital's notice with Temporal unreachable is kept as a draft (202); the reconciler starts its timers once", async () => {
+    const notice = {
+      kind: 'BIRTH',
+      noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
+      facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
+      child: { sex: 'MALE', dateOfBirth: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), placeOfBirth: 'Bệnh viện Từ Dũ' },
+      mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Hai Bà Trưng', communeCode: '26734', provinceCode: '79' } },
+    };
+    const first = await postJson(`${apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ status: 'DRAFT', timersStarted: false });
+    // The desk sees the draft all the same: the row, not the workflow, is the record.
+    expect((await getJson(`${stack.apiUrl}/v1/notices/${first.body.noticeId}`, stack.tokens.clerk)).status).toBe(200);
+
+    expect(await reconcileNoticeTimers(reconcilerDeps(unreachable), new Date())).toBe(0);
+    const runs = await Promise.all([reconcileNoticeTimers(reconcilerDeps(stack.temporal), new Date()), reconcileNoticeTimers(reconcilerDeps(stack.temporal), new Date())]);
+    expect(runs[0] + runs[1]).toBeGreaterThanOrEqual(1);
+    const row = await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: first.body.noticeId } });
+    expect(row.workflowStartedAt).not.toBeNull();
+    expect((await stack.temporal.workflow.getHandle(row.workflowId).describe()).status.name).toBe('RUNNING');
+    await stack.temporal.workflow.getHandle(row.workflowId).terminate('test over');
   });
 
   it('a workflow update with Temporal unreachable answers 503 with Retry-After', async () => {

@@ -99,6 +99,22 @@ describe('life-event notices: from the facility to the desk', () => {
     expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
   }, 120_000);
 
+  it('the same notice sent twice at once is one draft; two desks confirming at once make one dossier', async () => {
+    const notice = birthNotice();
+    const sent = await Promise.all([1, 2, 3].map(() => postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital)));
+    expect(new Set(sent.map((r) => r.body.noticeId)).size).toBe(1);
+    expect(sent.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+    const noticeId = sent[0]!.body.noticeId as string;
+    const { body: draft } = await getJson(`${stack.apiUrl}/v1/notices/${noticeId}`, stack.tokens.clerk);
+    const base = birthIntake({ ...draft.prefill, child: { ...birthIntake().child, ...draft.prefill.child }, mother: { ...birthIntake().mother, ...draft.prefill.mother } });
+    const numbers = [`${base.dossierNumber}-A`, `${base.dossierNumber}-B`];
+    const answers = await Promise.all(numbers.map((dossierNumber) => postJson(`${stack.apiUrl}/v1/notices/${noticeId}/confirmation`, { ...base, dossierNumber }, stack.tokens.clerk)));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect(await stack.db.dossier.count({ where: { dossierNumber: { in: numbers } } })).toBe(1);
+    const winner = numbers[answers.findIndex((a) => a.status === 201)]!;
+    expect((await stack.untilEnded(winner)).status).toBe('COMPLETED');
+  }, 120_000);
+
   it('refuses notices from the wrong hands, for the wrong place, or malformed, before anything is written', async () => {
     const notice = birthNotice();
     expect((await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.clerk)).status).toBe(403);

@@ -17,6 +17,8 @@ export const supervisionSummarySchema = z.object({
   overdue: z.number().int(),
   withIncident: z.number().int(),
   waitingForCitizen: z.number().int(),
+  /** Drafts opened by facilities' notices, past their legal registration limit and still unconfirmed. */
+  overdueDrafts: z.number().int(),
   byAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.string(), count: z.number().int() })),
   /** The communes with the most overdue dossiers, then the most open ones (at most `summaryCommunes`). */
   byCommune: z.array(z.object({ provinceCode: z.string(), communeCode: z.string(), open: z.number().int(), overdue: z.number().int() })),
@@ -89,12 +91,13 @@ export const summaryCommunes = 100;
 
 export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date()): Promise<SupervisionSummary> {
   const running = runningWhereSql(scope, {}, now);
-  const [counts, communes, daily] = await Promise.all([
+  const [counts, communes, daily, overdueDrafts] = await Promise.all([
     countRunning(db, running, now),
     db.$queryRaw<{ province_code: string; commune_code: string; open: bigint; overdue: bigint }[]>`
       SELECT province_code, commune_code, count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue
       FROM dossier WHERE ${running} GROUP BY 1, 2 ORDER BY overdue DESC, open DESC, 1, 2 LIMIT ${summaryCommunes}`,
     dailyCounts(db, scope, now),
+    db.lifeEventNotice.count({ where: { ...scopeFilter(scope), status: 'DRAFT', limitAt: { lt: now } } }),
   ]);
   const done = daily.reduce((sum, d) => sum + d.completed, 0);
   return {
@@ -102,6 +105,7 @@ export async function supervisionSummary(db: Database, scope: JurisdictionScope,
     overdue: counts.overdue,
     withIncident: counts.withIncident,
     waitingForCitizen: counts.waitingForCitizen,
+    overdueDrafts,
     byAgencyAndStep: counts.steps,
     byCommune: communes.map((c) => ({ provinceCode: c.province_code, communeCode: c.commune_code, open: Number(c.open), overdue: Number(c.overdue) })),
     daily,

@@ -15,11 +15,12 @@ export function Dashboard() {
   if (summary.isError) return <LoadError error={summary.error} what="tổng quan" />;
   if (summary.isLoading || !summary.data) return <Spin />;
   const s = summary.data;
-  const tiles = [
-    { title: 'Đang xử lý', value: s.open, to: '' },
-    { title: 'Quá hạn', value: s.overdue, to: 'overdue=true', danger: true },
-    { title: 'Có sự cố', value: s.withIncident, to: 'incident=true', danger: true },
-    { title: 'Chờ công dân bổ sung', value: s.waitingForCitizen, to: 'waitingForCitizen=true' },
+  const tiles: { title: string; value: number; to: string; danger?: boolean }[] = [
+    { title: 'Đang xử lý', value: s.open, to: '/giam-sat/ho-so' },
+    { title: 'Quá hạn', value: s.overdue, to: '/giam-sat/ho-so?overdue=true', danger: true },
+    { title: 'Có sự cố', value: s.withIncident, to: '/giam-sat/ho-so?incident=true', danger: true },
+    { title: 'Chờ công dân bổ sung', value: s.waitingForCitizen, to: '/giam-sat/ho-so?waitingForCitizen=true' },
+    { title: 'Nháp quá hạn đăng ký', value: s.overdueDrafts, to: '/giam-sat/ho-so-nhap', danger: true },
   ];
   const chart = s.daily.flatMap((d) => [
     { day: date(d.day), kind: 'Tiếp nhận', count: d.received },
@@ -28,8 +29,8 @@ export function Dashboard() {
   return (
     <Row gutter={[16, 16]}>
       {tiles.map((t) => (
-        <Col xs={12} md={6} key={t.title}>
-          <Link to={`/giam-sat/ho-so${t.to ? `?${t.to}` : ''}`}>
+        <Col xs={12} md={8} xl={{ flex: "20%" }} key={t.title}>
+          <Link to={t.to}>
             <Card hoverable>
               <Statistic title={t.title} value={t.value} styles={{ content: t.danger && t.value > 0 ? { color: '#cf1322' } : undefined }} />
             </Card>

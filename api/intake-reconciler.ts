@@ -1,6 +1,6 @@
-import type { Dossier } from '../runtime/database';
+import { Prisma } from '../runtime/database';
 import { startDossierWorkflow, type IntakeDependencies } from './dossier-intake';
-import { reconcileNoticeTimers } from './notices';
+import { startNoticeWorkflow } from './notices';
 import { runPeriodically, type PeriodicJob } from './periodic';
 
 export interface ReconcileOptions {
@@ -9,37 +9,64 @@ export interface ReconcileOptions {
   batchSize?: number;
 }
 
+type Transaction = IntakeDependencies['db'];
+
+/** Claims the oldest rows of an outbox table whose workflow Temporal has not accepted yet. */
+const unstarted =
+  (table: 'dossier' | 'life_event_notice', receivedColumn: 'created_at' | 'received_at', options: ReconcileOptions) =>
+  (tx: Transaction): Promise<{ id: string }[]> => {
+    const olderThan = new Date(Date.now() - (options.olderThanMs ?? 0));
+    const [from, received] = [Prisma.raw(`"${table}"`), Prisma.raw(`"${receivedColumn}"`)];
+    return tx.$queryRaw`
+      SELECT id FROM ${from}
+      WHERE workflow_started_at IS NULL AND ${received} <= ${olderThan}
+      ORDER BY ${received}
+      LIMIT ${options.batchSize ?? 20}
+      FOR UPDATE SKIP LOCKED`;
+  };
+
 /**
- * The intake outbox's relay: starts the workflow of every accepted dossier that Temporal has not
- * accepted yet (`workflow_started_at` null), oldest first, and marks it. Rows are claimed with
- * `FOR UPDATE SKIP LOCKED`, so several API instances share the work without both starting one
- * dossier; the start itself is idempotent anyway (fixed workflow ID, *use existing*). Stops at the
- * first dossier Temporal does not accept: it is unavailable, the next run tries again.
- * Returns how many workflows it started.
+ * Starts, in the transaction that claimed them, the workflows of rows Temporal has not accepted yet,
+ * oldest first; stops at the first it does not accept (it is unavailable: the next run tries again).
+ * Rows are claimed with `FOR UPDATE SKIP LOCKED` by `claim`, so API instances never share one; the
+ * start itself is idempotent anyway (fixed workflow ID, *use existing*), and its mark is written
+ * through the transaction holding the row lock.
  */
-export async function reconcileIntake(deps: IntakeDependencies, options: ReconcileOptions = {}): Promise<number> {
-  const olderThan = new Date(Date.now() - (options.olderThanMs ?? 0));
-  const batchSize = options.batchSize ?? 20;
+async function startPending(deps: IntakeDependencies, claim: (tx: Transaction) => Promise<{ id: string }[]>, start: (tx: Transaction, id: string) => Promise<boolean>): Promise<number> {
   return deps.db.$transaction(
     async (tx) => {
-      const pending = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM dossier
-        WHERE workflow_started_at IS NULL AND created_at <= ${olderThan}
-        ORDER BY created_at
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`;
       let started = 0;
-      for (const { id } of pending) {
-        const dossier: Dossier = await tx.dossier.findUniqueOrThrow({ where: { id } });
-        // The mark is written through the transaction holding the row lock.
-        if (!(await startDossierWorkflow({ ...deps, db: tx as IntakeDependencies['db'] }, dossier))) break;
+      for (const { id } of await claim(tx as Transaction)) {
+        if (!(await start(tx as Transaction, id))) break;
         started += 1;
       }
-      if (started > 0) deps.logger.info({ started }, 'intake reconciler started pending workflows');
       return started;
     },
     // Each start waits at most the Temporal call deadline; the batch is bounded.
     { timeout: 5 * 60_000, maxWait: 10_000 },
+  );
+}
+
+/**
+ * The intake outbox's relay: starts the workflow of every accepted dossier that Temporal has not
+ * accepted yet (`workflow_started_at` null) and marks it. Returns how many workflows it started.
+ */
+export async function reconcileIntake(deps: IntakeDependencies, options: ReconcileOptions = {}): Promise<number> {
+  const started = await startPending(
+    deps,
+    unstarted('dossier', 'created_at', options),
+    async (tx, id) => startDossierWorkflow({ ...deps, db: tx }, await tx.dossier.findUniqueOrThrow({ where: { id } })),
+  );
+  if (started > 0) deps.logger.info({ started }, 'intake reconciler started pending workflows');
+  return started;
+}
+
+/** The same for drafts opened by notices whose time-limit timers Temporal did not accept at reception. */
+export async function reconcileNoticeTimers(deps: IntakeDependencies, options: ReconcileOptions = {}): Promise<number> {
+  return startPending(
+    deps,
+    unstarted('life_event_notice', 'received_at', options),
+    async (tx, id) => startNoticeWorkflow({ ...deps, db: tx }, await tx.lifeEventNotice.findUniqueOrThrow({ where: { id } })),
   );
 }
 
@@ -48,7 +75,7 @@ export function runIntakeReconciler(deps: IntakeDependencies, intervalMs: number
   // Drafts opened by notices wait for their timers the same way.
   const reconcile = async () => {
     await reconcileIntake(deps, options);
-    await reconcileNoticeTimers(deps, new Date(Date.now() - (options.olderThanMs ?? 0)));
+    await reconcileNoticeTimers(deps, options);
   };
   return runPeriodically(reconcile, intervalMs, (error) =>
     deps.logger.warn({ err: error.message }, 'intake reconciler run failed'),

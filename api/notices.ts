@@ -152,28 +152,3 @@ export async function confirmNotice(
   return receipt;
 }
 
-/**
- * The notice outbox's relay, run with the intake reconciler: starts the timers of drafts Temporal did
- * not accept at reception, claimed with `SKIP LOCKED` so API instances never share one. Stops at the
- * first Temporal refuses. Returns how many it started.
- */
-export async function reconcileNoticeTimers(deps: IntakeDependencies, olderThan: Date, batchSize = 20): Promise<number> {
-  return deps.db.$transaction(
-    async (tx) => {
-      const pending = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM life_event_notice
-        WHERE workflow_started_at IS NULL AND received_at <= ${olderThan}
-        ORDER BY received_at
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`;
-      let started = 0;
-      for (const { id } of pending) {
-        const row = await tx.lifeEventNotice.findUniqueOrThrow({ where: { id } });
-        if (!(await startNoticeWorkflow({ ...deps, db: tx as IntakeDependencies['db'] }, row))) break;
-        started += 1;
-      }
-      return started;
-    },
-    { timeout: 5 * 60_000, maxWait: 10_000 },
-  );
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Intake } from './intake';
 import { addressSchema, isCalendarDate, isoDate, name, personalIdSchema, text, todayIso } from './intake/common';
+import { deceasedSchema } from './intake/death';
 
 /**
  * Life events that start a procedure group before the family applies: a health facility's electronic
@@ -81,16 +82,7 @@ export const deathNoticeSchema = z
     kind: z.literal('DEATH'),
     noticeNumber,
     facility,
-    deceased: z.object({
-      fullName: name,
-      personalIdNumber: personalIdSchema,
-      sex: z.enum(['MALE', 'FEMALE']),
-      dateOfBirth: isoDate,
-      dateOfDeath: isoDate,
-      placeOfDeath: text,
-      cause: text,
-      residence: addressSchema.describe("The deceased's residence: the draft opens at this commune's desk"),
-    }),
+    deceased: deceasedSchema.extend({ residence: addressSchema.describe("The deceased's residence: the draft opens at this commune's desk") }),
     informantPhone: z.string().regex(/^\+?\d{9,12}$/, 'expected 9–12 digits').optional(),
   })
   .superRefine((notice, ctx) => {

@@ -13,6 +13,17 @@ import {
   todayIso,
 } from './common';
 
+/** The deceased as the death registration records them (and a facility's death notice certifies them). */
+export const deceasedSchema = z.object({
+  fullName: name,
+  personalIdNumber: personalIdSchema,
+  sex: z.enum(['MALE', 'FEMALE']),
+  dateOfBirth: isoDate,
+  dateOfDeath: isoDate,
+  placeOfDeath: text,
+  cause: text,
+});
+
 /** Group B: death registration → removal of permanent residence / funeral allowance / survivor benefits. */
 export const deathIntakeSchema = z
   .object({
@@ -27,15 +38,7 @@ export const deathIntakeSchema = z
         survivorBenefit: z.boolean().default(false),
       })
       .describe('At least one procedure joined to the death registration (2, 3 or 4 in all)'),
-    deceased: z.object({
-      fullName: name,
-      personalIdNumber: personalIdSchema,
-      sex: z.enum(['MALE', 'FEMALE']),
-      dateOfBirth: isoDate,
-      dateOfDeath: isoDate,
-      placeOfDeath: text,
-      cause: text,
-    }),
+    deceased: deceasedSchema,
     deathNotice: z.object({
       number: text.describe('Số giấy báo tử'),
       issuedBy: text,

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app';
-import { reconcileNoticeTimers } from '../../api/notices';
-import { reconcileIntake } from '../../api/intake-reconciler';
+import { reconcileIntake, reconcileNoticeTimers } from '../../api/intake-reconciler';
 import type { IntakeDependencies } from '../../api/dossier-intake';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { createLogger } from '../../runtime/logger';
@@ -99,8 +98,8 @@ describe('durable intake (Temporal unreachable at intake)', () => {
     // The desk sees the draft all the same: the row, not the workflow, is the record.
     expect((await getJson(`${stack.apiUrl}/v1/notices/${first.body.noticeId}`, stack.tokens.clerk)).status).toBe(200);
 
-    expect(await reconcileNoticeTimers(reconcilerDeps(unreachable), new Date())).toBe(0);
-    const runs = await Promise.all([reconcileNoticeTimers(reconcilerDeps(stack.temporal), new Date()), reconcileNoticeTimers(reconcilerDeps(stack.temporal), new Date())]);
+    expect(await reconcileNoticeTimers(reconcilerDeps(unreachable))).toBe(0);
+    const runs = await Promise.all([reconcileNoticeTimers(reconcilerDeps(stack.temporal)), reconcileNoticeTimers(reconcilerDeps(stack.temporal))]);
     expect(runs[0] + runs[1]).toBeGreaterThanOrEqual(1);
     const row = await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: first.body.noticeId } });
     expect(row.workflowStartedAt).not.toBeNull();

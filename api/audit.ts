@@ -11,8 +11,8 @@ export interface AuditRecord {
   requestKey?: string | undefined;
 }
 
-/** Appends to the audit log (the table refuses updates and deletes). Never carries personal data. */
-export async function audit(db: Database, actor: Principal, record: AuditRecord): Promise<void> {
+/** Appends to the audit log (the table refuses updates and deletes), alone or in the caller's transaction. Never carries personal data. */
+export async function audit(db: Pick<Database, 'auditEntry'>, actor: Principal, record: AuditRecord): Promise<void> {
   await db.auditEntry.createMany({
     skipDuplicates: true,
     data: {

@@ -203,7 +203,7 @@ describe('public dossier status: the receipt code at intake and the citizen look
     const path = `${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/receipt-code`;
     const reissue = async (token: string, key?: string) => {
       const response = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) } });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as { receiptCode: string } };
     };
     const first = await reissue(stack.tokens.clerk, 'reprint-receipt-0001');
     expect(first.status).toBe(201);
@@ -231,7 +231,7 @@ describe('public dossier status: the receipt code at intake and the citizen look
     const old = await file();
     await stack.db.dossier.update({ where: { dossierNumber: old.intake.dossierNumber }, data: { receiptCodeHash: null, receiptCodeIssuedAt: null } });
     const response = await fetch(`${stack.apiUrl}/v1/dossiers/${old.intake.dossierNumber}/receipt-code`, { method: 'POST', headers: { authorization: `Bearer ${stack.tokens.clerk}` } });
-    const fresh = (await response.json()).receiptCode as string;
+    const fresh = ((await response.json()) as { receiptCode: string }).receiptCode;
     expect((await lookup({ dossierNumber: old.intake.dossierNumber, receiptCode: fresh })).status).toBe(200);
   });
 

@@ -83,7 +83,9 @@ describe('public dossier status: the receipt code at intake and the citizen look
       const answer = await lookup({ dossierNumber: intake.dossierNumber, receiptCode: typed });
       expect(answer.status).toBe(200);
       const body = JSON.parse(answer.text);
-      return body.steps.some((s: { status: string }) => s.status === 'WAITING_FOR_CITIZEN') ? { body, text: answer.text, headers: answer.headers } : undefined;
+      // The step waits as soon as the agency asked; its deadline for the citizen is recorded a moment later.
+      const asked = body.steps.some((s: { status: string; supplementDueAt: string | null }) => s.status === 'WAITING_FOR_CITIZEN' && s.supplementDueAt);
+      return asked ? { body, text: answer.text, headers: answer.headers } : undefined;
     }, 60_000);
     await setAgencyFaults(stack.simulatorUrl, 'police', { supplementRate: 0 });
 

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -10,6 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../runtime/logger';
 import type { TokenSettings, VerifySettings } from './auth/tokens';
+import { ConfigError, type Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
 import { isDatabaseUnavailable } from './database-errors';
 import { healthRoutes } from './health';
@@ -23,22 +25,32 @@ import { taskRoutes } from './routes/tasks';
 import { noticeRoutes } from './routes/notices';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
+import { publicPrefix, publicRoutes } from './routes/public';
+import { receiptCodes } from './receipt-codes';
 import { consolePrefix, serveConsole } from './console-static';
 import type { PeriodicJob } from './periodic';
 
-export type ApiDependencies = DossierRouteDependencies & {
+export type ApiDependencies = Omit<DossierRouteDependencies, 'receiptCodes'> & {
   logger: Logger;
-  config: DossierRouteDependencies['config'] & TokenSettings & VerifySettings & SessionRouteDependencies['config'];
+  config: DossierRouteDependencies['config'] &
+    TokenSettings &
+    VerifySettings &
+    SessionRouteDependencies['config'] &
+    Pick<Config, 'BULK_DECISION_CONCURRENCY' | 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'>;
   metrics?: MetricsRouteDependencies;
   /** The relay of recorded signals, woken when a request records some (bulk decisions). */
   signalRelay?: Pick<PeriodicJob, 'wake'>;
 };
 
 /** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */
-export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
+export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstance> {
+  if (!apiDeps.config.RECEIPT_CODE_KEY) throw new ConfigError('RECEIPT_CODE_KEY must be set (a private key of at least 32 characters)');
+  const deps = { ...apiDeps, receiptCodes: receiptCodes(apiDeps.config.RECEIPT_CODE_KEY) };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Behind the configured proxies the client is the address they name: the public lookup's limit is per citizen, not per proxy.
+    ...(deps.config.API_TRUST_PROXY ? { trustProxy: deps.config.API_TRUST_PROXY } : {}),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -83,7 +95,12 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
-  await app.register(authPlugin, { tokens: deps.config, publicRoutes: [...defaultPublicRoutes, '/metrics', '/', consolePrefix, '/v1/session/sign-in-options'] });
+  await app.register(authPlugin, {
+    tokens: deps.config,
+    publicRoutes: [...defaultPublicRoutes, '/metrics', '/', consolePrefix, '/v1/session/sign-in-options', `/v1${publicPrefix}`],
+  });
+  // Limits only the routes that ask for one (config.rateLimit): the public lookup. In memory, per instance.
+  await app.register(rateLimit, { global: false });
   app.addHook('preValidation', textHygiene);
   const idempotency = idempotencyHooks(deps.db, deps.logger);
   app.addHook('preHandler', idempotency.claim);
@@ -97,6 +114,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(noticeRoutes(deps), { prefix: '/v1' });
   await app.register(sessionRoutes(deps), { prefix: '/v1' });
   await app.register(savedViewRoutes(deps), { prefix: '/v1' });
+  await app.register(publicRoutes(deps), { prefix: '/v1' });
   // Answers carry personal data: no browser or proxy keeps a copy beyond the page that asked.
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');

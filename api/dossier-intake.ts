@@ -10,6 +10,7 @@ import type { Logger } from '../runtime/logger';
 import { searchAttributes, workflowIdFor, workflowTypes, type GroupWorkflowInput } from '../workflows/contract';
 import { digest } from './canonical-json';
 import { ProblemError } from './problem';
+import type { ReceiptCodes } from './receipt-codes';
 import { withinTemporalDeadline } from './temporal-calls';
 
 export interface IntakeDependencies {
@@ -37,6 +38,14 @@ export interface IntakeReceipt {
   dossierNumber: string;
   workflowId: string;
   created: boolean;
+  /**
+   * The code for the citizen's receipt, on the answer that created the dossier only: just its hash is
+   * kept, so a repeated intake cannot show it again and does not replace it (the clerk issues a new
+   * one on purpose, `POST /v1/dossiers/{n}/receipt-code`).
+   */
+  receiptCode: string | null;
+  receivedAt: Date;
+  dueAt: Date;
   /** False when Temporal was unavailable: the dossier is recorded and its workflow starts automatically. */
   workflowStarted: boolean;
 }
@@ -50,7 +59,7 @@ export interface IntakeReceipt {
  * workflow's start. The start is then tried once under a short deadline; if Temporal is unreachable
  * the dossier stays accepted and the intake reconciler (`intake-reconciler.ts`) starts it later.
  */
-export async function submitIntake(deps: IntakeDependencies, intake: Intake): Promise<IntakeReceipt> {
+export async function submitIntake(deps: IntakeDependencies & { receiptCodes: ReceiptCodes }, intake: Intake): Promise<IntakeReceipt> {
   const intakeDigest = digest(intake);
   const definition = currentDefinition(intake.group);
   const plan = planSteps(definition, chosenOptionalSteps(intake));
@@ -65,7 +74,10 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
 
   let dossier = await deps.db.dossier.findUnique({ where: { dossierNumber: intake.dossierNumber } });
   let created = false;
+  let receiptCode: string | null = null;
   if (!dossier) {
+    // Written with the dossier, in its one statement: never a dossier whose code was handed out but not kept.
+    const issued = deps.receiptCodes.issue(intake.dossierNumber);
     try {
       dossier = await deps.db.dossier.create({
         data: {
@@ -82,11 +94,14 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
           definitionVersion: definition.version,
           receivedAt,
           dueAt: deps.calendar.dueAt(receivedAt, deadlineWorkingDays),
+          receiptCodeHash: issued.hash,
+          receiptCodeIssuedAt: new Date(),
           steps: { create: assigned.map((s) => ({ id: randomUUID(), step: s.code, agency: s.agency, mode: modeOf(s.agency) })) },
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
         },
       });
       created = true;
+      receiptCode = issued.code;
     } catch (error) {
       // Two identical submissions racing: the loser reads the winner's row.
       if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
@@ -101,7 +116,7 @@ export async function submitIntake(deps: IntakeDependencies, intake: Intake): Pr
 
   const workflowStarted = await startDossierWorkflow(deps, dossier);
   deps.logger.info({ dossierNumber: dossier.dossierNumber, created, workflowStarted }, 'dossier accepted');
-  return { dossierId: dossier.id, dossierNumber: dossier.dossierNumber, workflowId, created, workflowStarted };
+  return { dossierId: dossier.id, dossierNumber: dossier.dossierNumber, workflowId, created, receiptCode, receivedAt: dossier.receivedAt, dueAt: dossier.dueAt, workflowStarted };
 }
 
 /** What the workflow is started with, from configuration and the dossier's rows alone (intake and reconciler). */

@@ -68,6 +68,8 @@ export const dossierStatusSchema = z.object({
   /** 0 until escalated; 1 at the deadline, 2 at the later threshold. */
   escalationLevel: z.number().int(),
   stopReason: z.string().nullable(),
+  /** When the citizen's current receipt code was issued; null: none yet (received before receipt codes). The code itself is never shown again. */
+  receiptCodeIssuedAt: timestamp,
   workflowId: z.string(),
   temporalUiUrl: z.string().optional(),
   steps: z.array(stepStatusSchema),
@@ -119,6 +121,7 @@ export async function readDossierStatus(db: Database, dossierNumber: string, opt
     workingDaysLeft: daysLeft(dossier.dueAt, dossier.completedAt),
     escalationLevel: dossier.escalationLevel,
     stopReason: dossier.stopReason,
+    receiptCodeIssuedAt: iso(dossier.receiptCodeIssuedAt),
     workflowId: dossier.workflowId,
     ...(temporalUiUrl ? { temporalUiUrl: `${temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),
     steps: steps.map((s) => ({

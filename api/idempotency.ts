@@ -36,9 +36,16 @@ export function messageId(request: FastifyRequest, part?: string): string | unde
   return claim ? [claim.subject, claim.key, ...(part ? [part] : [])].join('/') : undefined;
 }
 
-/** Calls that change state and need a key to be safely repeated: every POST but the intake. */
+/**
+ * Calls whose answer is never kept, so never replayed: the intake (the dossier number is its key), a new
+ * receipt code (the answer carries the code, which is stored nowhere but as a hash; pressing again issues
+ * another and voids this one), and the public lookup (no principal, no state changed).
+ */
+const unkeyed = new Set(['/v1/dossiers', '/v1/dossiers/:dossierNumber/receipt-code', '/v1/public/dossier-status']);
+
+/** Calls that change state and need a key to be safely repeated: every POST but those above. */
 const applies = (request: FastifyRequest): boolean =>
-  request.method === 'POST' && request.routeOptions.url?.startsWith('/v1/') === true && request.routeOptions.url !== '/v1/dossiers';
+  request.method === 'POST' && request.routeOptions.url?.startsWith('/v1/') === true && !unkeyed.has(request.routeOptions.url);
 
 export function idempotencyHooks(db: Database, logger: Logger) {
   const inProgress = (reply: FastifyReply) => {

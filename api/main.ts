@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
+  // Checked before anything is done: outside development mode there is no default key.
+  requireSetting(config, 'RECEIPT_CODE_KEY');
   await applyMigrations(databaseUrl);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
   const temporal = lazyTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));

@@ -25,6 +25,21 @@ export const durationSeconds = z
  */
 export const DEVELOPMENT_JWT_SECRET = 'lien-thong-development-only-secret-do-not-use-in-production';
 
+/**
+ * Keys the receipt codes' hashes when RECEIPT_CODE_KEY is unset in development mode. Public like the
+ * development JWT secret: any other start refuses it.
+ */
+export const DEVELOPMENT_RECEIPT_CODE_KEY = 'lien-thong-development-only-receipt-code-key';
+
+/**
+ * Which proxies in front of the API are trusted to name the client in X-Forwarded-For (the address the
+ * public lookup is rate-limited by): a comma list of addresses and CIDR ranges.
+ */
+const trustedProxies = z
+  .string()
+  .regex(/^[0-9A-Fa-f.:/]+(,\s*[0-9A-Fa-f.:/]+)*$/, "expected a comma list of addresses and CIDR ranges, e.g. '10.0.0.0/8,127.0.0.1'")
+  .transform((v) => v.split(',').map((a) => a.trim()));
+
 /** 'true' or 'false' only: anything else is a typo that must not silently switch a mode. */
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -49,6 +64,8 @@ const configObject = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /** Unset: the API is reached directly and the socket's address is the client's. */
+  API_TRUST_PROXY: trustedProxies.optional(),
   PUBLIC_BASE_URL: z.url().optional(),
 
   /** The worker's Prometheus endpoint (/metrics); port 0 turns it off. */
@@ -127,6 +144,15 @@ const configObject = z.object({
   AUTH_TOKEN_MAX_TTL: durationSeconds.prefault('24h'),
 
   /**
+   * HMAC key of the receipt codes' stored hashes (at least 32 characters); required by the API outside
+   * development mode. Changing it voids every code handed out: the clerks then issue new ones.
+   */
+  RECEIPT_CODE_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The public status lookup: how many lookups one client address may make per window (seconds once parsed). */
+  PUBLIC_LOOKUP_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  PUBLIC_LOOKUP_WINDOW: durationSeconds.prefault('1m'),
+
+  /**
    * Production sign-in: the identity provider (OIDC issuer, e.g. a Keycloak realm) whose RS256/PS256/
    * ES256/EdDSA tokens the API accepts instead of its own HS256 ones. Set, the shared secret is unused.
    */
@@ -160,12 +186,20 @@ export const configSchema = configObject.superRefine((config, ctx) => {
   if (config.LIEN_THONG_DEV_MODE && config.NODE_ENV === 'production') {
     ctx.addIssue({ code: 'custom', path: ['LIEN_THONG_DEV_MODE'], message: 'must not be on in production' });
   }
+  if (!config.LIEN_THONG_DEV_MODE && config.RECEIPT_CODE_KEY === DEVELOPMENT_RECEIPT_CODE_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['RECEIPT_CODE_KEY'], message: 'must be a private key outside development mode' });
+  }
   if (config.AUTH_TOKEN_TTL > config.AUTH_TOKEN_MAX_TTL) {
     ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_TTL'], message: 'must not exceed AUTH_TOKEN_MAX_TTL' });
   }
 }).transform(
   // With an identity provider outside development mode, the fallback only signs tokens the API refuses.
-  (config) => ({ ...config, AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET }),
+  // The receipt-code key has no such fallback outside development: the API refuses to start without it.
+  (config) => ({
+    ...config,
+    AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+    RECEIPT_CODE_KEY: config.RECEIPT_CODE_KEY ?? (config.LIEN_THONG_DEV_MODE ? DEVELOPMENT_RECEIPT_CODE_KEY : undefined),
+  }),
 );
 
 export type Config = z.infer<typeof configSchema>;

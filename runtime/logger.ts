@@ -18,7 +18,10 @@ const personalFields = [
   'bankAccount',
 ];
 
-export const redactPaths = personalFields.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+/** Credentials: the receipt code opens a dossier's status to whoever holds it. */
+const secretFields = ['receiptCode'];
+
+export const redactPaths = [...personalFields, ...secretFields].flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 
 export function createLogger(options: { level?: string; name?: string } = {}, destination?: pino.DestinationStream): Logger {
   return pino(

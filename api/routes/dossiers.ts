@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { authorize } from '../../domain/authorization';
 import { dossierNumberSchema, intakeSubmissionSchema, type Intake } from '../../domain/intake';
 import type { Principal } from '../../domain/principal';
+import { receiptCodeFormat } from '../../domain/receipt-code';
 import { stepCodes } from '../../domain/procedures';
 import { cancelRegistrationUpdate, provideSupplementUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
@@ -15,15 +16,25 @@ import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../doss
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { decideIncident } from '../incident-decisions';
 import { problemSchema, ProblemError } from '../problem';
+import type { ReceiptCodes } from '../receipt-codes';
 import { updateDossierWorkflow } from '../workflow-messages';
 
-export type DossierRouteDependencies = IntakeDependencies & { temporalUiUrl?: string };
+export type DossierRouteDependencies = IntakeDependencies & { temporalUiUrl?: string; receiptCodes: ReceiptCodes };
+
+const receiptCode = z.string().regex(receiptCodeFormat).describe(
+  'For the citizen\'s receipt: with the dossier number it opens POST /v1/public/dossier-status. Shown once; only its hash is kept',
+);
 
 export const receiptSchema = z.object({
   dossierId: z.uuid(),
   dossierNumber: z.string(),
   workflowId: z.string(),
   statusUrl: z.string(),
+  receiptCode: receiptCode
+    .nullable()
+    .describe('The receipt code, on the answer that created the dossier only; null on a repeated intake, which keeps the first code (issue a new one with POST /v1/dossiers/{n}/receipt-code)'),
+  receivedAt: z.iso.datetime(),
+  dueAt: z.iso.datetime().describe('The appointment date for the receipt: when the results are due'),
   workflowStarted: z
     .boolean()
     .describe('false (with 202 Accepted): the dossier is recorded but Temporal was unavailable; its workflow starts automatically, no resubmission needed'),
@@ -37,7 +48,7 @@ const security = [{ bearerAuth: [] }];
 const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
 
 /** Files a dossier at a desk that may file for its commune, audited once however often it is sent. */
-export async function acceptIntake(deps: IntakeDependencies, principal: Principal, intake: Intake): Promise<IntakeReceipt> {
+export async function acceptIntake(deps: DossierRouteDependencies, principal: Principal, intake: Intake): Promise<IntakeReceipt> {
   const place = intake.jurisdiction;
   if (!authorize(principal, { action: 'dossier.submit', dossier: { ...place, agencies: [] } })) {
     throw forbidden(`a desk of ${principal.subject} may not file dossiers for commune ${place.provinceCode}/${place.communeCode}`);
@@ -57,6 +68,9 @@ export function sendReceipt(reply: FastifyReply, receipt: IntakeReceipt) {
       dossierNumber: receipt.dossierNumber,
       workflowId: receipt.workflowId,
       statusUrl: statusUrl(receipt.dossierNumber),
+      receiptCode: receipt.receiptCode,
+      receivedAt: receipt.receivedAt.toISOString(),
+      dueAt: receipt.dueAt.toISOString(),
       workflowStarted: receipt.workflowStarted,
     });
 }
@@ -78,6 +92,33 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         },
       },
       async (request, reply) => sendReceipt(reply, await acceptIntake(deps, principalOf(request), request.body)),
+    );
+
+    app.post(
+      '/dossiers/:dossierNumber/receipt-code',
+      {
+        // The desk that files a dossier hands out its receipt: the same permission as the intake.
+        preHandler: requirePermission('dossier.submit'),
+        schema: {
+          tags: ['dossiers'],
+          summary: 'Issue a new receipt code (a lost or reprinted receipt, a dossier received before codes): the previous code stops working',
+          description: 'Not replayed under an Idempotency-Key: the code is kept nowhere but as a hash, so a repeated call issues another code.',
+          security,
+          params,
+          response: { 201: z.object({ dossierNumber: z.string(), receiptCode, issuedAt: z.iso.datetime() }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.submit');
+        const issued = deps.receiptCodes.issue(dossier.dossierNumber);
+        const issuedAt = new Date();
+        // The new hash and its audit entry together: never a code replaced without a trace.
+        await deps.db.$transaction(async (tx) => {
+          await tx.dossier.update({ where: { id: dossier.id }, data: { receiptCodeHash: issued.hash, receiptCodeIssuedAt: issuedAt } });
+          await audit(tx, principal, { action: 'dossier.issueReceiptCode', dossierNumber: dossier.dossierNumber, detail: { replaced: dossier.receiptCodeHash !== null } });
+        });
+        return reply.code(201).send({ dossierNumber: dossier.dossierNumber, receiptCode: issued.code, issuedAt: issuedAt.toISOString() });
+      },
     );
 
     app.get(

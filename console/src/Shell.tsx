@@ -8,6 +8,7 @@ import { agencyLabel, jurisdictionText, roleLabel } from './labels';
 import { api, queryClient } from './api';
 import { session, useToken } from './session';
 import { SignIn } from './pages/SignIn';
+import { DossierLookup } from './pages/DossierLookup';
 import { DossierList } from './pages/DossierList';
 import { NewDossier } from './pages/NewDossier';
 import { DossierPage } from './pages/DossierPage';
@@ -52,7 +53,17 @@ function menuFor(me: Me): MenuEntry[] {
 
 const home: Record<Me['role'], string> = { CLERK: '/ho-so', AGENCY_OFFICER: '/nhiem-vu', AGENCY_SYSTEM: '/nhiem-vu', SUPERVISOR: '/giam-sat' };
 
+/** The citizen's lookup is open to anyone; everything else is behind signing in. */
 export function Shell() {
+  return (
+    <Routes>
+      <Route path="/tra-cuu" element={<DossierLookup />} />
+      <Route path="*" element={<Desk />} />
+    </Routes>
+  );
+}
+
+function Desk() {
   const token = useToken();
   if (!token) return <SignIn />;
   return <SignedIn />;
@@ -101,8 +112,8 @@ function SignedIn() {
               <Route path="/ho-so" element={<DossierList />} />
               <Route path="/ho-so/nhap" element={<Drafts />} />
               <Route path="/ho-so/nhap/:noticeId" element={<DraftPage place={user.jurisdiction} />} />
-              <Route path="/ho-so/moi/khai-sinh" element={<NewDossier place={user.jurisdiction} group="BIRTH" />} />
-              <Route path="/ho-so/moi/khai-tu" element={<NewDossier place={user.jurisdiction} group="DEATH" />} />
+              <Route path="/ho-so/moi/khai-sinh" element={<NewDossier key="BIRTH" place={user.jurisdiction} group="BIRTH" />} />
+              <Route path="/ho-so/moi/khai-tu" element={<NewDossier key="DEATH" place={user.jurisdiction} group="DEATH" />} />
             </>
           )}
           {user.role !== 'CLERK' && (

@@ -18,17 +18,24 @@ export class ApiProblem extends Error {
   }
 }
 
+/** The intake (its number is its key) and a new receipt code (never replayed: the code is kept nowhere) take no Idempotency-Key. */
+const unkeyed = /^\/v1\/dossiers(\/[^/]+\/receipt-code)?$/;
+
 /**
  * One call to the API on this origin with the session's token. A state-changing call carries an
  * Idempotency-Key, so a click repeated after a network hiccup is the same request, never a second act.
  */
-export async function api<T>(path: string, init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; idempotencyKey?: string; anonymous?: boolean } = {},
+): Promise<T> {
   const method = init.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = session.token();
+  // The citizen's lookup is nobody's session: a clerk's token at the same browser is not sent with it.
+  const token = init.anonymous ? null : session.token();
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (method === 'POST' && path !== '/v1/dossiers') headers['idempotency-key'] = init.idempotencyKey ?? crypto.randomUUID();
+  if (method === 'POST' && !init.anonymous && !unkeyed.test(path)) headers['idempotency-key'] = init.idempotencyKey ?? crypto.randomUUID();
   let response: Response;
   try {
     response = await fetch(path, { method, headers, body: init.body === undefined ? null : JSON.stringify(init.body), cache: 'no-store' });

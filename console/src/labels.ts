@@ -58,6 +58,24 @@ export const stepStatusLabel: Record<string, { text: string; color: string }> = 
   COMPENSATION_SKIPPED: { text: 'Không cần hủy kết quả', color: 'default' },
 };
 
+/** The citizen's view of a step (POST /v1/public/dossier-status), in the words of a receipt. */
+export const citizenStepStatusLabel: Record<string, { text: string; color: string }> = {
+  WAITING: { text: 'Chờ bước trước', color: 'default' },
+  IN_PROGRESS: { text: 'Đang xử lý', color: 'processing' },
+  WAITING_FOR_CITIZEN: { text: 'Cần bổ sung hồ sơ', color: 'warning' },
+  COMPLETED: { text: 'Đã xong', color: 'success' },
+  REFUSED: { text: 'Không được giải quyết', color: 'error' },
+  NOT_PERFORMED: { text: 'Không thực hiện', color: 'default' },
+  UNDONE: { text: 'Kết quả đã bị hủy', color: 'purple' },
+};
+
+/** What the citizen is asked to do, as a sentence. */
+export const citizenActionText: Record<string, string | null> = {
+  NONE: null,
+  BRING_SUPPLEMENT: 'Cơ quan cần thêm giấy tờ: mời ông/bà đến bộ phận một cửa nơi nộp hồ sơ để được hướng dẫn và bổ sung',
+  CONTACT_DESK: 'Mời ông/bà liên hệ bộ phận một cửa nơi nộp hồ sơ để biết lý do và cách giải quyết',
+};
+
 export const taskStatusLabel: Record<string, { text: string; color: string }> = {
   OPEN: { text: 'Chưa nhận', color: 'blue' },
   CLAIMED: { text: 'Đã nhận xử lý', color: 'processing' },
@@ -147,6 +165,8 @@ const reasonText: [RegExp, string][] = [
   [/expected a reason code/, 'Mã lý do dạng CHU_IN_HOA'],
   [/already (used|issued|recorded)/, 'Đã được dùng cho hồ sơ khác'],
   [/must not contain control characters/, 'Có ký tự không hợp lệ'],
+  [/expected the 8-character receipt code/, 'Mã tra cứu gồm 8 chữ và số, in trên giấy tiếp nhận'],
+  [/expected 6–64 letters, digits/, 'Số hồ sơ gồm chữ, số, dấu chấm, gạch ngang, in trên giấy tiếp nhận'],
   [/Invalid (string|input)|Too small|Too big|Invalid/i, 'Giá trị không hợp lệ'],
 ];
 

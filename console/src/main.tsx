@@ -7,6 +7,7 @@ import { BrowserRouter } from 'react-router-dom';
 import { queryClient } from './api';
 import { Shell } from './Shell';
 import './format';
+import './print.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { signToken } from '../../api/auth/tokens';
 import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
-import { choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
@@ -86,7 +86,13 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.locator('#dossierNumber').fill(dossierNumber);
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
 
-    // Filed: the dossier's page, its first step waiting in the civil-status officer's inbox.
+    // Filed: the receipt for the citizen, its code shown this once; then the dossier's page, its first step
+    // waiting in the civil-status officer's inbox.
+    const code = await shown(clerk.getByTestId('receipt-code'));
+    expect(await code.textContent()).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await shown(clerk.getByTestId('receipt-slip').getByText(dossierNumber));
+    await screenshot(clerk, 'clerk-intake-receipt');
+    await clerk.getByRole('button', { name: 'Xem hồ sơ' }).click();
     await clerk.waitForURL(`**/console/ho-so/${dossierNumber}`);
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText('chưa có cán bộ nhận', { exact: false }));
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText(/còn \d+ ngày làm việc|đến hạn hôm nay/));
@@ -230,6 +236,61 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await screenshot(clerk, 'clerk-withdrawn-dossier');
   });
 
+  it("a citizen follows the dossier on a phone with the receipt code, after the clerk reprinted the receipt", async () => {
+    const intake = birthIntake();
+    const filed = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    expect(filed.status).toBe(201);
+    const firstCode = filed.body.receiptCode as string;
+    // The civil-status officer asks for a document, in words that name the child.
+    const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, stack.tokens.civilStatusOfficer)).body.items[0]);
+    const reason = `Thiếu bản sao giấy chứng sinh của ${intake.child.fullName}`;
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/supplement-request`, { reason }, stack.tokens.civilStatusOfficer)).status).toBe(200);
+
+    // The receipt was lost: the clerk issues a new code, which voids the first.
+    const { page: clerk } = await desk('clerk');
+    await clerk.goto(`${stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
+    await shown(clerk.getByTestId('receipt-code-issued').getByText('Mã tra cứu đã cấp lúc', { exact: false }));
+    await clerk.getByRole('button', { name: 'Cấp mã tra cứu mới' }).click();
+    await clerk.getByRole('button', { name: 'Cấp mã mới' }).click();
+    const newCode = (await (await shown(clerk.getByRole('dialog').getByTestId('receipt-code'))).textContent())!;
+    expect(newCode.replace('-', '')).not.toBe(firstCode);
+
+    // The citizen, at home on a phone: no sign-in.
+    const citizen = await anonymous(browser, phoneScreen);
+    desks.push(citizen);
+    const { page } = citizen;
+    await page.goto(`${stack.apiUrl}/console/`);
+    await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).click();
+    await page.waitForURL('**/console/tra-cuu');
+    const search = async (number: string, code: string) => {
+      await page.getByLabel('Số hồ sơ').fill(number);
+      await page.getByLabel('Mã tra cứu').fill(code);
+      await page.getByRole('button', { name: 'Tra cứu' }).click();
+    };
+    // Malformed: said on the field, nothing sent.
+    await search(intake.dossierNumber, 'ABC');
+    await shown(page.getByText('Mã tra cứu gồm 8 chữ và số', { exact: false }));
+    // The old code: the same answer as a dossier that does not exist.
+    await search(intake.dossierNumber, firstCode);
+    await shown(page.getByTestId('lookup-failure').getByText('Không tìm thấy hồ sơ', { exact: false }));
+    await search('H79.26734-KHONG-CO', newCode);
+    await shown(page.getByTestId('lookup-failure').getByText('Không tìm thấy hồ sơ', { exact: false }));
+
+    // The new code, typed as people do: small letters, the dash kept.
+    await search(intake.dossierNumber, newCode.toLowerCase());
+    const result = await shown(page.getByTestId('lookup-result'));
+    await shown(page.getByTestId('lookup-status').filter({ hasText: 'Đang xử lý' }));
+    await shown(page.getByTestId('lookup-step-BIRTH_REGISTRATION').getByText('Cần bổ sung hồ sơ'));
+    await shown(page.getByTestId('lookup-step-BIRTH_REGISTRATION').getByText(/Cần bổ sung giấy tờ trước \d{2}\/\d{2}\/\d{4}/));
+    await shown(page.getByTestId('lookup-todo').getByText('bộ phận một cửa', { exact: false }));
+    await shown(page.getByTestId('lookup-step-PERSONAL_ID').getByText('Chờ bước trước'));
+    const text = (await result.textContent()) ?? '';
+    for (const personal of [intake.child.fullName, intake.mother!.fullName, intake.mother!.personalIdNumber, reason]) expect(text).not.toContain(personal);
+    // A phone's width: nothing to scroll sideways.
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await screenshot(page, 'citizen-lookup-phone');
+  });
+
   it('a supervisor reads the dashboard on a phone; the desk can be worked from the keyboard', async () => {
     const { page } = await desk('provinceSupervisor', phoneScreen);
     await shown(page.getByText('Tỷ lệ hoàn thành đúng hạn', { exact: false }));
@@ -278,6 +339,9 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await screenshot(clerk, 'clerk-draft-from-notice');
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
 
+    // Confirmed: the family takes away the receipt and its code, as for any intake.
+    await shown(clerk.getByTestId('receipt-code'));
+    await clerk.getByRole('button', { name: 'Xem hồ sơ' }).click();
     await clerk.waitForURL(`**/console/ho-so/${dossierNumber}`);
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION'));
     const linked = await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: sent.body.noticeId }, include: { dossier: true } });

@@ -69,7 +69,12 @@ describe('the API behind the console', () => {
       temporal: stack.temporal,
       logger: createLogger({ level: 'silent' }),
       calendar: createWorkingCalendar(),
-      config: loadConfig({ ...process.env, LIEN_THONG_DEV_MODE: 'false', AUTH_JWT_SECRET: 'a-private-secret-of-at-least-thirty-two-characters' }),
+      config: loadConfig({
+        ...process.env,
+        LIEN_THONG_DEV_MODE: 'false',
+        AUTH_JWT_SECRET: 'a-private-secret-of-at-least-thirty-two-characters',
+        RECEIPT_CODE_KEY: 'a-private-receipt-code-key-of-32-characters',
+      }),
     });
     const url = await production.listen({ host: '127.0.0.1', port: 0 });
     try {

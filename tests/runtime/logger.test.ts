@@ -15,9 +15,10 @@ describe('logger', () => {
     const intake = birthIntake();
     logger.child({ dossierNumber: intake.dossierNumber }).info({ intake, mother: intake.mother, step: { result: { personalIdNumber: '079326871548' } } }, 'dossier');
     logger.info({ requester: intake.requester, child: intake.child }, 'people');
+    logger.info({ receipt: { dossierNumber: intake.dossierNumber, receiptCode: '7KQ2M9XD' } }, 'receipt');
     const output = lines.join('');
     expect(output).toContain(intake.dossierNumber);
-    for (const secret of [intake.child.fullName, intake.mother!.fullName, intake.mother!.personalIdNumber, intake.requester.personalIdNumber, '079326871548', intake.child.dateOfBirth]) {
+    for (const secret of ['7KQ2M9XD', intake.child.fullName, intake.mother!.fullName, intake.mother!.personalIdNumber, intake.requester.personalIdNumber, '079326871548', intake.child.dateOfBirth]) {
       expect(output).not.toContain(secret);
     }
   });

@@ -34,8 +34,8 @@ export interface Desk {
   errors: string[];
 }
 
-/** A person at a desk: a fresh browser session, signed in through the sign-in page as a development identity. */
-export async function signedIn(browser: Browser, apiUrl: string, who: DevPrincipalName, viewport = deskScreen): Promise<Desk> {
+/** Someone at a browser, signed in as nobody (a citizen at home): a fresh session whose page errors are collected. */
+export async function anonymous(browser: Browser, viewport = deskScreen): Promise<Desk> {
   const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -44,10 +44,16 @@ export async function signedIn(browser: Browser, apiUrl: string, who: DevPrincip
     // 4xx answers are part of the flows under test (a conflict, an invalid field); anything else is not.
     if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
   });
-  await page.goto(`${apiUrl}/console/`);
-  await page.getByTestId(`sign-in-${who}`).click();
-  await shown(page.getByTestId('who'));
   return { context, page, errors };
+}
+
+/** A person at a desk: a fresh browser session, signed in through the sign-in page as a development identity. */
+export async function signedIn(browser: Browser, apiUrl: string, who: DevPrincipalName, viewport = deskScreen): Promise<Desk> {
+  const desk = await anonymous(browser, viewport);
+  await desk.page.goto(`${apiUrl}/console/`);
+  await desk.page.getByTestId(`sign-in-${who}`).click();
+  await shown(desk.page.getByTestId('who'));
+  return desk;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

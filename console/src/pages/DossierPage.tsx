@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Result, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Popconfirm, Result, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import type { DossierStatusView } from '../../../api/dossier-status';
@@ -7,6 +7,7 @@ import type { Timeline as TimelineView } from '../../../api/routes/supervision';
 import type { Me } from '../../../api/routes/session';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
 import { api, ApiProblem, useRetryKey } from '../api';
+import { ReceiptSlip } from '../components/ReceiptSlip';
 import { date, dateTime, workingDaysText } from '../format';
 import { problemText, agencyLabel, decisionLabel, dossierStatusLabel, groupLabel, incidentKindLabel, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel } from '../labels';
 
@@ -45,6 +46,7 @@ export function DossierPage({ me }: { me: Me }) {
         <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <StepEntry step={step} /> }))} />
       </Card>
       {me.role === 'CLERK' && active(dossier.status) && <ClerkActions dossier={dossier} path={path} />}
+      {me.role === 'CLERK' && <ReceiptCodeCard dossier={dossier} path={path} />}
       {me.role === 'SUPERVISOR' && <SupervisorPanel dossier={dossier} path={path} />}
     </Space>
   );
@@ -93,6 +95,45 @@ function StepEntry({ step }: { step: Step }) {
       )}
       {step.lastError && step.status === 'INCIDENT' && <Typography.Text type="danger">Lỗi: {step.lastError}</Typography.Text>}
     </div>
+  );
+}
+
+/**
+ * The citizen's receipt code: when it was issued, and a new one for a lost receipt or a dossier received
+ * before codes existed. The old code stops working; the new one is shown once, on a printable receipt.
+ */
+function ReceiptCodeCard({ dossier, path }: { dossier: DossierStatusView; path: string }) {
+  const client = useQueryClient();
+  const { message } = App.useApp();
+  const [issued, setIssued] = useState<string | null>(null);
+  const issue = useMutation({
+    mutationFn: () => api<{ receiptCode: string }>(`${path}/receipt-code`, { method: 'POST' }),
+    onSuccess: (answer) => {
+      setIssued(answer.receiptCode);
+      void client.invalidateQueries({ queryKey: ['dossier', dossier.dossierNumber] });
+    },
+    onError: (error) => message.error(error instanceof ApiProblem ? problemText(error) : error.message),
+  });
+  return (
+    <Card title="Giấy tiếp nhận và mã tra cứu">
+      <Space wrap>
+        <Typography.Text data-testid="receipt-code-issued">
+          {dossier.receiptCodeIssuedAt ? `Mã tra cứu đã cấp lúc ${dateTime(dossier.receiptCodeIssuedAt)}.` : 'Hồ sơ chưa có mã tra cứu.'}
+        </Typography.Text>
+        <Popconfirm
+          title="Cấp mã tra cứu mới?"
+          description={dossier.receiptCodeIssuedAt ? 'Mã đã cấp trước đây sẽ không dùng được nữa.' : undefined}
+          okText="Cấp mã mới"
+          cancelText="Không"
+          onConfirm={() => issue.mutate()}
+        >
+          <Button loading={issue.isPending}>Cấp mã tra cứu mới</Button>
+        </Popconfirm>
+      </Space>
+      <Modal title="Mã tra cứu mới" open={issued !== null} onCancel={() => setIssued(null)} footer={<Button onClick={() => setIssued(null)}>Đóng</Button>} destroyOnHidden>
+        {issued && <ReceiptSlip dossierNumber={dossier.dossierNumber} receiptCode={issued} group={dossier.procedureGroup} receivedAt={dossier.receivedAt} dueAt={dossier.dueAt} />}
+      </Modal>
+    </Card>
   );
 }
 

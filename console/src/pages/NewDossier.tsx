@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Col, Divider, Form, Input, Row, Select, Space, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Col, Divider, Form, Input, Result, Row, Select, Space, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
@@ -11,10 +11,15 @@ import { dayjs } from '../format';
 import { funeralCategoryLabel, groupLabel, relationshipLabel, stepLabel } from '../labels';
 import { AddressFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
 import { issuesFromProblem, showIssues, toFormValues, toIntake } from '../forms/intake-values';
+import { ReceiptSlip } from '../components/ReceiptSlip';
 
 type Group = 'BIRTH' | 'DEATH';
 interface Receipt {
   dossierNumber: string;
+  /** Null when the same intake had been received before: its code was shown then. */
+  receiptCode: string | null;
+  receivedAt: string;
+  dueAt: string;
   workflowStarted: boolean;
 }
 
@@ -24,8 +29,42 @@ function suggestedNumber(place: Place): string {
   return `H${place.provinceCode}.${place.communeCode}-${stamp}-${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 }
 
-/** The one-stop desk's intake of a linked procedure group, checked here by the same schema as the API. */
-export function NewDossier({ place, group, draft }: { place: Place; group: Group; draft?: { noticeId: string; prefill: Record<string, unknown> } }) {
+/** The one-stop desk's intake of a linked procedure group, then the citizen's receipt. */
+type Draft = { noticeId: string; prefill: Record<string, unknown> };
+
+export function NewDossier({ place, group, draft }: { place: Place; group: Group; draft?: Draft }) {
+  const navigate = useNavigate();
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
+  // Each new intake is a fresh form, not the last one's values.
+  const [round, setRound] = useState(0);
+  if (!receipt) return <IntakeForm key={`${group}-${round}`} place={place} group={group} onReceipt={setReceipt} {...(draft && round === 0 ? { draft } : {})} />;
+  const open = () => navigate(`/ho-so/${encodeURIComponent(receipt.dossierNumber)}`);
+  const again = () => {
+    setReceipt(null);
+    setRound((r) => r + 1);
+  };
+  return (
+    <Card>
+      <Result
+        status="success"
+        title={`Đã tiếp nhận hồ sơ ${receipt.dossierNumber}`}
+        subTitle={
+          receipt.receiptCode
+            ? 'In hoặc chép mã tra cứu cho công dân: mã chỉ hiện một lần.'
+            : 'Hồ sơ này đã được tiếp nhận trước đó và đã có mã tra cứu. Cần mã mới thì cấp ở trang hồ sơ.'
+        }
+        extra={[
+          <Button key="open" type="primary" onClick={open}>Xem hồ sơ</Button>,
+          <Button key="again" onClick={again}>Tiếp nhận hồ sơ khác</Button>,
+        ]}
+      />
+      {receipt.receiptCode && <ReceiptSlip dossierNumber={receipt.dossierNumber} receiptCode={receipt.receiptCode} group={group} receivedAt={receipt.receivedAt} dueAt={receipt.dueAt} />}
+    </Card>
+  );
+}
+
+/** The intake form, checked here by the same schema as the API. */
+function IntakeForm({ place, group, onReceipt, draft }: { place: Place; group: Group; onReceipt: (receipt: Receipt) => void; draft?: Draft }) {
   const [form] = Form.useForm();
   const navigate = useNavigate();
   const { message } = App.useApp();
@@ -33,10 +72,11 @@ export function NewDossier({ place, group, draft }: { place: Place; group: Group
   const submit = useMutation({
     // A draft is confirmed through its notice, which links the dossier to it; otherwise a plain intake.
     mutationFn: (intake: unknown) => api<Receipt>(draft ? `/v1/notices/${draft.noticeId}/confirmation` : '/v1/dossiers', { method: 'POST', body: intake }),
-    onSuccess: (receipt) => {
-      if (receipt.workflowStarted) message.success(`Đã tiếp nhận hồ sơ ${receipt.dossierNumber}`);
-      else message.warning(`Đã ghi nhận hồ sơ ${receipt.dossierNumber}; hệ thống sẽ tự chuyển xử lý khi máy chủ quy trình sẵn sàng.`);
-      navigate(`/ho-so/${encodeURIComponent(receipt.dossierNumber)}`);
+    onSuccess: (answer) => {
+      if (answer.workflowStarted) message.success(`Đã tiếp nhận hồ sơ ${answer.dossierNumber}`);
+      else message.warning(`Đã ghi nhận hồ sơ ${answer.dossierNumber}; hệ thống sẽ tự chuyển xử lý khi máy chủ quy trình sẵn sàng.`);
+      // The receipt first: its code is shown this once, for the citizen to take away.
+      onReceipt(answer);
     },
     onError: (error) => {
       if (error instanceof ApiProblem && error.errors.length > 0) setUnplaced(showIssues(form, issuesFromProblem(error.errors)));

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Col, Row, Space, Spin, Tag, Typography } from 'antd';
 import type { SignInOptions } from '../../../api/routes/session';
 import type { AgencyRole } from '../../../domain/procedures';
@@ -37,6 +37,9 @@ export function SignIn() {
       <Col xs={24} md={20} lg={14}>
         <Typography.Title level={2}>Liên thông — Đăng nhập</Typography.Title>
         <Typography.Paragraph>Liên thông thủ tục hành chính khai sinh, khai tử (Nghị định 63/2024/NĐ-CP).</Typography.Paragraph>
+        <Typography.Paragraph>
+          Công dân tra cứu hồ sơ đã nộp: <Link to="/tra-cuu">Tra cứu hồ sơ</Link> (không cần đăng nhập).
+        </Typography.Paragraph>
         {options.isLoading && <Spin />}
         {options.isError && <Alert type="error" showIcon title="Không tải được cách đăng nhập" description={options.error.message} />}
         {failure && <Alert type="error" showIcon title="Đăng nhập không thành công" description={failure} style={{ marginBottom: 16 }} />}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { dossierNumberSchema } from '../domain/intake';
+import { receiptCodeSchema } from '../domain/receipt-code';
+import type { Database } from '../runtime/database';
+import type { StepProgressStatus } from '../workflows/contract';
+import { ProblemError } from './problem';
+import type { ReceiptCodes } from './receipt-codes';
+
+export const publicStatusQuerySchema = z.object({
+  dossierNumber: dossierNumberSchema.describe('The dossier number on the receipt'),
+  receiptCode: receiptCodeSchema.describe('The receipt code on the receipt; case, spaces and dashes do not matter, O reads as 0, I and L as 1'),
+});
+
+/**
+ * A step as the citizen follows it: the agencies' internals folded away. An incident (an agency's
+ * system failing, a supervisor deciding) is still the dossier being worked on; a step that could not or
+ * need not run is simply not performed; an act undone after a withdrawal or cancellation is UNDONE.
+ */
+export const citizenStepStatuses = ['WAITING', 'IN_PROGRESS', 'WAITING_FOR_CITIZEN', 'COMPLETED', 'REFUSED', 'NOT_PERFORMED', 'UNDONE'] as const;
+type CitizenStepStatus = (typeof citizenStepStatuses)[number];
+
+const citizenStatusOf: Record<StepProgressStatus, CitizenStepStatus> = {
+  PENDING: 'WAITING',
+  RUNNING: 'IN_PROGRESS',
+  INCIDENT: 'IN_PROGRESS',
+  WAITING_FOR_SUPPLEMENT: 'WAITING_FOR_CITIZEN',
+  COMPLETED: 'COMPLETED',
+  REFUSED: 'REFUSED',
+  BLOCKED: 'NOT_PERFORMED',
+  SKIPPED: 'NOT_PERFORMED',
+  CANCELLED: 'NOT_PERFORMED',
+  COMPENSATION_SKIPPED: 'NOT_PERFORMED',
+  COMPENSATED: 'UNDONE',
+};
+
+/**
+ * What the citizen is expected to do: bring the supplement an agency asked for (to the one-stop desk,
+ * before `supplementDueAt`), or ask the desk about a refused step. The agency's reason is not given:
+ * an officer's free text may name people, so the desk, which sees it, explains it.
+ */
+export const citizenActions = ['NONE', 'BRING_SUPPLEMENT', 'CONTACT_DESK'] as const;
+type CitizenAction = (typeof citizenActions)[number];
+
+const when = z.iso.datetime().nullable();
+
+export const publicDossierStatusSchema = z
+  .object({
+    dossierNumber: z.string(),
+    procedureGroup: z.enum(['BIRTH', 'DEATH']),
+    status: z.enum(['RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED']).describe("The group's status"),
+    receivedAt: z.iso.datetime(),
+    dueAt: z.iso.datetime().describe('The appointment: when the results are due (working days from receipt)'),
+    completedAt: when,
+    citizenAction: z.enum(citizenActions).describe('What the citizen should do now, over all steps'),
+    steps: z.array(
+      z.object({
+        step: z.string().describe('Step code, e.g. BIRTH_REGISTRATION; the console names it in Vietnamese'),
+        agency: z.string().describe('Agency role code, e.g. COMMUNE_POLICE'),
+        status: z.enum(citizenStepStatuses),
+        startedAt: when,
+        finishedAt: when,
+        citizenAction: z.enum(citizenActions),
+        supplementDueAt: when.describe('BRING_SUPPLEMENT: the last moment to bring it'),
+      }),
+    ),
+  })
+  .describe('Step statuses and dates only: no names, ID numbers, results or officers');
+export type PublicDossierStatus = z.infer<typeof publicDossierStatusSchema>;
+
+/** One answer for a wrong code, an unknown number and a dossier without a code: none tells which. */
+export const notFound = () => new ProblemError(404, 'Not found', 'no dossier matches this dossier number and receipt code');
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+const actionOf = (status: CitizenStepStatus): CitizenAction =>
+  status === 'WAITING_FOR_CITIZEN' ? 'BRING_SUPPLEMENT' : status === 'REFUSED' ? 'CONTACT_DESK' : 'NONE';
+
+/**
+ * The dossier as its receipt opens it to anyone holding it. The first read is the same for every
+ * request (one row by its unique number, two columns); the steps are read only once the code matched.
+ */
+export async function readPublicDossierStatus(
+  db: Database,
+  codes: ReceiptCodes,
+  query: z.infer<typeof publicStatusQuerySchema>,
+): Promise<PublicDossierStatus> {
+  const { dossierNumber, receiptCode } = query;
+  const key = await db.dossier.findUnique({ where: { dossierNumber }, select: { id: true, receiptCodeHash: true } });
+  if (!codes.matches(dossierNumber, receiptCode, key?.receiptCodeHash ?? null) || !key) throw notFound();
+  const dossier = await db.dossier.findUniqueOrThrow({
+    where: { id: key.id },
+    select: {
+      dossierNumber: true,
+      procedureGroup: true,
+      status: true,
+      receivedAt: true,
+      dueAt: true,
+      completedAt: true,
+      selectedSteps: true,
+      steps: { select: { step: true, agency: true, status: true, startedAt: true, finishedAt: true, supplementDueAt: true } },
+    },
+  });
+  const order = dossier.selectedSteps;
+  const steps = [...dossier.steps]
+    .sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step))
+    .map((s) => {
+      const status = citizenStatusOf[s.status];
+      return {
+        step: s.step,
+        agency: s.agency,
+        status,
+        startedAt: iso(s.startedAt),
+        finishedAt: iso(s.finishedAt),
+        citizenAction: actionOf(status),
+        supplementDueAt: status === 'WAITING_FOR_CITIZEN' ? iso(s.supplementDueAt) : null,
+      };
+    });
+  const actions = new Set(steps.map((s) => s.citizenAction));
+  return {
+    dossierNumber: dossier.dossierNumber,
+    procedureGroup: dossier.procedureGroup,
+    status: dossier.status,
+    receivedAt: dossier.receivedAt.toISOString(),
+    dueAt: dossier.dueAt.toISOString(),
+    completedAt: iso(dossier.completedAt),
+    citizenAction: actions.has('BRING_SUPPLEMENT') ? 'BRING_SUPPLEMENT' : actions.has('CONTACT_DESK') ? 'CONTACT_DESK' : 'NONE',
+    steps,
+  };
+}

@@ -23,7 +23,7 @@ import { taskRoutes } from './routes/tasks';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
 import { consolePrefix, serveConsole } from './console-static';
-import type { PeriodicJob } from './periodic';
+import type { PeriodicJob } from '../runtime/periodic';
 
 export type ApiDependencies = DossierRouteDependencies & {
   logger: Logger;

@@ -1,6 +1,6 @@
 import type { Dossier } from '../runtime/database';
 import { startDossierWorkflow, type IntakeDependencies } from './dossier-intake';
-import { runPeriodically, type PeriodicJob } from './periodic';
+import { runPeriodically, type PeriodicJob } from '../runtime/periodic';
 
 export interface ReconcileOptions {
   /** Leaves alone dossiers younger than this, whose intake request may still be starting them. */

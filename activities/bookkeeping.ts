@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StepCode } from '../domain/procedures';
 import type { GroupOutcome } from '../runtime/metrics';
 import type { GroupOutcomeStatus, IncidentDecision, IncidentKind } from '../workflows/contract';
+import { recordNotification } from './citizen-notifications';
 import { stepDueAt } from './step-deadline';
 import type { ActivityDependencies } from '.';
 import type { StepRef } from './steps';
@@ -29,6 +30,8 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
           data: { status, finishedAt: new Date(), ...(refusalCode ? { refusalCode } : {}) },
         }),
         event(dossierId, `STEP_${status}`, step, refusalCode ? { refusalCode } : {}),
+        // A refusal decided here (the supplement period ran out) is the citizen's news too.
+        ...(status === 'REFUSED' ? [recordNotification(db, { dossierId, event: 'STEP_REFUSED', step, ...(refusalCode ? { code: refusalCode } : {}) })] : []),
       ]);
     },
 
@@ -47,6 +50,7 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
           data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: storable(reason), supplementDueAt: dueAt },
         }),
         event(dossierId, 'SUPPLEMENT_REQUESTED', step, { dueAt: dueAt.toISOString() }),
+        recordNotification(db, { dossierId, event: 'SUPPLEMENT_REQUESTED', step, dueAt }),
       ]);
       return { dueAt: dueAt.getTime() };
     },
@@ -122,6 +126,7 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
           await tx.agencyTask.updateMany({ where: { dossierId, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
         }
         await tx.dossierEvent.create({ data: { dossierId, type: 'GROUP_ENDED', step: null, detail: { status } } });
+        await recordNotification(tx, { dossierId, event: 'GROUP_ENDED', code: status });
         return true;
       });
       if (!recorded) return;

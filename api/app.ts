@@ -28,7 +28,7 @@ import { savedViewRoutes } from './routes/saved-views';
 import { publicPrefix, publicRoutes } from './routes/public';
 import { receiptCodes } from './receipt-codes';
 import { consolePrefix, serveConsole } from './console-static';
-import type { PeriodicJob } from './periodic';
+import type { PeriodicJob } from '../runtime/periodic';
 
 export type ApiDependencies = Omit<DossierRouteDependencies, 'receiptCodes'> & {
   logger: Logger;

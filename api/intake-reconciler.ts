@@ -1,7 +1,7 @@
 import { Prisma } from '../runtime/database';
 import { startDossierWorkflow, type IntakeDependencies } from './dossier-intake';
 import { startNoticeWorkflow } from './notices';
-import { runPeriodically, type PeriodicJob } from './periodic';
+import { runPeriodically, type PeriodicJob } from '../runtime/periodic';
 
 export interface ReconcileOptions {
   /** Leaves alone dossiers younger than this, whose intake request may still be starting them. */

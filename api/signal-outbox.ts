@@ -2,8 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Database, Prisma } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
-import { forEachBounded } from './bounded';
-import { runPeriodically, type PeriodicJob } from './periodic';
+import { forEachBounded } from '../runtime/bounded';
+import { runPeriodically, type PeriodicJob } from '../runtime/periodic';
 import { withinTemporalDeadline } from './temporal-calls';
 
 /** A signal to a dossier's workflow, to be recorded now and delivered after the answer. */

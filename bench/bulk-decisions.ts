@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { startChaosStack } from '../chaos/stack';
-import { forEachBounded } from '../api/bounded';
+import { forEachBounded } from '../runtime/bounded';
 import { birthIntake } from '../tests/support/fixtures';
 import { eventually, postJson, setAgencyFaults } from '../tests/support/stack';
 

@@ -9,6 +9,7 @@ import { applyMigrations } from '../runtime/migrations';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
 import { postgresBinDir } from '../runtime/system-postgres';
 import { projectRoot } from '../runtime/tools';
+import { notificationGatewayPath } from '../simulator/notification-gateway';
 
 /**
  * The whole system as separate OS processes — PostgreSQL, the Temporal dev server, the agency
@@ -98,6 +99,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     SIMULATOR_HOST: '127.0.0.1',
     SIMULATOR_PORT: String(simulatorPort),
     AGENCY_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
+    NOTIFICATION_GATEWAY_URL: `http://127.0.0.1:${simulatorPort}${notificationGatewayPath}`,
     WORKER_METRICS_PORT: '0',
     TEMPORAL_SDK_METRICS_PORT: '0',
     INTAKE_RECONCILE_INTERVAL_SECONDS: '2',

@@ -97,6 +97,15 @@ const configObject = z.object({
   SECOND_ESCALATION_WORKING_DAYS: workingDays.default(2),
   /** Receives a POST for every escalation of an overdue dossier (no personal data in it). */
   ESCALATION_WEBHOOK_URL: z.url().optional(),
+  /**
+   * Where announcements to the citizen are POSTed (the VNeID / SMS / email gateway; `npm start`: the
+   * simulator's). Unset: they are recorded and wait, undelivered, for a worker that has a gateway.
+   */
+  NOTIFICATION_GATEWAY_URL: z.url().optional(),
+  /** Attempts before an announcement is given up (FAILED, in /metrics); retried from the initial wait, doubling to the maximum. */
+  NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  NOTIFICATION_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(10_000),
+  NOTIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30 * 60_000),
   /** How many dossiers a supervisor's bulk decision updates at once. */
   BULK_DECISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** How often the deadline sweep looks for steps past their agency's deadline. */

@@ -11,6 +11,11 @@ const personalFields = [
   'dateOfBirth',
   'address',
   'phone',
+  'email',
+  // The requester's contact for announcements, and a message's addressee (phone, email or ID number).
+  'contact',
+  'to',
+  'recipient',
   'intake',
   'result',
   'cardNumber',

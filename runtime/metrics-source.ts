@@ -48,5 +48,11 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
       const rows = await db.workflowSignalOutbox.groupBy({ by: ['signal'], where: { deliveredAt: null }, _count: { _all: true } });
       return rows.map((r) => ({ signal: r.signal, count: r._count._all }));
     },
+    /** From the partial index of undelivered announcements; both statuses always reported (0 when none). */
+    async undeliveredNotificationCounts() {
+      const rows = await db.citizenNotification.groupBy({ by: ['status'], where: { status: { in: ['PENDING', 'FAILED'] } }, _count: { _all: true } });
+      const counts = new Map(rows.map((r) => [r.status as string, r._count._all]));
+      return ['PENDING', 'FAILED'].map((status) => ({ status, count: counts.get(status) ?? 0 }));
+    },
   };
 }

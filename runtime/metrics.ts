@@ -47,6 +47,12 @@ export interface PendingSignalCount {
   count: number;
 }
 
+export interface UndeliveredNotificationCount {
+  /** PENDING (still being tried) or FAILED (given up). */
+  status: string;
+  count: number;
+}
+
 /** Where the domain gauges read their counts; one grouped query per method. */
 export interface MetricsSource {
   dossierCounts(): Promise<DossierCount[]>;
@@ -54,6 +60,7 @@ export interface MetricsSource {
   openIncidentCounts(): Promise<OpenIncidentCount[]>;
   overdueCounts(): Promise<OverdueCount[]>;
   pendingSignalCounts(): Promise<PendingSignalCount[]>;
+  undeliveredNotificationCounts(): Promise<UndeliveredNotificationCount[]>;
 }
 
 /** The API's registry: process metrics plus the domain gauges read from `source` at each scrape. */
@@ -98,6 +105,13 @@ export function registerDomainGauges(registry: Registry, source: MetricsSource):
     labelNames: ['signal'],
     read: () => source.pendingSignalCounts(),
     labels: (r) => ({ signal: r.signal }),
+  });
+  countGauge(registry, {
+    name: 'lien_thong_undelivered_notifications',
+    help: 'Announcements to citizens not delivered: pending (being retried) or failed (given up after NOTIFICATION_MAX_ATTEMPTS or refused by the gateway)',
+    labelNames: ['status'],
+    read: () => source.undeliveredNotificationCounts(),
+    labels: (r) => ({ status: r.status.toLowerCase() }),
   });
 }
 

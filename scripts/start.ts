@@ -9,6 +9,7 @@ import { applyMigrations } from '../runtime/migrations';
 import { supervise, type SupervisedProcess } from '../runtime/supervisor';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
 import { consoleBuildArgs, projectRoot } from '../runtime/tools';
+import { notificationGatewayPath } from '../simulator/notification-gateway';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is not given by the environment
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
     if (!config.AGENCY_BASE_URL) {
       children.push(service('simulator/main.ts', { ...env }));
       env.AGENCY_BASE_URL = simulatorUrl;
+      // The simulator plays the notification gateway too: announcements show at /_control/notifications.
+      env.NOTIFICATION_GATEWAY_URL ??= `${simulatorUrl}${notificationGatewayPath}`;
     }
     children.push(service('worker/main.ts', env));
     children.push(service('api/main.ts', env));
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
         `  Temporal UI    ${temporalUiUrl ?? '(external cluster)'}`,
         `  Temporal       ${temporalAddress}`,
         `  Agencies       ${env.AGENCY_BASE_URL}${config.AGENCY_BASE_URL ? '' : ' (simulator)'}`,
+        `  Notifications  ${env.NOTIFICATION_GATEWAY_URL ?? '(recorded only: NOTIFICATION_GATEWAY_URL unset)'}`,
         `  Database       ${config.DATABASE_URL ? 'external PostgreSQL' : `embedded PostgreSQL in ${join(config.DATA_DIR, 'postgres')}`}`,
         '',
         'Development tokens (Authorization: Bearer <token>; `npm run token` issues others):',

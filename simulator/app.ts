@@ -6,6 +6,7 @@ import { groupDefinition, procedureGroups, type AgencyRole, type StepCode } from
 import { funeralCategories, allowanceFor } from '../domain/funeral-allowance';
 import type { Logger } from '../runtime/logger';
 import { defaultFaults, faultSettingsSchema, simulatedAgencies, simulatedAgencyOf, type FaultSettings, type SimulatedAgency } from './faults';
+import { registerNotificationGateway } from './notification-gateway';
 import { AgencyRegistry, SimulatedRefusal } from './registry';
 
 interface StoredAnswer {
@@ -111,6 +112,7 @@ export function buildSimulator(options: { logger?: Logger; faults?: Partial<Reco
     faults = defaultFaults();
     return faults;
   });
+  registerNotificationGateway(app);
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }

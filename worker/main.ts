@@ -11,6 +11,8 @@ import { connectTemporalClient } from '../runtime/temporal';
 import { createDossierWorker } from './create-worker';
 import { prebuiltBundle } from './workflow-bundle';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
+import { createHttpNotificationGateway } from './notification-gateway';
+import { runNotificationRelay } from './notification-relay';
 import { coreMetricsAddress, coreMetricsExporter, coreMetricsReader } from './temporal-core-metrics';
 
 async function main(): Promise<void> {
@@ -70,9 +72,17 @@ async function main(): Promise<void> {
       }),
     },
   });
+  const notificationRelay = config.NOTIFICATION_GATEWAY_URL
+    ? runNotificationRelay(
+        { db, logger, gateway: createHttpNotificationGateway({ url: config.NOTIFICATION_GATEWAY_URL, timeoutMs: config.AGENCY_TIMEOUT_MS }) },
+        { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS, retryInitialMs: config.NOTIFICATION_RETRY_INITIAL_MS, retryMaxMs: config.NOTIFICATION_RETRY_MAX_MS },
+      )
+    : undefined;
+  if (!notificationRelay) logger.warn('NOTIFICATION_GATEWAY_URL unset: announcements to citizens are recorded, not sent');
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are done (the SDK installs the handlers).
   await worker.run();
+  await notificationRelay?.stop();
   await metricsServer?.close();
   await connection.close();
   await temporal.connection.close();

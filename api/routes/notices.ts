@@ -7,7 +7,7 @@ import { noticePrefill, noticeSchema, type LifeEventNotice } from '../../domain/
 import { audit } from '../audit';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { confirmNotice, receiveNotice } from '../notices';
-import type { PeriodicJob } from '../periodic';
+import type { PeriodicJob } from '../../runtime/periodic';
 import { problemSchema, ProblemError } from '../problem';
 import { acceptIntake, receiptSchema, sendReceipt, type DossierRouteDependencies } from './dossiers';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
 import { searchAttributes } from '../../workflows/contract';
 import { recordBulkDecisions } from '../incident-decisions';
-import type { PeriodicJob } from '../periodic';
+import type { PeriodicJob } from '../../runtime/periodic';
 import { messageId } from '../idempotency';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';

@@ -3,6 +3,7 @@ import { isUnderSix, parseIsoDate } from '../age';
 import type { StepCode } from '../procedures';
 import {
   addressSchema,
+  contactSchema,
   dossierNumberSchema,
   isCalendarDate,
   isoDate,
@@ -40,6 +41,7 @@ export const birthIntakeSchema = z
     mother: parentSchema.optional(),
     father: parentSchema.optional(),
     requester: requesterSchema,
+    contact: contactSchema.optional(),
     birthCertificate: z.object({
       number: text.describe('Số giấy chứng sinh'),
       issuedBy: text.describe('Hospital or health facility'),

@@ -58,12 +58,45 @@ export function checkOfficeCode(intake: { dossierNumber: string; jurisdiction: {
 }
 
 
+const phoneSchema = z.string().regex(/^\+?\d{9,12}$/, 'expected 9–12 digits');
+
 export const requesterSchema = z.object({
   fullName: name,
   personalIdNumber: personalIdSchema,
   relationship: z.enum(['MOTHER', 'FATHER', 'SPOUSE', 'CHILD', 'GRANDPARENT', 'SIBLING', 'RELATIVE', 'OTHER']),
-  phone: z.string().regex(/^\+?\d{9,12}$/, 'expected 9–12 digits').optional(),
+  phone: phoneSchema.optional(),
 });
+
+/** Channels of the notification gateway: an SMS, an email, or a message in the citizen's VNeID app. */
+export const notificationChannels = ['SMS', 'EMAIL', 'VNEID'] as const;
+export type NotificationChannel = (typeof notificationChannels)[number];
+
+/**
+ * How the requester asked to be told of the dossier's progress (optional: without it nothing is
+ * sent). VNeID messages go to the requester's VNeID account, which the personal ID number names, so
+ * that channel needs neither phone nor email. Without a channel: SMS when a phone is given, else email.
+ */
+export const contactSchema = z
+  .object({
+    channel: z.enum(notificationChannels).optional().describe('Preferred channel; default SMS when a phone is given, else EMAIL'),
+    phone: phoneSchema.optional(),
+    email: z.email('expected an email address').max(254, 'too long').optional(),
+  })
+  .superRefine((contact, ctx) => {
+    if (contact.channel === 'SMS' && !contact.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'required for SMS' });
+    if (contact.channel === 'EMAIL' && !contact.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'required for EMAIL' });
+    if (!contact.channel && !contact.phone && !contact.email) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'give a phone, an email or the VNEID channel' });
+  })
+  .describe("Where the requester is told of each step's outcome; absent: no announcements");
+export type Contact = z.infer<typeof contactSchema>;
+
+/** Where an announcement goes: the channel and its address (phone, email, or the VNeID account's ID number). */
+export function notificationRecipient(contact: Contact, requesterPersonalId: string): { channel: NotificationChannel; address: string } {
+  const channel = contact.channel ?? (contact.phone ? 'SMS' : 'EMAIL');
+  const address = channel === 'SMS' ? contact.phone : channel === 'EMAIL' ? contact.email : requesterPersonalId;
+  if (!address) throw new Error(`contact has no address for ${channel}`);
+  return { channel, address };
+}
 
 /** An ISO date parses and is a real calendar date (2026-02-30 is not). */
 export function isCalendarDate(value: string): boolean {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { funeralAllowance, funeralCategories } from '../funeral-allowance';
 import type { StepCode } from '../procedures';
 import {
+  contactSchema,
   dossierNumberSchema,
   isCalendarDate,
   isoDate,
@@ -45,6 +46,7 @@ export const deathIntakeSchema = z
       issuedOn: isoDate,
     }),
     requester: requesterSchema,
+    contact: contactSchema.optional(),
     funeralAllowance: z
       .object({
         categories: z.array(z.enum(funeralCategories)).min(1, 'at least one category').max(funeralCategories.length, 'each category once').describe('Every category that applies; the highest is paid'),

@@ -47,6 +47,7 @@ describe('domain gauges', () => {
       incidents: [{ step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', count: 1 }],
       overdue: [{ procedureGroup: 'BIRTH', count: 4 }],
       signals: [{ signal: 'resolveIncidentInBulk', count: 5 }],
+      notifications: [{ status: 'FAILED', count: 2 }],
     };
     const source: MetricsSource = {
       dossierCounts: async () => rows.dossiers,
@@ -54,6 +55,7 @@ describe('domain gauges', () => {
       openIncidentCounts: async () => rows.incidents,
       overdueCounts: async () => rows.overdue,
       pendingSignalCounts: async () => rows.signals,
+      undeliveredNotificationCounts: async () => rows.notifications,
     };
     const registry = createApiRegistry(source);
 
@@ -63,6 +65,7 @@ describe('domain gauges', () => {
     expect(sampleValue(text, 'lien_thong_open_incidents', { step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE' })).toBe(1);
     expect(sampleValue(text, 'lien_thong_overdue_dossiers', { procedure_group: 'BIRTH' })).toBe(4);
     expect(sampleValue(text, 'lien_thong_pending_signals', { signal: 'resolveIncidentInBulk' })).toBe(5);
+    expect(sampleValue(text, 'lien_thong_undelivered_notifications', { status: 'failed' })).toBe(2);
 
     // A combination the source stops reporting disappears rather than keeping its last value.
     rows = { ...rows, incidents: [], dossiers: [{ procedureGroup: 'BIRTH', status: 'COMPLETED', count: 3 }] };
@@ -81,6 +84,7 @@ describe('domain gauges', () => {
       openIncidentCounts: async () => [],
       overdueCounts: async () => [],
       pendingSignalCounts: async () => [],
+      undeliveredNotificationCounts: async () => [],
     };
     await expect(createApiRegistry(failing).metrics()).rejects.toThrow('database unreachable');
   });

@@ -14,6 +14,10 @@ import { Registry } from 'prom-client';
 import { createApiRegistry, createWorkerMetrics } from '../../runtime/metrics';
 import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { buildSimulator } from '../../simulator/app';
+import { notificationGatewayPath } from '../../simulator/notification-gateway';
+import { createHttpNotificationGateway } from '../../worker/notification-gateway';
+import { runNotificationRelay } from '../../worker/notification-relay';
+import type { PeriodicJob } from '../../runtime/periodic';
 import { createDossierWorker } from '../../worker/create-worker';
 import { prebuiltBundle } from '../../worker/workflow-bundle';
 
@@ -25,7 +29,7 @@ export interface Stack {
   config: Config;
   /** The worker running now (replaced by startWorker). */
   worker: Worker;
-  /** Stops the worker (graceful shutdown): workflows and tasks wait in Temporal meanwhile. */
+  /** Stops the worker (graceful shutdown) and its notification relay: workflows and tasks wait in Temporal meanwhile. */
   stopWorker(): Promise<void>;
   /** Starts a new worker on the same task queue, as after a crash or a deployment. */
   startWorker(): Promise<void>;
@@ -58,6 +62,8 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     STEP_RETRY_INITIAL_MS: '50',
     STEP_RETRY_MAX_MS: '200',
     STEP_MAX_ATTEMPTS: '5',
+    NOTIFICATION_RETRY_INITIAL_MS: '100',
+    NOTIFICATION_RETRY_MAX_MS: '500',
     ...overrides,
   });
   if (!runtimeInstalled) {
@@ -82,15 +88,26 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const workflowBundle = prebuiltBundle();
   const newWorker = () =>
     createDossierWorker({ ...(workflowBundle ? { workflowBundle } : {}), connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  // As in worker/main.ts: the worker process relays announcements to the gateway (the simulator's).
+  const gateway = createHttpNotificationGateway({ url: config.NOTIFICATION_GATEWAY_URL ?? `${simulatorUrl}${notificationGatewayPath}`, timeoutMs: 5000 });
+  const newRelay = (): PeriodicJob =>
+    runNotificationRelay(
+      { db, logger, gateway },
+      { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS, retryInitialMs: config.NOTIFICATION_RETRY_INITIAL_MS, retryMaxMs: config.NOTIFICATION_RETRY_MAX_MS, intervalMs: 200 },
+    );
   let worker: Worker = await newWorker();
   let workerRun: Promise<void> | undefined = worker.run();
+  let relay: PeriodicJob | undefined = newRelay();
   const stopWorker = async () => {
+    await relay?.stop();
+    relay = undefined;
     if (!workerRun) return;
     worker.shutdown();
     await workerRun;
     workerRun = undefined;
   };
   const startWorker = async () => {
+    relay ??= newRelay();
     if (workerRun) return;
     worker = await newWorker();
     workerRun = worker.run();

@@ -1,4 +1,4 @@
-/** A background job of the API: runs every `intervalMs`, and at once when woken. */
+/** A background job (an API instance's relays, the worker's notification relay): runs every `intervalMs`, and at once when woken. */
 export interface PeriodicJob {
   /** Runs the job now (or right after the run in progress, which may have missed the news). */
   wake(): void;

@@ -1,0 +1,117 @@
+import { vietnamDate } from './intake/common';
+import { stepDefinition, type ProcedureGroup, type StepCode } from './procedures';
+
+/**
+ * The Vietnamese texts the citizen receives (SMS, email, VNeID), one per event. They carry what the
+ * citizen needs to act — the dossier code (to look the dossier up on the portal), the procedure's
+ * name, a date — and nothing more: never a name, an ID number or a result number, since an SMS or an
+ * email passes through third parties. A refusal says a generic category, never the agency's free text,
+ * which may quote personal data. Pure: the relay renders at sending time, the same text on every retry.
+ */
+export const notificationEvents = ['STEP_COMPLETED', 'STEP_REFUSED', 'SUPPLEMENT_REQUESTED', 'GROUP_ENDED'] as const;
+export type NotificationEvent = (typeof notificationEvents)[number];
+
+export interface Announcement {
+  event: NotificationEvent;
+  dossierNumber: string;
+  group: ProcedureGroup;
+  definitionVersion?: number;
+  /** The step announced (absent for GROUP_ENDED). */
+  step?: StepCode;
+  /** STEP_REFUSED: the refusal code; GROUP_ENDED: the group's outcome. */
+  code?: string | null;
+  /** SUPPLEMENT_REQUESTED: the last moment to bring the supplement. */
+  dueAt?: Date | null;
+}
+
+export interface RenderedMessage {
+  /** Email subject, VNeID title; SMS gateways send the text alone. */
+  title: string;
+  text: string;
+}
+
+/** Why a step was refused, as the citizen is told it: a category, not the agency's wording. */
+export type RefusalCategory = 'DATA' | 'DOCUMENTS' | 'ELIGIBILITY' | 'ALREADY_REGISTERED' | 'SUPPLEMENT_NOT_PROVIDED' | 'OTHER';
+
+const refusalCategoryOfCode: Record<string, RefusalCategory> = {
+  DATA_MISMATCH: 'DATA',
+  BIRTH_RECORD_NOT_FOUND: 'DATA',
+  PERSONAL_ID_NOT_FOUND: 'DATA',
+  HOUSEHOLD_CONSENT_MISSING: 'DOCUMENTS',
+  NOT_UNDER_SIX: 'ELIGIBILITY',
+  DEATH_ALREADY_REGISTERED: 'ALREADY_REGISTERED',
+  SUPPLEMENT_NOT_PROVIDED: 'SUPPLEMENT_NOT_PROVIDED',
+};
+
+/** Codes the agencies (and officers) use; one not listed is told as OTHER. */
+export function refusalCategory(code: string | null | undefined): RefusalCategory {
+  return (code && refusalCategoryOfCode[code]) || 'OTHER';
+}
+
+const refusalText: Record<RefusalCategory, string> = {
+  DATA: 'thông tin trong hồ sơ chưa khớp với cơ sở dữ liệu của cơ quan giải quyết',
+  DOCUMENTS: 'hồ sơ còn thiếu giấy tờ hoặc ý kiến đồng ý cần thiết',
+  ELIGIBILITY: 'hồ sơ không đủ điều kiện theo quy định',
+  ALREADY_REGISTERED: 'việc này đã được đăng ký trước đó',
+  SUPPLEMENT_NOT_PROVIDED: 'hồ sơ không được bổ sung trong thời hạn',
+  OTHER: 'theo quyết định của cơ quan giải quyết',
+};
+
+const groupName: Record<ProcedureGroup, string> = {
+  BIRTH: 'liên thông khai sinh',
+  DEATH: 'liên thông khai tử',
+};
+
+const groupEnding: Record<string, string> = {
+  COMPLETED: 'đã được giải quyết xong tất cả các thủ tục',
+  PARTIALLY_COMPLETED: 'đã kết thúc; một số thủ tục không được giải quyết, các thủ tục đã hoàn thành vẫn giữ nguyên giá trị',
+  REFUSED: 'đã kết thúc và không được giải quyết',
+  WITHDRAWN: 'đã được rút theo yêu cầu; các kết quả đã cấp (nếu có) đã được hủy',
+  CANCELLED: 'đã bị hủy; các kết quả đã cấp (nếu có) đã được hủy',
+};
+
+const lookUp = 'Tra cứu bằng mã hồ sơ trên Cổng Dịch vụ công hoặc ứng dụng VNeID.';
+const desk = 'Liên hệ bộ phận một cửa nơi nộp hồ sơ để được hướng dẫn.';
+
+/** dd/mm/yyyy, the Vietnamese way, of the Vietnam (UTC+7) calendar day. */
+function vietnameseDate(at: Date): string {
+  const [year, month, day] = vietnamDate(at).split('-');
+  return `${day}/${month}/${year}`;
+}
+
+export function renderAnnouncement(announcement: Announcement): RenderedMessage {
+  const { dossierNumber: n, group } = announcement;
+  const procedure = () => {
+    if (!announcement.step) throw new Error(`${announcement.event} needs a step`);
+    return stepDefinition(group, announcement.step, announcement.definitionVersion).title;
+  };
+  switch (announcement.event) {
+    case 'STEP_COMPLETED':
+      return {
+        title: `Hồ sơ ${n}: ${procedure()} đã hoàn thành`,
+        text: `Thủ tục "${procedure()}" của hồ sơ ${n} đã được giải quyết xong. ${lookUp}`,
+      };
+    case 'STEP_REFUSED':
+      return {
+        title: `Hồ sơ ${n}: ${procedure()} không được giải quyết`,
+        text:
+          `Thủ tục "${procedure()}" của hồ sơ ${n} không được giải quyết. Lý do: ${refusalText[refusalCategory(announcement.code)]}. ` +
+          `Các thủ tục đã hoàn thành trước đó vẫn giữ nguyên giá trị. ${desk}`,
+      };
+    case 'SUPPLEMENT_REQUESTED': {
+      const until = announcement.dueAt ? ` trước ngày ${vietnameseDate(announcement.dueAt)}` : '';
+      return {
+        title: `Hồ sơ ${n}: cần bổ sung giấy tờ`,
+        text: `Hồ sơ ${n} cần bổ sung giấy tờ cho thủ tục "${procedure()}". Vui lòng bổ sung tại bộ phận một cửa${until}; quá hạn, thủ tục sẽ không được giải quyết.`,
+      };
+    }
+    case 'GROUP_ENDED': {
+      const ending = groupEnding[announcement.code ?? ''];
+      if (!ending) throw new Error(`no announcement for a group ending ${announcement.code ?? 'without an outcome'}`);
+      return {
+        title: `Hồ sơ ${n}: đã kết thúc`,
+        text: `Hồ sơ ${groupName[group]} ${n} ${ending}. ${lookUp}`,
+      };
+    }
+  }
+}

@@ -45,6 +45,8 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const task = await shown(row.getByTestId(`task-${step}`));
     if (inboxScreenshot) await screenshot(page, inboxScreenshot);
     await task.click();
+    // On the task's own page (the inbox rows have claim buttons of their own).
+    await shown(page.getByTestId('task-status'));
     await page.getByRole('button', { name: 'Nhận xử lý' }).click();
     await shown(page.getByTestId('task-status').filter({ hasText: 'Đã nhận xử lý' }));
     await fill();
@@ -225,6 +227,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await civil.page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
     const undo = civil.page.locator('tr', { hasText: intake.dossierNumber }).filter({ hasText: 'Hủy kết quả đã cấp' });
     await (await shown(undo.getByTestId('task-BIRTH_REGISTRATION'))).click();
+    await shown(civil.page.getByTestId('task-status'));
     await civil.page.getByRole('button', { name: 'Nhận xử lý' }).click();
     await civil.page.locator('#reference').fill('QD-HUY-301');
     await civil.page.getByRole('button', { name: 'Hoàn thành bước' }).click();

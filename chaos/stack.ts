@@ -25,6 +25,8 @@ export interface ChaosStack {
   temporalAddress: string;
   taskQueue: string;
   tokens: Record<DevPrincipalName, string>;
+  /** OS process ids of the running services, for benchmarks reading their CPU and memory from /proc. */
+  pids(): { apis: number[]; workers: number[]; temporal: number };
   killWorker(): Promise<void>;
   startWorker(): void;
   killTemporal(): void;
@@ -129,6 +131,11 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     temporalAddress: temporal.address,
     taskQueue: overrides.TEMPORAL_TASK_QUEUE ?? 'chaos',
     tokens: await devTokens(loadConfig(env)),
+    pids: () => ({
+      apis: apis.map((child) => child.pid!),
+      workers: [worker, ...otherWorkers].filter((child) => !killed(child)).map((child) => child.pid!),
+      temporal: temporal.process.pid!,
+    }),
     killWorker: async () => {
       const exited = new Promise((done) => worker.once('exit', done));
       worker.kill('SIGKILL');

@@ -41,12 +41,16 @@ export interface BatchResult {
   failures: string[];
 }
 
-/** Command name, parent and CPU (ms) of a process or thread, from its /proc stat file (Linux). */
-function procStat(path: string): { name: string; parent: number; cpuMs: number } {
+/**
+ * Command name, parent and CPU (ms) of a process or thread, from its /proc stat file (Linux). With
+ * `reaped`, the CPU of its children that exited counts too (PostgreSQL's backends end with their connection).
+ */
+function procStat(path: string, reaped = false): { name: string; parent: number; cpuMs: number } {
   const stat = readFileSync(path, 'utf8');
-  // After the command name: the parent is the 2nd field, utime and stime the 12th and 13th, in ticks of 10 ms.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), parent: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
+  // After the command name: the parent is the 2nd field; utime, stime, cutime, cstime the 12th to 15th, in ticks of 10 ms.
+  const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const cpu = ticks[11]! + ticks[12]! + (reaped ? ticks[13]! + ticks[14]! : 0);
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), parent: ticks[1]!, cpuMs: cpu * 10 };
 }
 
 /** CPU time (ms) of this process's main thread; NaN where there is no /proc. */
@@ -65,7 +69,7 @@ export function childCpuMs(): Record<string, number> {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        processes.set(Number(entry), procStat(`/proc/${entry}/stat`));
+        processes.set(Number(entry), procStat(`/proc/${entry}/stat`, true));
       } catch {
         // Exited meanwhile.
       }

@@ -4,7 +4,7 @@ import type { StepAttempt } from '../workflows/contract';
 
 /**
  * One attempt's answer, whoever gave it: the agency's system (performStep) or an officer working a
- * manual task (the task API). Both record it on the step row the same way, through stepOutcomeWrites.
+ * manual task (the task API). Both record it on the step row the same way, through stepOutcomeWrite.
  */
 export type StepOutcome =
   | { status: 'COMPLETED'; result: object }
@@ -17,27 +17,32 @@ export interface StepRow {
   step: StepCode | string;
 }
 
-type Writer = Pick<Database, 'dossierStep' | 'dossierEvent'>;
+type Writer = Pick<Database, 'dossierStep' | '$executeRaw'>;
 
-/** The writes recording an answer on the step (run them in one transaction); `detail` goes to the event. */
-export function stepOutcomeWrites(db: Writer, row: StepRow, outcome: StepOutcome, detail: object = {}) {
-  const { id, dossierId, step } = row;
+/**
+ * The write recording an answer on the step, with its event: one statement (atomic, one round trip; the
+ * step's trigger then brings its dossier up to date). `detail` goes to the event.
+ */
+export function stepOutcomeWrite(db: Writer, row: StepRow, outcome: StepOutcome, detail: object = {}) {
+  const { id, step } = row;
+  const now = new Date();
   switch (outcome.status) {
     case 'COMPLETED':
-      return [
-        db.dossierStep.update({ where: { id }, data: { status: 'COMPLETED', result: outcome.result, lastError: null, finishedAt: new Date() } }),
-        db.dossierEvent.create({ data: { dossierId, type: 'STEP_COMPLETED', step, detail } }),
-      ];
+      return db.$executeRaw`
+        WITH done AS (
+          UPDATE dossier_step SET status = 'COMPLETED', result = ${JSON.stringify(outcome.result)}::jsonb, last_error = NULL, finished_at = ${now}, updated_at = ${now}
+          WHERE id = ${id}::uuid RETURNING dossier_id)
+        INSERT INTO dossier_event (dossier_id, type, step, detail) SELECT dossier_id, 'STEP_COMPLETED', ${step}, ${JSON.stringify(detail)}::jsonb FROM done`;
     case 'REFUSED':
-      return [
-        db.dossierStep.update({
-          where: { id },
-          data: { status: 'REFUSED', refusalCode: outcome.refusalCode, refusalReason: outcome.reason, lastError: null, finishedAt: new Date() },
-        }),
-        db.dossierEvent.create({ data: { dossierId, type: 'STEP_REFUSED', step, detail: { ...detail, code: outcome.refusalCode } } }),
-      ];
+      return db.$executeRaw`
+        WITH done AS (
+          UPDATE dossier_step SET status = 'REFUSED', refusal_code = ${outcome.refusalCode}, refusal_reason = ${outcome.reason}, last_error = NULL,
+            finished_at = ${now}, updated_at = ${now}
+          WHERE id = ${id}::uuid RETURNING dossier_id)
+        INSERT INTO dossier_event (dossier_id, type, step, detail)
+        SELECT dossier_id, 'STEP_REFUSED', ${step}, ${JSON.stringify({ ...detail, code: outcome.refusalCode })}::jsonb FROM done`;
     case 'SUPPLEMENT_REQUESTED':
-      return [db.dossierStep.update({ where: { id }, data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: outcome.reason, lastError: null } })];
+      return db.dossierStep.updateMany({ where: { id }, data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: outcome.reason, lastError: null } });
   }
 }
 

@@ -1,5 +1,21 @@
 import type { NotificationEvent } from '../domain/notification-templates';
-import type { Database, Prisma } from '../runtime/database';
+import { Prisma, type Database } from '../runtime/database';
+
+/** PENDING for a dossier `d` whose intake gives a contact, SKIPPED otherwise. */
+const statusByContact = Prisma.sql`(CASE WHEN jsonb_typeof(d.intake -> 'contact') = 'object' THEN 'PENDING' ELSE 'SKIPPED' END)::"CitizenNotificationStatus"`;
+
+/**
+ * The same record as the last clause of a statement that has just written a step's outcome in a CTE
+ * named `done` (returning its `dossier_id` and `round`): the outcome, its event and its announcement
+ * in one statement, one round trip.
+ */
+export function announcedStep(event: NotificationEvent, step: string, code: string | null): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO citizen_notification (dossier_id, event, step, round, code, status)
+    SELECT d.id, ${event}::"CitizenNotificationEvent", ${step}, done.round, ${code}::text, ${statusByContact}
+    FROM done JOIN dossier d ON d.id = done.dossier_id
+    ON CONFLICT (dossier_id, event, step, round) DO NOTHING`;
+}
 
 export interface NotificationRecord {
   dossierId: string;
@@ -22,8 +38,7 @@ export function recordNotification(db: Pick<Database | Prisma.TransactionClient,
   const step = n.step ?? '';
   return db.$executeRaw`
     INSERT INTO citizen_notification (dossier_id, event, step, round, code, due_at, status)
-    SELECT d.id, ${n.event}::"CitizenNotificationEvent", ${step}, COALESCE(s.round, 0), ${n.code ?? null}::text, ${n.dueAt ?? null}::timestamptz,
-           (CASE WHEN jsonb_typeof(d.intake -> 'contact') = 'object' THEN 'PENDING' ELSE 'SKIPPED' END)::"CitizenNotificationStatus"
+    SELECT d.id, ${n.event}::"CitizenNotificationEvent", ${step}, COALESCE(s.round, 0), ${n.code ?? null}::text, ${n.dueAt ?? null}::timestamptz, ${statusByContact}
     FROM dossier d LEFT JOIN dossier_step s ON s.dossier_id = d.id AND s.step = ${step}
     WHERE d.id = ${n.dossierId}::uuid
     ON CONFLICT (dossier_id, event, step, round) DO NOTHING`;

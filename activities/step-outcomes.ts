@@ -1,11 +1,11 @@
 import type { StepCode } from '../domain/procedures';
 import type { Database } from '../runtime/database';
 import type { StepAttempt } from '../workflows/contract';
-import { recordNotification } from './citizen-notifications';
+import { announcedStep } from './citizen-notifications';
 
 /**
  * One attempt's answer, whoever gave it: the agency's system (performStep) or an officer working a
- * manual task (the task API). Both record it on the step row the same way, through stepOutcomeWrites.
+ * manual task (the task API). Both record it on the step row the same way, through stepOutcomeWrite.
  */
 export type StepOutcome =
   | { status: 'COMPLETED'; result: object }
@@ -18,33 +18,36 @@ export interface StepRow {
   step: StepCode | string;
 }
 
-type Writer = Pick<Database, 'dossierStep' | 'dossierEvent' | '$executeRaw'>;
+type Writer = Pick<Database, 'dossierStep' | '$executeRaw'>;
 
 /**
- * The writes recording an answer on the step (run them in one transaction); `detail` goes to the event.
- * A completion or a refusal is announced to the citizen in the same transaction; a supplement request is
- * announced when the workflow opens it (bookkeeping's openSupplementRequest), which knows the due date.
+ * The write recording an answer on the step, with its event and, for a completion or a refusal, its
+ * announcement to the citizen: one statement (atomic, one round trip; the step's trigger then brings
+ * its dossier up to date). A supplement request is announced when the workflow opens it
+ * (bookkeeping's openSupplementRequest), which knows the due date. `detail` goes to the event.
  */
-export function stepOutcomeWrites(db: Writer, row: StepRow, outcome: StepOutcome, detail: object = {}) {
-  const { id, dossierId, step } = row;
+export function stepOutcomeWrite(db: Writer, row: StepRow, outcome: StepOutcome, detail: object = {}) {
+  const { id, step } = row;
+  const now = new Date();
   switch (outcome.status) {
     case 'COMPLETED':
-      return [
-        db.dossierStep.update({ where: { id }, data: { status: 'COMPLETED', result: outcome.result, lastError: null, finishedAt: new Date() } }),
-        db.dossierEvent.create({ data: { dossierId, type: 'STEP_COMPLETED', step, detail } }),
-        recordNotification(db, { dossierId, event: 'STEP_COMPLETED', step }),
-      ];
+      return db.$executeRaw`
+        WITH done AS (
+          UPDATE dossier_step SET status = 'COMPLETED', result = ${JSON.stringify(outcome.result)}::jsonb, last_error = NULL, finished_at = ${now}, updated_at = ${now}
+          WHERE id = ${id}::uuid RETURNING dossier_id, round),
+        event AS (INSERT INTO dossier_event (dossier_id, type, step, detail) SELECT dossier_id, 'STEP_COMPLETED', ${step}, ${JSON.stringify(detail)}::jsonb FROM done)
+        ${announcedStep('STEP_COMPLETED', step, null)}`;
     case 'REFUSED':
-      return [
-        db.dossierStep.update({
-          where: { id },
-          data: { status: 'REFUSED', refusalCode: outcome.refusalCode, refusalReason: outcome.reason, lastError: null, finishedAt: new Date() },
-        }),
-        db.dossierEvent.create({ data: { dossierId, type: 'STEP_REFUSED', step, detail: { ...detail, code: outcome.refusalCode } } }),
-        recordNotification(db, { dossierId, event: 'STEP_REFUSED', step, code: outcome.refusalCode }),
-      ];
+      return db.$executeRaw`
+        WITH done AS (
+          UPDATE dossier_step SET status = 'REFUSED', refusal_code = ${outcome.refusalCode}, refusal_reason = ${outcome.reason}, last_error = NULL,
+            finished_at = ${now}, updated_at = ${now}
+          WHERE id = ${id}::uuid RETURNING dossier_id, round),
+        event AS (INSERT INTO dossier_event (dossier_id, type, step, detail)
+          SELECT dossier_id, 'STEP_REFUSED', ${step}, ${JSON.stringify({ ...detail, code: outcome.refusalCode })}::jsonb FROM done)
+        ${announcedStep('STEP_REFUSED', step, outcome.refusalCode)}`;
     case 'SUPPLEMENT_REQUESTED':
-      return [db.dossierStep.update({ where: { id }, data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: outcome.reason, lastError: null } })];
+      return db.dossierStep.updateMany({ where: { id }, data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: outcome.reason, lastError: null } });
   }
 }
 

@@ -2,11 +2,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { actPath, stepResultSchemas, undoPath, type StepResults } from '../domain/agency-contract';
 import { intakeSchema } from '../domain/intake';
-import type { AgencyRole, StepCode } from '../domain/procedures';
+import type { AgencyRole, ProcedureGroup, StepCode } from '../domain/procedures';
 import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract';
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
 import type { ActivityDependencies } from '.';
-import { stepOutcomeWrites } from './step-outcomes';
+import { stepOutcomeWrite } from './step-outcomes';
 import { beginUndo } from './undo-outcomes';
 import { stepDueAt } from './step-deadline';
 import { stepRequests } from './step-requests';
@@ -15,6 +15,27 @@ import { whileAlive } from './heartbeat';
 export interface StepRef {
   dossierId: string;
   step: StepCode;
+}
+
+/** A dossier's step as performStep reads it, with what it needs of its dossier (one row per step). */
+interface LoadedStep {
+  id: string;
+  dossierId: string;
+  step: string;
+  agency: string;
+  status: string;
+  round: number;
+  supplementDocuments: string[];
+  refusalCode: string | null;
+  startedAt: Date | null;
+  dueAt: Date | null;
+  result: unknown;
+  dossierNumber: string;
+  dossierStatus: string;
+  procedureGroup: ProcedureGroup;
+  definitionVersion: number;
+  /** On the row of the step asked for only: the intake is large and the other steps do not need it. */
+  intake: unknown;
 }
 
 /** One key per act: a retry repeats it, a supplement (new documents) makes a new request. */
@@ -35,49 +56,62 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
     compensateStep: (ref: StepRef & { reason: string }): Promise<{ undone: boolean }> => whileAlive(() => compensateStep(ref)),
   };
 
+  /** The dossier's steps with their dossier, in one round trip. */
+  function loadSteps(dossierId: string, step: StepCode) {
+    return db.$queryRaw<LoadedStep[]>`
+    SELECT s.id, s.dossier_id AS "dossierId", s.step, s.agency, s.status::text AS status, s.round, s.supplement_documents AS "supplementDocuments",
+      s.refusal_code AS "refusalCode", s.started_at AS "startedAt", s.due_at AS "dueAt", s.result,
+      d.dossier_number AS "dossierNumber", d.status::text AS "dossierStatus", d.procedure_group::text AS "procedureGroup",
+      d.definition_version AS "definitionVersion", CASE WHEN s.step = ${step} THEN d.intake END AS intake
+    FROM dossier d JOIN dossier_step s ON s.dossier_id = d.id
+    WHERE d.id = ${dossierId}::uuid`;
+  }
+
   async function performStep({ dossierId, step }: StepRef): Promise<StepAttempt> {
     const { attempt } = Context.current().info;
-    const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: true } });
-    const current = dossier.steps.find((s) => s.step === step);
+    const steps = await loadSteps(dossierId, step);
+    // No row: the dossier is not (yet) visible to this worker's database; worth a retry, as before.
+    if (steps.length === 0) throw new Error(`dossier ${dossierId} not found`);
+    const current = steps.find((s) => s.step === step);
     if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
     // A finished attempt whose answer was lost on the way back to the workflow: report it again.
     if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
     if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
 
-    const log = logger.child({ dossierNumber: dossier.dossierNumber, step, attempt });
+    const log = logger.child({ dossierNumber: current.dossierNumber, step, attempt });
     const startedAt = current.startedAt ?? new Date();
-    await db.dossierStep.update({
+    await db.dossierStep.updateMany({
       where: { id: current.id },
-      data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, dossier, step, startedAt) },
+      data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, current, step, startedAt) },
     });
     // Only the group's first step moves the dossier on; guarded so a late write never reopens it.
-    if (dossier.status === 'RECEIVED') {
+    if (current.dossierStatus === 'RECEIVED') {
       await db.dossier.updateMany({ where: { id: dossierId, status: 'RECEIVED' }, data: { status: 'IN_PROGRESS' } });
     }
 
-    const results = Object.fromEntries(dossier.steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
-    const key = idempotencyKey(dossier.dossierNumber, step, current.round);
+    const results = Object.fromEntries(steps.filter((s) => s.result !== null).map((s) => [s.step, s.result])) as Partial<StepResults>;
+    const key = idempotencyKey(current.dossierNumber, step, current.round);
     const agency = current.agency as AgencyRole;
     const started = process.hrtime.bigint();
     const observe = (outcome: 'completed' | 'refused' | 'error') =>
       metrics.observeStepDuration({ step, agency, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     try {
-      const body = stepRequests[step]({ intake: intakeSchema.parse(dossier.intake), results, supplements: current.supplementDocuments });
+      const body = stepRequests[step]({ intake: intakeSchema.parse(current.intake), results, supplements: current.supplementDocuments });
       const schema: z.ZodType<unknown> = stepResultSchemas[step];
       const result = (await agencies.perform(actPath(agency, step), body, schema, key)) as object;
       observe('completed');
-      await db.$transaction(stepOutcomeWrites(db, current, { status: 'COMPLETED', result }, { attempt }));
+      await stepOutcomeWrite(db, current, { status: 'COMPLETED', result }, { attempt });
       log.info('step completed');
       return { status: 'COMPLETED' };
     } catch (error) {
       observe(error instanceof AgencyRefusal || error instanceof AgencySupplementRequest ? 'refused' : 'error');
       if (error instanceof AgencyRefusal) {
-        await db.$transaction(stepOutcomeWrites(db, current, { status: 'REFUSED', refusalCode: error.code, reason: error.message }));
+        await stepOutcomeWrite(db, current, { status: 'REFUSED', refusalCode: error.code, reason: error.message });
         log.info({ refusalCode: error.code }, 'step refused by the agency');
         return { status: 'REFUSED', refusalCode: error.code };
       }
       if (error instanceof AgencySupplementRequest) {
-        await db.$transaction(stepOutcomeWrites(db, current, { status: 'SUPPLEMENT_REQUESTED', reason: error.message }));
+        await stepOutcomeWrite(db, current, { status: 'SUPPLEMENT_REQUESTED', reason: error.message });
         log.info('agency asks for a supplement');
         return { status: 'SUPPLEMENT_REQUESTED', reason: error.message };
       }

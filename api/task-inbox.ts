@@ -1,6 +1,6 @@
 import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
-import { stepOutcomeWrites, attemptOf, type StepOutcome } from '../activities/step-outcomes';
+import { stepOutcomeWrite, attemptOf, type StepOutcome } from '../activities/step-outcomes';
 import { stepRequests } from '../activities/step-requests';
 import { storedUndoOutcome, undoAnswer, undoOutcomeWrites, type StoredUndoOutcome, type UndoOutcome } from '../activities/undo-outcomes';
 import { authorize, scopeFilter, type TaskAction } from '../domain/authorization';
@@ -98,7 +98,7 @@ export async function decideTask(deps: TaskDependencies, task: LoadedTask, princ
     });
     if (count !== 1) return null;
     const detail = { taskId: task.id, by: principal.subject };
-    const writes = undo ? undoOutcomeWrites(tx, step, outcome as UndoOutcome, detail) : stepOutcomeWrites(tx, step, outcome as StepOutcome, detail);
+    const writes = undo ? undoOutcomeWrites(tx, step, outcome as UndoOutcome, detail) : [stepOutcomeWrite(tx, step, outcome as StepOutcome, detail)];
     for (const write of writes) await write;
     return tx.agencyTask.findUniqueOrThrow({ where: { id: task.id } });
   });

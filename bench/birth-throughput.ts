@@ -48,13 +48,23 @@ function readOptions(): Options {
   };
 }
 
+/** CPU of the servers the bench started, by their command names (other servers, DATABASE_URL / TEMPORAL_ADDRESS, are not seen). */
+const serverCpuMs = (result: BatchResult, name: RegExp): number =>
+  Object.entries(result.childCpuMs).reduce((sum, [command, ms]) => (name.test(command) ? sum + ms : sum), 0);
+
 function summarise(result: BatchResult) {
-  return { ...result, n: result.latencies.length + result.failures.length, ...summariseLatencies(result.latencies, result.wallMs) };
+  return {
+    ...result,
+    n: result.latencies.length + result.failures.length,
+    postgresCpuMs: serverCpuMs(result, /^postgres/),
+    temporalCpuMs: serverCpuMs(result, /^temporal/),
+    ...summariseLatencies(result.latencies, result.wallMs),
+  };
 }
 
 function printReport(options: Options, poolSize: number, batches: BatchResult[]): void {
   const rows = batches.map(summarise);
-  const columns = ['', 'N', 'wall s', 'groups/s', 'p50 ms', 'p99 ms', 'max ms', 'cpu s*', 'cpu ms/group*', 'failed'];
+  const columns = ['', 'N', 'wall s', 'groups/s', 'p50 ms', 'p99 ms', 'max ms', 'cpu s*', 'cpu ms/group*', 'main thread**', 'PostgreSQL***', 'Temporal***', 'failed'];
   const table = formatTable(
     columns,
     rows.map((r) => [
@@ -67,6 +77,9 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
       r.max.toFixed(0),
       (r.cpuMs / 1000).toFixed(2),
       (r.cpuMs / r.n).toFixed(1),
+      (r.mainThreadCpuMs / r.n).toFixed(1),
+      (r.postgresCpuMs / r.n).toFixed(1),
+      (r.temporalCpuMs / r.n).toFixed(1),
       String(r.failures.length),
     ]),
   );
@@ -74,9 +87,11 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
   // Rows come in pairs: a group, then the baseline of its shape.
   for (let i = 0; i + 1 < rows.length; i += 2) {
     const [group, baseline] = [rows[i]!, rows[i + 1]!];
+    // Issue 10's targets: throughput ≥ ×0.8 of the baseline, p50 ≤ ×1.3, CPU ≤ 25 ms per group.
+    const met = group.throughput >= 0.8 * baseline.throughput && group.p50 <= 1.3 * baseline.p50 && group.cpuMs / group.n <= 25;
     out.push(
-      `${group.label} / baseline:  throughput ${ratio(group.throughput, baseline.throughput)}   p50 ${ratio(group.p50, baseline.p50)}   p99 ${ratio(group.p99, baseline.p99)}` +
-        `   cpu ms/group ${(group.cpuMs / group.n).toFixed(1)} (target ≤ 25)`,
+      `${group.label} / baseline:  throughput ${ratio(group.throughput, baseline.throughput)} (≥ ×0.8)   p50 ${ratio(group.p50, baseline.p50)} (≤ ×1.3)` +
+        `   p99 ${ratio(group.p99, baseline.p99)}   cpu ms/group ${(group.cpuMs / group.n).toFixed(1)} (≤ 25)   targets ${met ? 'met' : 'not met'}`,
     );
   }
   const memory = process.memoryUsage();
@@ -84,7 +99,13 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
   out.push(
     `process memory:  rss ${mb(memory.rss)}   heap used ${mb(memory.heapUsed)} of ${mb(memory.heapTotal)}   external ${mb(memory.external)}`,
     '* CPU time of this process (API, worker, simulator, client; all threads) during the batch; PostgreSQL and Temporal are other processes.',
+    '** ms/group of that on the main thread: every JS callback but the workflow code; the rest is the workflow threads, Temporal core (Rust), V8 helpers.',
+    '*** ms/group of CPU in the PostgreSQL server and the Temporal dev server the bench started (0 when it uses existing ones).',
   );
+  // Under `node --cpu-prof`: each batch's window, for `bench/profile-summary.ts --from --to`.
+  if (process.execArgv.some((arg) => arg.startsWith('--cpu-prof'))) {
+    for (const r of rows) out.push(`profile window ${r.label}: --from ${r.window.fromUs} --to ${r.window.toUs}`);
+  }
   for (const r of rows) {
     if (r.failures.length > 0) out.push(`${r.label}: ${r.failures.length} failed, first: ${r.failures[0]}`);
   }

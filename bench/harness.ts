@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
@@ -30,9 +31,65 @@ export interface BatchResult {
   label: string;
   wallMs: number;
   cpuMs: number;
+  /** CPU of the process's main thread (its event loop: every JS callback outside worker threads). */
+  mainThreadCpuMs: number;
+  /** CPU of the processes this one started (PostgreSQL's backends, the Temporal dev server), by command name. */
+  childCpuMs: Record<string, number>;
+  /** The batch on the monotonic clock (µs) of `node --cpu-prof`, for `bench/profile-summary.ts --from --to`. */
+  window: { fromUs: number; toUs: number };
   latencies: number[];
   failures: string[];
 }
+
+/**
+ * Command name, parent and CPU (ms) of a process or thread, from its /proc stat file (Linux). With
+ * `reaped`, the CPU of its children that exited counts too (PostgreSQL's backends end with their connection).
+ */
+function procStat(path: string, reaped = false): { name: string; parent: number; cpuMs: number } {
+  const stat = readFileSync(path, 'utf8');
+  // After the command name: the parent is the 2nd field; utime, stime, cutime, cstime the 12th to 15th, in ticks of 10 ms.
+  const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const cpu = ticks[11]! + ticks[12]! + (reaped ? ticks[13]! + ticks[14]! : 0);
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), parent: ticks[1]!, cpuMs: cpu * 10 };
+}
+
+/** CPU time (ms) of this process's main thread; NaN where there is no /proc. */
+export function mainThreadCpuMs(): number {
+  try {
+    return procStat(`/proc/self/task/${process.pid}/stat`).cpuMs;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time (ms) of every live descendant of this process, summed by command name; empty where there is no /proc. */
+export function childCpuMs(): Record<string, number> {
+  const processes = new Map<number, ReturnType<typeof procStat>>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        processes.set(Number(entry), procStat(`/proc/${entry}/stat`, true));
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  } catch {
+    return {};
+  }
+  const byName: Record<string, number> = {};
+  for (const [pid, stat] of processes) {
+    let up = stat.parent;
+    while (up > 1 && up !== process.pid) up = processes.get(up)?.parent ?? 0;
+    if (up === process.pid && pid !== process.pid) byName[stat.name] = (byName[stat.name] ?? 0) + stat.cpuMs;
+  }
+  return byName;
+}
+
+const cpuSince = (before: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(childCpuMs()).map(([name, ms]) => [name, ms - (before[name] ?? 0)]));
+
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * Runs `count` jobs with at most `concurrency` in flight, each timed on its own; stops starting jobs
@@ -67,11 +124,15 @@ export async function runBatch(
     }
   };
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
+  const childrenBefore = childCpuMs();
+  const fromUs = monotonicUs();
   const started = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { label, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, latencies, failures };
+  const window = { fromUs, toUs: monotonicUs() };
+  return { label, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: mainThreadCpuMs() - mainBefore, childCpuMs: cpuSince(childrenBefore), window, latencies, failures };
 }
 
 /** Bounds a promise in time, so nothing the benchmark waits for can hang it. */

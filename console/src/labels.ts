@@ -58,6 +58,21 @@ export const stepStatusLabel: Record<string, { text: string; color: string }> = 
   COMPENSATION_SKIPPED: { text: 'Không cần hủy kết quả', color: 'default' },
 };
 
+/** An announcement to the citizen: what it told, and whether the gateway took it. */
+export const announcementEventLabel: Record<string, string> = {
+  STEP_COMPLETED: 'Thủ tục hoàn thành',
+  STEP_REFUSED: 'Thủ tục bị từ chối',
+  SUPPLEMENT_REQUESTED: 'Yêu cầu bổ sung',
+  GROUP_ENDED: 'Hồ sơ kết thúc',
+};
+export const announcementStatusLabel: Record<string, { text: string; color: string }> = {
+  DELIVERED: { text: 'Đã gửi', color: 'success' },
+  PENDING: { text: 'Đang gửi', color: 'processing' },
+  FAILED: { text: 'Gửi không được', color: 'error' },
+  SKIPPED: { text: 'Không gửi (không có liên hệ)', color: 'default' },
+};
+export const channelLabel: Record<string, string> = { SMS: 'SMS', EMAIL: 'Thư điện tử', VNEID: 'VNeID' };
+
 /** The citizen's view of a step (POST /v1/public/dossier-status), in the words of a receipt. */
 export const citizenStepStatusLabel: Record<string, { text: string; color: string }> = {
   WAITING: { text: 'Chờ bước trước', color: 'default' },

@@ -148,6 +148,13 @@ describe('console: clerks, officers and supervisors in a browser', () => {
       return sent.length === 5 ? sent : undefined;
     });
     expect(messages.every((m) => m.channel === 'SMS' && m.to === phone && m.calls === 1)).toBe(true);
+    // The clerk sees each announcement on the dossier's page, sent, the phone masked.
+    const announcements = clerk.getByTestId('announcements');
+    await shown(announcements.locator('tr', { hasText: 'Hồ sơ kết thúc' }).filter({ hasText: 'Đã gửi' }));
+    await shown(announcements.locator('tr', { hasText: 'Cấp thẻ BHYT trẻ em dưới 6 tuổi' }).filter({ hasText: 'Đã gửi' }));
+    expect(await announcements.locator('tbody tr').filter({ hasText: 'SMS ••••5678' }).count()).toBe(5);
+    expect(await announcements.textContent()).not.toContain(phone);
+    await screenshot(clerk, 'clerk-dossier-announcements');
 
     await clerk.getByRole('link', { name: 'Hồ sơ của xã' }).click();
     await shown(clerk.getByRole('link', { name: dossierNumber }));

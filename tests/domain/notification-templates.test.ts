@@ -1,4 +1,5 @@
 import { contactSchema, intakeSchema, notificationRecipient } from '../../domain/intake';
+import { maskedAddress } from '../../domain/notification-contract';
 import { refusalCategory, renderAnnouncement, type Announcement } from '../../domain/notification-templates';
 import { birthIntake } from '../support/fixtures';
 
@@ -49,6 +50,12 @@ describe('announcement templates', () => {
     expect(reminder.text).toMatch(/^Giấy chứng sinh số CS-0042: còn 7 ngày \(đến hết ngày 30\/01\/2027\) để đăng ký khai sinh tại bộ phận một cửa UBND cấp xã/);
     const overdue = renderAnnouncement({ event: 'NOTICE_OVERDUE', kind: 'DEATH', noticeNumber: 'BT-7', limitAt, recordedAt: limitAt });
     expect(overdue.text).toMatch(/^Giấy báo tử số BT-7: đã hết thời hạn đăng ký khai tử \(hết ngày 30\/01\/2027\)\. Việc đăng ký vẫn được tiếp nhận/);
+  });
+
+  it('shows staff an address masked, never in full', () => {
+    expect(maskedAddress('SMS', '0912345678')).toBe('••••5678');
+    expect(maskedAddress('EMAIL', 'me@example.vn')).toBe('m•••@example.vn');
+    expect(maskedAddress('VNEID', '079195001234')).toBe('••••1234');
   });
 
   it('is pure, short enough for a few SMS parts, and carries no personal data of the intake', () => {

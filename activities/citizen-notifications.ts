@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../domain/notification-templates';
+import type { NotificationEvent, NoticeAnnouncement } from '../domain/notification-templates';
 import { Prisma, type Database } from '../runtime/database';
 
 /** PENDING for a dossier `d` whose intake gives a contact, SKIPPED otherwise. */
@@ -19,7 +19,7 @@ export function announcedStep(event: NotificationEvent, step: string, code: stri
 
 export interface NotificationRecord {
   dossierId: string;
-  event: NotificationEvent;
+  event: Exclude<NotificationEvent, NoticeAnnouncement['event']>;
   /** The step announced; absent for the group's end. */
   step?: string;
   /** The refusal code or the group's outcome: a code, never free text. */
@@ -42,4 +42,33 @@ export function recordNotification(db: Pick<Database | Prisma.TransactionClient,
     FROM dossier d LEFT JOIN dossier_step s ON s.dossier_id = d.id AND s.step = ${step}
     WHERE d.id = ${n.dossierId}::uuid
     ON CONFLICT (dossier_id, event, step, round) DO NOTHING`;
+}
+
+/**
+ * The phone a notice's family is reached at: the mother's on a birth notice, the informant's on a death
+ * notice (both optional). One definition for the recording and the relay, over `life_event_notice l`.
+ */
+export const noticeFamilyPhone = Prisma.sql`COALESCE(l.notice #>> '{mother,phone}', l.notice ->> 'informantPhone')`;
+
+export interface NoticeNotificationRecord {
+  noticeId: string;
+  event: NoticeAnnouncement['event'];
+  /** The reminder's ordinal (1, 2…); 0 for the limit reached. */
+  round: number;
+}
+
+/**
+ * Records an announcement to a notice's family, in the transaction of the notice's own update. Only
+ * while the draft is unconfirmed (after, the dossier's announcements take over); keyed by (notice,
+ * event, round), so a retried activity records nothing twice; SKIPPED when the facility gave no phone.
+ * The row holds the limit, not the phone: the relay reads the phone from the notice when it sends.
+ */
+export function recordNoticeNotification(db: Pick<Database | Prisma.TransactionClient, '$executeRaw'>, n: NoticeNotificationRecord) {
+  return db.$executeRaw`
+    INSERT INTO citizen_notification (notice_id, event, round, due_at, status)
+    SELECT l.id, ${n.event}::"CitizenNotificationEvent", ${n.round}, l.limit_at,
+           (CASE WHEN ${noticeFamilyPhone} IS NOT NULL THEN 'PENDING' ELSE 'SKIPPED' END)::"CitizenNotificationStatus"
+    FROM life_event_notice l
+    WHERE l.id = ${n.noticeId}::uuid AND l.status = 'DRAFT'
+    ON CONFLICT (notice_id, event, round) DO NOTHING`;
 }

@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from '.';
+import { recordNoticeNotification } from './citizen-notifications';
 
 export interface NoticeReminder {
   noticeId: string;
@@ -10,19 +11,31 @@ export interface NoticeReminder {
 /** The bookkeeping of a notice's legal time limit, run by its workflow's timers. */
 export function createNoticeActivities({ db, logger }: Pick<ActivityDependencies, 'db' | 'logger'>) {
   return {
-    /** Records a reminder of a draft still unconfirmed; nothing once the family confirmed it. */
+    /**
+     * Reminds the family of a draft still unconfirmed (nothing once they confirmed it): the row's count
+     * and the announcement sent by the relay are one transaction, so a retry neither loses nor repeats it.
+     */
     async remindFamily({ noticeId, ordinal, daysLeft }: NoticeReminder): Promise<{ reminded: boolean }> {
-      const { count } = await db.lifeEventNotice.updateMany({
-        where: { id: noticeId, status: 'DRAFT', remindersSent: { lt: ordinal } },
-        data: { remindersSent: ordinal, lastReminderAt: new Date() },
-      });
+      const [{ count }] = await db.$transaction([
+        db.lifeEventNotice.updateMany({
+          where: { id: noticeId, status: 'DRAFT', remindersSent: { lt: ordinal } },
+          data: { remindersSent: ordinal, lastReminderAt: new Date() },
+        }),
+        recordNoticeNotification(db, { noticeId, event: 'NOTICE_REMINDER', round: ordinal }),
+      ]);
       logger.info({ noticeId, ordinal, daysLeft, reminded: count > 0 }, 'notice reminder');
       return { reminded: count > 0 };
     },
 
-    /** The legal time limit passed with the draft unconfirmed: it is overdue in the supervisors' lists. */
+    /**
+     * The legal time limit passed with the draft unconfirmed: it is overdue in the supervisors' lists,
+     * and the family is told that the registration, now late, is still taken.
+     */
     async markNoticeOverdue({ noticeId }: { noticeId: string }): Promise<void> {
-      const { count } = await db.lifeEventNotice.updateMany({ where: { id: noticeId, status: 'DRAFT', overdueAt: null }, data: { overdueAt: new Date() } });
+      const [{ count }] = await db.$transaction([
+        db.lifeEventNotice.updateMany({ where: { id: noticeId, status: 'DRAFT', overdueAt: null }, data: { overdueAt: new Date() } }),
+        recordNoticeNotification(db, { noticeId, event: 'NOTICE_OVERDUE', round: 0 }),
+      ]);
       if (count > 0) logger.warn({ noticeId }, 'notice past its legal time limit, still unconfirmed');
     },
   };

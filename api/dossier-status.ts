@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { contactSchema, notificationChannels, notificationRecipient } from '../domain/intake/common';
+import { maskedAddress } from '../domain/notification-contract';
+import { dossierNotificationEvents } from '../domain/notification-templates';
 import { stepDefinition, type ProcedureGroup, type StepCode } from '../domain/procedures';
-import type { AgencyTask } from '../prisma/generated/client';
+import type { AgencyTask, CitizenNotification } from '../prisma/generated/client';
 import type { WorkingCalendar } from '../domain/working-days';
 import type { Database } from '../runtime/database';
 
@@ -51,6 +54,20 @@ export const stepStatusSchema = z.object({
   finishedAt: timestamp,
 });
 
+/** One announcement to the citizen, as staff follow it: what, on which step, by which channel, whether sent. */
+export const announcementViewSchema = z.object({
+  event: z.enum(dossierNotificationEvents),
+  /** The step announced; null for the group's end. */
+  step: z.string().nullable(),
+  /** Null when SKIPPED: the intake gave no contact. */
+  channel: z.enum(notificationChannels).nullable(),
+  recipient: z.string().nullable().describe('The address, masked (••••5678, m•••@example.vn): never in full'),
+  status: z.enum(['PENDING', 'DELIVERED', 'FAILED', 'SKIPPED']),
+  attempts: z.number().int(),
+  recordedAt: z.iso.datetime(),
+  deliveredAt: timestamp,
+});
+
 export const dossierStatusSchema = z.object({
   dossierId: z.uuid(),
   dossierNumber: z.string(),
@@ -73,6 +90,8 @@ export const dossierStatusSchema = z.object({
   workflowId: z.string(),
   temporalUiUrl: z.string().optional(),
   steps: z.array(stepStatusSchema),
+  /** What the citizen was told, oldest first: for clerks and supervisors only (it names the contact, masked). */
+  announcements: z.array(announcementViewSchema).optional(),
 });
 export type DossierStatusView = z.infer<typeof dossierStatusSchema>;
 
@@ -91,7 +110,43 @@ function taskView(task: AgencyTask | undefined) {
   };
 }
 
+/** Where the relay sends the dossier's announcements (from the intake's contact), or null: none given. */
+function recipientOf(intake: unknown): { channel: (typeof notificationChannels)[number]; address: string } | null {
+  const { contact, requester } = (intake ?? {}) as { contact?: unknown; requester?: { personalIdNumber?: string } };
+  const parsed = contactSchema.safeParse(contact);
+  if (!parsed.success) return null;
+  try {
+    return notificationRecipient(parsed.data, requester?.personalIdNumber ?? '');
+  } catch {
+    return null;
+  }
+}
+
+/** The dossier's announcements as staff follow them, the address masked. */
+function announcementViews(intake: unknown, rows: CitizenNotification[]): z.infer<typeof announcementViewSchema>[] {
+  const recipient = recipientOf(intake);
+  return rows.flatMap((row) => {
+    const event = dossierNotificationEvents.find((e) => e === row.event);
+    const addressed = row.status === 'SKIPPED' ? null : recipient;
+    if (!event) return [];
+    return [
+      {
+        event,
+        step: row.step || null,
+        channel: addressed?.channel ?? null,
+        recipient: addressed ? maskedAddress(addressed.channel, addressed.address) : null,
+        status: row.status,
+        attempts: row.attempts,
+        recordedAt: row.recordedAt.toISOString(),
+        deliveredAt: iso(row.deliveredAt),
+      },
+    ];
+  });
+}
+
 export interface StatusOptions {
+  /** Whether to list the announcements to the citizen (clerks and supervisors). */
+  announcements?: boolean;
   temporalUiUrl?: string | undefined;
   /** Counts the working days left; without it they are null. */
   calendar?: WorkingCalendar | undefined;
@@ -102,7 +157,14 @@ export async function readDossierStatus(db: Database, dossierNumber: string, opt
   const { temporalUiUrl, calendar } = options;
   const now = new Date();
   const daysLeft = (dueAt: Date | null, finishedAt: Date | null) => (calendar && dueAt && !finishedAt ? calendar.workingDaysBetween(now, dueAt) : null);
-  const dossier = await db.dossier.findUnique({ where: { dossierNumber }, include: { steps: true, tasks: { orderBy: [{ round: 'desc' }, { createdAt: 'desc' }] } } });
+  const dossier = await db.dossier.findUnique({
+    where: { dossierNumber },
+    include: {
+      steps: true,
+      tasks: { orderBy: [{ round: 'desc' }, { createdAt: 'desc' }] },
+      notifications: options.announcements ? { orderBy: { recordedAt: 'asc' } } : false,
+    },
+  });
   if (!dossier) return null;
   const group = dossier.procedureGroup as ProcedureGroup;
   const order = dossier.selectedSteps;
@@ -148,5 +210,6 @@ export async function readDossierStatus(db: Database, dossierNumber: string, opt
       workingDaysLeft: daysLeft(s.dueAt, s.finishedAt),
       finishedAt: iso(s.finishedAt),
     })),
+    ...(options.announcements ? { announcements: announcementViews(dossier.intake, dossier.notifications) } : {}),
   };
 }

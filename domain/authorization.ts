@@ -10,6 +10,7 @@ import type { JurisdictionScope, Place, Principal, PrincipalRole } from './princ
 export const actions = [
   'dossier.submit',
   'dossier.read',
+  'dossier.readAnnouncements',
   'dossier.withdraw',
   'dossier.supplement',
   'task.list',
@@ -42,6 +43,9 @@ export type NoticeAction = Extract<Action, `notice.${string}`>;
 export const permissionMatrix: Readonly<Record<Action, readonly PrincipalRole[]>> = {
   'dossier.submit': ['CLERK'],
   'dossier.read': ['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'],
+  // What the citizen was told, and where (masked): the desk answering the family and its supervisors.
+  // An agency decides its step, it has no business with the citizen's contact.
+  'dossier.readAnnouncements': ['CLERK', 'SUPERVISOR'],
   'dossier.withdraw': ['CLERK'],
   'dossier.supplement': ['CLERK'],
   'task.list': ['AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'],

@@ -21,3 +21,15 @@ export type NotificationMessage = z.infer<typeof notificationMessageSchema>;
 export function retryableGatewayStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 409 || status === 429;
 }
+
+/**
+ * An address as staff may see it: enough to recognise it with the citizen (the end of a phone number or
+ * an ID number, an email's first letter and domain), never in full on a screen or in a response.
+ */
+export function maskedAddress(channel: NotificationMessage['channel'], address: string): string {
+  if (channel === 'EMAIL') {
+    const at = address.lastIndexOf('@');
+    return at > 0 ? `${address[0]}•••${address.slice(at)}` : '•••';
+  }
+  return `••••${address.slice(-4)}`;
+}

@@ -1,4 +1,5 @@
 import { vietnamDate } from './intake/common';
+import type { NoticeKind } from './life-events';
 import { stepDefinition, type ProcedureGroup, type StepCode } from './procedures';
 
 /**
@@ -8,11 +9,20 @@ import { stepDefinition, type ProcedureGroup, type StepCode } from './procedures
  * email passes through third parties. A refusal says a generic category, never the agency's free text,
  * which may quote personal data. Pure: the relay renders at sending time, the same text on every retry.
  */
-export const notificationEvents = ['STEP_COMPLETED', 'STEP_REFUSED', 'SUPPLEMENT_REQUESTED', 'GROUP_ENDED'] as const;
+export const dossierNotificationEvents = ['STEP_COMPLETED', 'STEP_REFUSED', 'SUPPLEMENT_REQUESTED', 'GROUP_ENDED'] as const;
+/** Told to the family of a notice's draft, before any dossier: the legal time limit coming, then reached. */
+export const noticeNotificationEvents = ['NOTICE_REMINDER', 'NOTICE_OVERDUE'] as const;
+export const notificationEvents = [...dossierNotificationEvents, ...noticeNotificationEvents] as const;
 export type NotificationEvent = (typeof notificationEvents)[number];
 
-export interface Announcement {
-  event: NotificationEvent;
+export function isNoticeEvent(event: NotificationEvent): event is NoticeAnnouncement['event'] {
+  return (noticeNotificationEvents as readonly string[]).includes(event);
+}
+
+export type Announcement = DossierAnnouncement | NoticeAnnouncement;
+
+export interface DossierAnnouncement {
+  event: (typeof dossierNotificationEvents)[number];
   dossierNumber: string;
   group: ProcedureGroup;
   definitionVersion?: number;
@@ -22,6 +32,20 @@ export interface Announcement {
   code?: string | null;
   /** SUPPLEMENT_REQUESTED: the last moment to bring the supplement. */
   dueAt?: Date | null;
+}
+
+/**
+ * A notice's draft: the family is told the notice's number (printed on the paper they hold) and the
+ * last day, never the child's, the mother's or the deceased's name.
+ */
+export interface NoticeAnnouncement {
+  event: (typeof noticeNotificationEvents)[number];
+  kind: NoticeKind;
+  noticeNumber: string;
+  /** The end of the legal time limit. */
+  limitAt: Date;
+  /** When the announcement was recorded: the days left count from it, the same on every retry. */
+  recordedAt: Date;
 }
 
 export interface RenderedMessage {
@@ -79,7 +103,33 @@ function vietnameseDate(at: Date): string {
   return `${day}/${month}/${year}`;
 }
 
+const dayMs = 86_400_000;
+
+const noticeWording: Record<NoticeKind, { paper: string; registration: string; where: string }> = {
+  BIRTH: { paper: 'Giấy chứng sinh', registration: 'đăng ký khai sinh', where: 'UBND cấp xã nơi cư trú của cha hoặc mẹ' },
+  DEATH: { paper: 'Giấy báo tử', registration: 'đăng ký khai tử', where: 'UBND cấp xã nơi cư trú cuối cùng của người đã mất' },
+};
+
+function renderNoticeAnnouncement(announcement: NoticeAnnouncement): RenderedMessage {
+  const { paper, registration, where } = noticeWording[announcement.kind];
+  const subject = `${paper} số ${announcement.noticeNumber}`;
+  // The limit is the midnight starting the day after the last day.
+  const lastDay = vietnameseDate(new Date(announcement.limitAt.getTime() - 1));
+  if (announcement.event === 'NOTICE_OVERDUE') {
+    return {
+      title: `${subject}: đã hết thời hạn ${registration}`,
+      text: `${subject}: đã hết thời hạn ${registration} (hết ngày ${lastDay}). Việc đăng ký vẫn được tiếp nhận; vui lòng đến bộ phận một cửa ${where} sớm nhất có thể, mang theo ${paper.toLowerCase()}.`,
+    };
+  }
+  const daysLeft = Math.max(1, Math.ceil((announcement.limitAt.getTime() - announcement.recordedAt.getTime()) / dayMs));
+  return {
+    title: `${subject}: còn ${daysLeft} ngày để ${registration}`,
+    text: `${subject}: còn ${daysLeft} ngày (đến hết ngày ${lastDay}) để ${registration} tại bộ phận một cửa ${where}. Mang theo ${paper.toLowerCase()} và giấy tờ tùy thân của người đi đăng ký.`,
+  };
+}
+
 export function renderAnnouncement(announcement: Announcement): RenderedMessage {
+  if ('noticeNumber' in announcement) return renderNoticeAnnouncement(announcement);
   const { dossierNumber: n, group } = announcement;
   const procedure = () => {
     if (!announcement.step) throw new Error(`${announcement.event} needs a step`);

@@ -1,5 +1,8 @@
+import { noticeFamilyPhone } from '../activities/citizen-notifications';
 import { contactSchema, notificationRecipient } from '../domain/intake/common';
-import { renderAnnouncement, type NotificationEvent } from '../domain/notification-templates';
+import type { NoticeKind } from '../domain/life-events';
+import type { NotificationMessage } from '../domain/notification-contract';
+import { isNoticeEvent, renderAnnouncement, type NotificationEvent } from '../domain/notification-templates';
 import type { ProcedureGroup, StepCode } from '../domain/procedures';
 import { forEachBounded } from '../runtime/bounded';
 import type { Database } from '../runtime/database';
@@ -25,6 +28,7 @@ export interface NotificationRelayOptions {
   batchSize?: number;
 }
 
+/** A row due, with what addresses it: its dossier's columns, or its notice's (the other side is null). */
 interface DueRow {
   id: string;
   event: NotificationEvent;
@@ -32,11 +36,15 @@ interface DueRow {
   code: string | null;
   due_at: Date | null;
   attempts: number;
-  dossier_number: string;
-  procedure_group: ProcedureGroup;
-  definition_version: number;
+  recorded_at: Date;
+  dossier_number: string | null;
+  procedure_group: ProcedureGroup | null;
+  definition_version: number | null;
   contact: unknown;
   requester_id: string | null;
+  notice_kind: NoticeKind | null;
+  notice_number: string | null;
+  notice_phone: string | null;
 }
 
 type Attempt = { id: string; sent: true } | { id: string; sent: false; error: string; permanent: boolean; attempts: number };
@@ -55,9 +63,12 @@ export async function deliverPendingNotifications(deps: NotificationRelayDepende
     const batch = await deps.db.$transaction(
       async (tx) => {
         const due = await tx.$queryRaw<DueRow[]>`
-          SELECT n.id, n.event, n.step, n.code, n.due_at, n.attempts, d.dossier_number, d.procedure_group, d.definition_version,
-                 d.intake -> 'contact' AS contact, d.intake #>> '{requester,personalIdNumber}' AS requester_id
-          FROM citizen_notification n JOIN dossier d ON d.id = n.dossier_id
+          SELECT n.id, n.event, n.step, n.code, n.due_at, n.attempts, n.recorded_at, d.dossier_number, d.procedure_group, d.definition_version,
+                 d.intake -> 'contact' AS contact, d.intake #>> '{requester,personalIdNumber}' AS requester_id,
+                 l.kind AS notice_kind, l.notice_number, ${noticeFamilyPhone} AS notice_phone
+          FROM citizen_notification n
+          LEFT JOIN dossier d ON d.id = n.dossier_id
+          LEFT JOIN life_event_notice l ON l.id = n.notice_id
           WHERE n.status = 'PENDING' AND n.next_attempt_at <= now()
           ORDER BY n.next_attempt_at
           LIMIT ${batchSize}
@@ -91,21 +102,32 @@ export async function deliverPendingNotifications(deps: NotificationRelayDepende
   }
 }
 
+/** The message of a row: a notice's family by SMS to the facility's phone, a dossier's requester by its contact. */
+function messageOf(row: DueRow): NotificationMessage {
+  if (row.notice_kind) {
+    if (!row.notice_phone || !row.notice_number || !row.due_at || !isNoticeEvent(row.event)) throw new Error('notice announcement incomplete');
+    const text = renderAnnouncement({ event: row.event, kind: row.notice_kind, noticeNumber: row.notice_number, limitAt: row.due_at, recordedAt: row.recorded_at });
+    return { channel: 'SMS', to: row.notice_phone, ...text };
+  }
+  if (!row.dossier_number || !row.procedure_group || isNoticeEvent(row.event)) throw new Error('dossier announcement incomplete');
+  const recipient = notificationRecipient(contactSchema.parse(row.contact), row.requester_id ?? '');
+  const text = renderAnnouncement({
+    event: row.event,
+    dossierNumber: row.dossier_number,
+    group: row.procedure_group,
+    ...(row.definition_version === null ? {} : { definitionVersion: row.definition_version }),
+    ...(row.step ? { step: row.step as StepCode } : {}),
+    code: row.code,
+    dueAt: row.due_at,
+  });
+  return { channel: recipient.channel, to: recipient.address, ...text };
+}
+
 async function send(gateway: NotificationGateway, row: DueRow): Promise<Attempt> {
   const attempts = row.attempts + 1;
   let message;
   try {
-    const recipient = notificationRecipient(contactSchema.parse(row.contact), row.requester_id ?? '');
-    const text = renderAnnouncement({
-      event: row.event,
-      dossierNumber: row.dossier_number,
-      group: row.procedure_group,
-      definitionVersion: row.definition_version,
-      ...(row.step ? { step: row.step as StepCode } : {}),
-      code: row.code,
-      dueAt: row.due_at,
-    });
-    message = { channel: recipient.channel, to: recipient.address, ...text };
+    message = messageOf(row);
   } catch {
     // Nothing to send it to, or nothing to say: no retry will change that. Never the contact in the error.
     return { id: row.id, sent: false, error: 'announcement could not be addressed or rendered', permanent: true, attempts };

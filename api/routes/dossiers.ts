@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize } from '../../domain/authorization';
+import { authorize, roleMayPerform } from '../../domain/authorization';
 import { dossierNumberSchema, intakeSubmissionSchema, type Intake } from '../../domain/intake';
 import type { Principal } from '../../domain/principal';
 import { receiptCodeFormat } from '../../domain/receipt-code';
@@ -150,7 +150,8 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
       },
       async (request) => {
         await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');
-        return (await readDossierStatus(deps.db, request.params.dossierNumber, { temporalUiUrl: deps.temporalUiUrl, calendar: deps.calendar }))!;
+        const announcements = roleMayPerform(principalOf(request).role, 'dossier.readAnnouncements');
+        return (await readDossierStatus(deps.db, request.params.dossierNumber, { temporalUiUrl: deps.temporalUiUrl, calendar: deps.calendar, announcements }))!;
       },
     );
 

@@ -58,6 +58,21 @@ export const stepStatusLabel: Record<string, { text: string; color: string }> = 
   COMPENSATION_SKIPPED: { text: 'Không cần hủy kết quả', color: 'default' },
 };
 
+/** An announcement to the citizen: what it told, and whether the gateway took it. */
+export const announcementEventLabel: Record<string, string> = {
+  STEP_COMPLETED: 'Thủ tục hoàn thành',
+  STEP_REFUSED: 'Thủ tục bị từ chối',
+  SUPPLEMENT_REQUESTED: 'Yêu cầu bổ sung',
+  GROUP_ENDED: 'Hồ sơ kết thúc',
+};
+export const announcementStatusLabel: Record<string, { text: string; color: string }> = {
+  DELIVERED: { text: 'Đã gửi', color: 'success' },
+  PENDING: { text: 'Đang gửi', color: 'processing' },
+  FAILED: { text: 'Gửi không được', color: 'error' },
+  SKIPPED: { text: 'Không gửi (không có liên hệ)', color: 'default' },
+};
+export const channelLabel: Record<string, string> = { SMS: 'SMS', EMAIL: 'Thư điện tử', VNEID: 'VNeID' };
+
 /** The citizen's view of a step (POST /v1/public/dossier-status), in the words of a receipt. */
 export const citizenStepStatusLabel: Record<string, { text: string; color: string }> = {
   WAITING: { text: 'Chờ bước trước', color: 'default' },
@@ -149,6 +164,10 @@ const reasonText: [RegExp, string][] = [
   [/expected a 5-digit commune code/, 'Mã xã gồm 5 chữ số'],
   [/not a province code/, 'Mã tỉnh không có trong danh mục'],
   [/expected 9–12 digits/, 'Số điện thoại 9–12 chữ số'],
+  [/^required for SMS$/, 'Cần số điện thoại để nhận SMS'],
+  [/^required for EMAIL$/, 'Cần địa chỉ thư điện tử'],
+  [/give a phone, an email or the VNEID channel/, 'Nhập số điện thoại, thư điện tử hoặc chọn VNeID'],
+  [/expected an email address/, 'Địa chỉ thư điện tử không hợp lệ'],
   [/must begin with the office code of commune (\d+)\/(\d+), e\.g\. (\S+)/, 'Phải bắt đầu bằng mã cơ quan của xã ($3)'],
   [/the mother or the father is required/, 'Cần thông tin của mẹ hoặc cha'],
   [/required when permanent residence is chosen/, 'Bắt buộc khi chọn đăng ký thường trú'],

@@ -31,6 +31,7 @@ const expected: Record<Action, string[]> = {
   //                          clerk  csOff  c06    police bhxh   supC   supP   supN   hanoi  hosp
   'dossier.submit':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
   'dossier.read':           ['Y--', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
+  'dossier.readAnnouncements': ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
   'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
   'dossier.supplement':     ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
   'task.list':              ['---', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
@@ -71,7 +72,7 @@ const cases = (Object.keys(expected) as Action[]).flatMap((action) =>
 
 describe('authorization matrix', () => {
   it('has a cell for every role, action and place', () => {
-    expect(cases).toHaveLength(14 * 10 * 3);
+    expect(cases).toHaveLength(15 * 10 * 3);
     for (const row of Object.values(expected)) expect(row.every((cell) => /^[Y-]{3}$/.test(cell)) && row.length === columns.length).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { signToken } from '../../api/auth/tokens';
 import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
 import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
@@ -81,9 +82,14 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.locator('#requester_fullName').fill(fixture.requester.fullName);
     await clerk.locator('#requester_personalIdNumber').fill(fixture.requester.personalIdNumber);
     await choose(clerk, 'requester_relationship', 'Mẹ');
+    // The citizen asks for SMS: without a phone the intake's schema refuses it, in the browser.
+    await choose(clerk, 'contact_channel', 'Tin nhắn SMS');
 
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
     await shown(clerk.locator('#dossierNumber_help', { hasText: 'mã cơ quan của xã (H79.26734-)' }));
+    await shown(clerk.locator('#contact_phone_help', { hasText: 'Cần số điện thoại để nhận SMS' }));
+    const phone = '0912345678';
+    await clerk.locator('#contact_phone').fill(phone);
     const dossierNumber = `H79.26734-UI-${Date.now().toString(36)}`;
     await clerk.locator('#dossierNumber').fill(dossierNumber);
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
@@ -138,6 +144,19 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const ended = await stack.untilEnded(dossierNumber);
     expect(ended.status).toBe('COMPLETED');
     expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION').result).toMatchObject({ registrationNumber: '215/2026', page: 215 });
+    // The citizen was told of each step and of the end by SMS, once each.
+    const messages = await eventually(async () => {
+      const sent = await gatewayMessages(stack.simulatorUrl, dossierNumber);
+      return sent.length === 5 ? sent : undefined;
+    });
+    expect(messages.every((m) => m.channel === 'SMS' && m.to === phone && m.calls === 1)).toBe(true);
+    // The clerk sees each announcement on the dossier's page, sent, the phone masked.
+    const announcements = clerk.getByTestId('announcements');
+    await shown(announcements.locator('tr', { hasText: 'Hồ sơ kết thúc' }).filter({ hasText: 'Đã gửi' }));
+    await shown(announcements.locator('tr', { hasText: 'Cấp thẻ BHYT trẻ em dưới 6 tuổi' }).filter({ hasText: 'Đã gửi' }));
+    expect(await announcements.locator('tbody tr').filter({ hasText: 'SMS ••••5678' }).count()).toBe(5);
+    expect(await announcements.textContent()).not.toContain(phone);
+    await screenshot(clerk, 'clerk-dossier-announcements');
 
     await clerk.getByRole('link', { name: 'Hồ sơ của xã' }).click();
     await shown(clerk.getByRole('link', { name: dossierNumber }));

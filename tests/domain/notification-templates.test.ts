@@ -1,4 +1,5 @@
 import { contactSchema, intakeSchema, notificationRecipient } from '../../domain/intake';
+import { maskedAddress } from '../../domain/notification-contract';
 import { refusalCategory, renderAnnouncement, type Announcement } from '../../domain/notification-templates';
 import { birthIntake } from '../support/fixtures';
 
@@ -39,6 +40,22 @@ describe('announcement templates', () => {
   it.each(['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'])('tells a group ending %s', (code) => {
     const { text } = renderAnnouncement({ ...base, group: 'DEATH', event: 'GROUP_ENDED', code });
     expect(text).toMatch(/^Hồ sơ liên thông khai tử H79\.26734-000123 .+\. Tra cứu bằng mã hồ sơ/);
+  });
+
+  it("reminds a notice's family of the days left and the last day, by the notice's number alone", () => {
+    // A birth on 1 December: the limit is the end of 30 January (Vietnam time); reminded 7 days before.
+    const limitAt = new Date('2027-01-30T17:00:00Z');
+    const reminder = renderAnnouncement({ event: 'NOTICE_REMINDER', kind: 'BIRTH', noticeNumber: 'CS-0042', limitAt, recordedAt: new Date(limitAt.getTime() - 7 * 86_400_000 + 5_000) });
+    expect(reminder.title).toBe('Giấy chứng sinh số CS-0042: còn 7 ngày để đăng ký khai sinh');
+    expect(reminder.text).toMatch(/^Giấy chứng sinh số CS-0042: còn 7 ngày \(đến hết ngày 30\/01\/2027\) để đăng ký khai sinh tại bộ phận một cửa UBND cấp xã/);
+    const overdue = renderAnnouncement({ event: 'NOTICE_OVERDUE', kind: 'DEATH', noticeNumber: 'BT-7', limitAt, recordedAt: limitAt });
+    expect(overdue.text).toMatch(/^Giấy báo tử số BT-7: đã hết thời hạn đăng ký khai tử \(hết ngày 30\/01\/2027\)\. Việc đăng ký vẫn được tiếp nhận/);
+  });
+
+  it('shows staff an address masked, never in full', () => {
+    expect(maskedAddress('SMS', '0912345678')).toBe('••••5678');
+    expect(maskedAddress('EMAIL', 'me@example.vn')).toBe('m•••@example.vn');
+    expect(maskedAddress('VNEID', '079195001234')).toBe('••••1234');
   });
 
   it('is pure, short enough for a few SMS parts, and carries no personal data of the intake', () => {

@@ -1,7 +1,7 @@
 import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { birthIntake } from '../support/fixtures';
 import { gatewayMessages, setGatewayFaults } from '../support/notifications';
-import { eventually, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
+import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
 const contact = { phone: '0912345678' };
 
@@ -61,6 +61,15 @@ describe('announcements to the citizen', () => {
     for (const { title, text } of messages) {
       for (const value of [...personal, ...results]) expect(`${title} ${text}`).not.toContain(value);
     }
+
+    // The clerk's dossier status lists them, the phone masked; an agency's has no announcements at all.
+    const status = await stack.status(intake.dossierNumber);
+    expect(status.announcements).toHaveLength(5);
+    expect(status.announcements[4]).toMatchObject({ event: 'GROUP_ENDED', step: null, channel: 'SMS', recipient: '••••5678', status: 'DELIVERED', attempts: 1 });
+    expect(JSON.stringify(status.announcements)).not.toContain(contact.phone);
+    const asAgency = await getJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}`, stack.tokens.policeOfficer);
+    expect(asAgency.status).toBe(200);
+    expect(asAgency.body.announcements).toBeUndefined();
   });
 
   it('announces a refusal by its category and a supplement owed with its due date', async () => {
@@ -123,6 +132,7 @@ describe('announcements to the citizen', () => {
     const rows = await settled(intake.dossierNumber);
     expect(rows.length).toBe(5);
     expect(rows.every((r) => r.status === 'SKIPPED' && r.attempts === 0)).toBe(true);
+    expect((await stack.status(intake.dossierNumber)).announcements.every((a: any) => a.status === 'SKIPPED' && a.channel === null && a.recipient === null)).toBe(true);
     expect(await gatewayMessages(stack.simulatorUrl, intake.dossierNumber)).toEqual([]);
   });
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createNoticeActivities } from '../../activities/notices';
+import { createLogger } from '../../runtime/logger';
 import { noticeWorkflowIdFor } from '../../workflows/contract';
 import { birthIntake, deathIntake } from '../support/fixtures';
+import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 /**
@@ -27,6 +30,7 @@ describe('life-event notices: from the facility to the desk', () => {
     ...overrides,
   });
   const notices = (token: string, query = '') => getJson(`${stack.apiUrl}/v1/notices${query}`, token);
+  const announcementsOf = (noticeId: string) => stack.db.citizenNotification.findMany({ where: { noticeId }, orderBy: { round: 'asc' } });
 
   it('a birth notice opens one draft however often it is sent; the desk completes it and the group runs', async () => {
     const notice = birthNotice();
@@ -80,6 +84,7 @@ describe('life-event notices: from the facility to the desk', () => {
       noticeNumber: `BT-${randomUUID().slice(0, 12)}`,
       facility: { code: '79001', name: 'Bệnh viện Chợ Rẫy' },
       deceased: { ...intake.deceased, dateOfDeath: bornDaysAgo(20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
+      informantPhone: '0909123456',
     };
     const sent = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
     expect(sent.status).toBe(201);
@@ -87,6 +92,14 @@ describe('life-event notices: from the facility to the desk', () => {
     const overdue = await notices(stack.tokens.provinceSupervisor, '?overdue=true');
     expect(overdue.body.notices.map((n: any) => n.noticeId)).toContain(sent.body.noticeId);
     await eventually(async () => ((await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: sent.body.noticeId } })).overdueAt ? true : undefined));
+    // The informant is told by SMS that the limit has passed and the registration is still taken.
+    const [overdueSms] = await eventually(async () => {
+      const messages = await gatewayMessages(stack.simulatorUrl, notice.noticeNumber);
+      return messages.length ? messages : undefined;
+    });
+    expect(overdueSms).toMatchObject({ channel: 'SMS', to: notice.informantPhone, calls: 1 });
+    expect(overdueSms!.text).toMatch(new RegExp(`^Giấy báo tử số ${notice.noticeNumber}: đã hết thời hạn đăng ký khai tử \\(hết ngày \\d{2}/\\d{2}/\\d{4}\\)\\. Việc đăng ký vẫn được tiếp nhận`));
+    expect((await announcementsOf(sent.body.noticeId)).map((r) => `${r.event}:${r.round}:${r.status}`)).toEqual(['NOTICE_OVERDUE:0:DELIVERED']);
 
     const { body: draft } = await getJson(`${stack.apiUrl}/v1/notices/${sent.body.noticeId}`, stack.tokens.clerk);
     const confirmed = await postJson(
@@ -113,6 +126,50 @@ describe('life-event notices: from the facility to the desk', () => {
     expect(await stack.db.dossier.count({ where: { dossierNumber: { in: numbers } } })).toBe(1);
     const winner = numbers[answers.findIndex((a) => a.status === 201)]!;
     expect((await stack.untilEnded(winner)).status).toBe('COMPLETED');
+  }, 120_000);
+
+  it("reminds the family by SMS to the notice's phone, once per reminder however often the activity runs; without a phone, nothing is sent", async () => {
+    // The workflow's own reminders are weeks away: the activity is run here as its timers would, twice each.
+    const { remindFamily } = createNoticeActivities({ db: stack.db, logger: createLogger({ level: 'warn' }) });
+    const phone = '0912000111';
+    const notice = birthNotice();
+    const withPhone = { ...notice, mother: { ...notice.mother, phone } };
+    const { body: sent } = await postJson(`${stack.apiUrl}/v1/notices`, withPhone, stack.tokens.hospital);
+    const noticeId: string = sent.noticeId;
+    for (const reminder of [{ ordinal: 1, daysLeft: 30 }, { ordinal: 2, daysLeft: 7 }]) {
+      const runs = await Promise.all([remindFamily({ noticeId, ...reminder }), remindFamily({ noticeId, ...reminder })]);
+      expect(runs.map((r) => r.reminded).sort()).toEqual([false, true]);
+      expect((await remindFamily({ noticeId, ...reminder })).reminded).toBe(false);
+    }
+    const rows = await eventually(async () => {
+      const found = await announcementsOf(noticeId);
+      return found.length === 2 && found.every((r) => r.status === 'DELIVERED') ? found : undefined;
+    });
+    expect(rows.map((r) => `${r.event}:${r.round}`)).toEqual(['NOTICE_REMINDER:1', 'NOTICE_REMINDER:2']);
+    const messages = await gatewayMessages(stack.simulatorUrl, notice.noticeNumber);
+    expect(messages.map((m) => [m.idempotencyKey, m.calls]).sort()).toEqual(rows.map((r) => [r.id, 1]).sort());
+    expect(messages.every((m) => m.channel === 'SMS' && m.to === phone)).toBe(true);
+    // Run now, weeks before the limit: the days left count from the recording, the last day is the limit's.
+    const daysLeft = Math.ceil((rows[0]!.dueAt!.getTime() - rows[0]!.recordedAt.getTime()) / 86_400_000);
+    expect(messages[0]!.text).toMatch(new RegExp(`^Giấy chứng sinh số ${notice.noticeNumber}: còn ${daysLeft} ngày \\(đến hết ngày \\d{2}/\\d{2}/\\d{4}\\) để đăng ký khai sinh`));
+    for (const { title, text } of messages) {
+      for (const personal of [notice.mother.fullName, notice.mother.personalIdNumber, phone]) expect(`${title} ${text}`).not.toContain(personal);
+    }
+
+    // No phone on the notice: the reminder is recorded, SKIPPED, and nothing reaches the gateway.
+    const silent = birthNotice();
+    const { body: silentDraft } = await postJson(`${stack.apiUrl}/v1/notices`, silent, stack.tokens.hospital);
+    expect((await remindFamily({ noticeId: silentDraft.noticeId, ordinal: 1, daysLeft: 30 })).reminded).toBe(true);
+    expect((await announcementsOf(silentDraft.noticeId)).map((r) => `${r.event}:${r.round}:${r.status}:${r.attempts}`)).toEqual(['NOTICE_REMINDER:1:SKIPPED:0']);
+    expect(await gatewayMessages(stack.simulatorUrl, silent.noticeNumber)).toEqual([]);
+
+    // Once the family confirmed the draft, a late timer records nothing.
+    const { body: draft } = await getJson(`${stack.apiUrl}/v1/notices/${noticeId}`, stack.tokens.clerk);
+    const intake = birthIntake({ ...draft.prefill, child: { ...birthIntake().child, ...draft.prefill.child }, mother: { ...birthIntake().mother, ...draft.prefill.mother } });
+    expect((await postJson(`${stack.apiUrl}/v1/notices/${noticeId}/confirmation`, intake, stack.tokens.clerk)).status).toBe(201);
+    expect((await remindFamily({ noticeId, ordinal: 3, daysLeft: 1 })).reminded).toBe(false);
+    expect(await announcementsOf(noticeId)).toHaveLength(2);
+    await stack.untilEnded(intake.dossierNumber);
   }, 120_000);
 
   it('refuses notices from the wrong hands, for the wrong place, or malformed, before anything is written', async () => {

@@ -92,6 +92,38 @@ export function RequesterFields({ relationships }: { relationships: readonly str
   );
 }
 
+const channelOptions = [
+  { value: 'SMS', label: 'Tin nhắn SMS' },
+  { value: 'EMAIL', label: 'Thư điện tử' },
+  { value: 'VNEID', label: 'Ứng dụng VNeID' },
+];
+
+/**
+ * Where the citizen is told of each step's outcome (the intake's optional `contact`): all left empty,
+ * nothing is sent. Checked on submit by the intake's own schema (an SMS needs a phone, an email an address).
+ */
+export function ContactFields() {
+  return (
+    <Row gutter={12}>
+      <Col xs={24} md={6}>
+        <Form.Item name={['contact', 'channel']} label="Nhận thông báo qua" extra="Để trống: SMS nếu có số điện thoại, nếu không thì thư điện tử.">
+          <Select allowClear placeholder="Không nhận thông báo" options={channelOptions} />
+        </Form.Item>
+      </Col>
+      <Col xs={12} md={6}>
+        <Form.Item name={['contact', 'phone']} label="Số điện thoại nhận tin">
+          <Input inputMode="tel" maxLength={13} />
+        </Form.Item>
+      </Col>
+      <Col xs={12} md={8}>
+        <Form.Item name={['contact', 'email']} label="Thư điện tử nhận tin">
+          <Input inputMode="email" maxLength={254} />
+        </Form.Item>
+      </Col>
+    </Row>
+  );
+}
+
 /** A procedure the citizen may join to the group, with its rule said beside it. */
 export function ProcedureChoice({ name, label, rule, disabled }: { name: NamePath; label: string; rule: string; disabled?: boolean }) {
   return (

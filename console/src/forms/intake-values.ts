@@ -3,17 +3,23 @@ import { dayjs } from '../format';
 import { reasonInVietnamese } from '../labels';
 import type { FieldError } from '../api';
 
+const isEmpty = (value: unknown) =>
+  value === undefined || value === null || value === '' || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+
 /**
  * From the form's values to the intake the API takes: dates as YYYY-MM-DD, empty optional fields left
- * out, the form's own switches (keys starting with `_`) dropped.
+ * out, the form's own switches (keys starting with `_`) dropped. A group of fields left all empty (the
+ * citizen's contact) is left out too: an empty object would be an intake asking for announcements
+ * without saying where.
  */
 export function toIntake(values: unknown): unknown {
   if (dayjs.isDayjs(values)) return values.format('YYYY-MM-DD');
   if (Array.isArray(values)) return values.map(toIntake);
   if (values && typeof values === 'object') {
     const entries = Object.entries(values)
-      .filter(([key, value]) => !key.startsWith('_') && value !== undefined && value !== null && value !== '')
-      .map(([key, value]) => [key, toIntake(value)]);
+      .filter(([key]) => !key.startsWith('_'))
+      .map(([key, value]) => [key, toIntake(value)] as const)
+      .filter(([, value]) => !isEmpty(value));
     return Object.fromEntries(entries);
   }
   return typeof values === 'string' ? values.trim() : values;

@@ -7,6 +7,7 @@ import type { Timeline as TimelineView } from '../../../api/routes/supervision';
 import type { Me } from '../../../api/routes/session';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
 import { api, ApiProblem, useRetryKey } from '../api';
+import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 import { date, dateTime, workingDaysText } from '../format';
 import { problemText, agencyLabel, decisionLabel, dossierStatusLabel, groupLabel, incidentKindLabel, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel } from '../labels';
@@ -45,6 +46,11 @@ export function DossierPage({ me }: { me: Me }) {
       <Card title="Các bước">
         <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <StepEntry step={step} /> }))} />
       </Card>
+      {dossier.announcements && (
+        <Card title="Thông báo cho công dân" data-testid="announcements">
+          <CitizenAnnouncements announcements={dossier.announcements} />
+        </Card>
+      )}
       {me.role === 'CLERK' && active(dossier.status) && <ClerkActions dossier={dossier} path={path} />}
       {me.role === 'CLERK' && <ReceiptCodeCard dossier={dossier} path={path} />}
       {me.role === 'SUPERVISOR' && <SupervisorPanel dossier={dossier} path={path} />}

@@ -9,7 +9,7 @@ import { funeralCategories } from '../../../domain/funeral-allowance';
 import { api, ApiProblem } from '../api';
 import { dayjs } from '../format';
 import { funeralCategoryLabel, groupLabel, relationshipLabel, stepLabel } from '../labels';
-import { AddressFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
+import { AddressFields, ContactFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
 import { issuesFromProblem, showIssues, toFormValues, toIntake } from '../forms/intake-values';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 
@@ -134,6 +134,7 @@ function IntakeForm({ place, group, onReceipt, draft }: { place: Place; group: G
         {group === 'BIRTH' ? <BirthFields /> : <DeathFields />}
         <Divider titlePlacement="start">Người đi làm thủ tục</Divider>
         <RequesterFields relationships={['MOTHER', 'FATHER', 'GRANDPARENT', 'SIBLING', 'RELATIVE', 'SPOUSE', 'CHILD', 'OTHER']} />
+        <ContactFields />
         {unplaced.length > 0 && <Alert type="error" showIcon title="Hồ sơ chưa hợp lệ" description={<ul>{unplaced.map((u) => <li key={u}>{u}</li>)}</ul>} style={{ marginBottom: 16 }} />}
         <Space>
           <Button type="primary" htmlType="submit" loading={submit.isPending}>Tiếp nhận hồ sơ</Button>

@@ -55,7 +55,12 @@ describe('life-event notices: from the facility to the desk', () => {
     expect((await getJson(`${stack.apiUrl}/v1/notices/${noticeId}`, stack.tokens.otherProvinceOfficer)).status).toBe(403);
 
     // The family's answers complete the prefill; a certified fact changed at the desk is refused on its field.
-    const intake = birthIntake({ ...draft.body.prefill, child: { ...birthIntake().child, ...draft.body.prefill.child }, mother: { ...birthIntake().mother, ...draft.body.prefill.mother } });
+    const intake = birthIntake({
+      ...draft.body.prefill,
+      child: { ...birthIntake().child, ...draft.body.prefill.child },
+      mother: { ...birthIntake().mother, ...draft.body.prefill.mother },
+      contact: { channel: 'SMS', phone: '0912000111' },
+    });
     const confirm = (body: unknown) => postJson(`${stack.apiUrl}/v1/notices/${noticeId}/confirmation`, body, stack.tokens.clerk);
     const altered = await confirm({ ...intake, child: { ...intake.child, dateOfBirth: bornDaysAgo(4) } });
     expect(altered.status).toBe(422);
@@ -75,6 +80,12 @@ describe('life-event notices: from the facility to the desk', () => {
     expect(result).toEqual({ status: 'CONFIRMED', late: false });
     const linked = await notices(stack.tokens.clerk, '?status=CONFIRMED');
     expect(linked.body.notices.find((n: any) => n.noticeId === noticeId)).toMatchObject({ status: 'CONFIRMED', dossierNumber: intake.dossierNumber });
+    // The family was told of each step and of the end, once each, by SMS to the contact they gave at the desk.
+    const told = await eventually(async () => {
+      const messages = await gatewayMessages(stack.simulatorUrl, intake.dossierNumber);
+      return messages.length === 5 ? messages : undefined;
+    });
+    expect(told.every((m) => m.channel === 'SMS' && m.to === '0912000111' && m.calls === 1)).toBe(true);
   }, 120_000);
 
   it('a death notice becomes a death group the same way; an old notice is overdue for supervisors at once', async () => {

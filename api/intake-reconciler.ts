@@ -1,6 +1,6 @@
 import { Prisma } from '../runtime/database';
 import { startDossierWorkflow, type IntakeDependencies } from './dossier-intake';
-import { startNoticeWorkflow } from './notices';
+import { finishInterruptedConfirmations, startNoticeWorkflow } from './notices';
 import { runPeriodically, type PeriodicJob } from '../runtime/periodic';
 
 export interface ReconcileOptions {
@@ -13,13 +13,13 @@ type Transaction = IntakeDependencies['db'];
 
 /** Claims the oldest rows of an outbox table whose workflow Temporal has not accepted yet. */
 const unstarted =
-  (table: 'dossier' | 'life_event_notice', receivedColumn: 'created_at' | 'received_at', options: ReconcileOptions) =>
+  (table: 'dossier' | 'life_event_notice', receivedColumn: 'created_at' | 'received_at', options: ReconcileOptions, also = Prisma.sql`TRUE`) =>
   (tx: Transaction): Promise<{ id: string }[]> => {
     const olderThan = new Date(Date.now() - (options.olderThanMs ?? 0));
     const [from, received] = [Prisma.raw(`"${table}"`), Prisma.raw(`"${receivedColumn}"`)];
     return tx.$queryRaw`
       SELECT id FROM ${from}
-      WHERE workflow_started_at IS NULL AND ${received} <= ${olderThan}
+      WHERE workflow_started_at IS NULL AND ${received} <= ${olderThan} AND ${also}
       ORDER BY ${received}
       LIMIT ${options.batchSize ?? 20}
       FOR UPDATE SKIP LOCKED`;
@@ -65,7 +65,8 @@ export async function reconcileIntake(deps: IntakeDependencies, options: Reconci
 export async function reconcileNoticeTimers(deps: IntakeDependencies, options: ReconcileOptions = {}): Promise<number> {
   return startPending(
     deps,
-    unstarted('life_event_notice', 'received_at', options),
+    // A draft confirmed before its timers ever started needs none.
+    unstarted('life_event_notice', 'received_at', options, Prisma.sql`status = 'DRAFT'`),
     async (tx, id) => startNoticeWorkflow({ ...deps, db: tx }, await tx.lifeEventNotice.findUniqueOrThrow({ where: { id } })),
   );
 }
@@ -76,6 +77,7 @@ export function runIntakeReconciler(deps: IntakeDependencies, intervalMs: number
   const reconcile = async () => {
     await reconcileIntake(deps, options);
     await reconcileNoticeTimers(deps, options);
+    await finishInterruptedConfirmations(deps.db, new Date(Date.now() - (options.olderThanMs ?? 0)));
   };
   return runPeriodically(reconcile, intervalMs, (error) =>
     deps.logger.warn({ err: error.message }, 'intake reconciler run failed'),

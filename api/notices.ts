@@ -106,11 +106,47 @@ export async function startNoticeWorkflow(deps: IntakeDependencies, row: NoticeR
 }
 
 /**
+ * Marks the draft confirmed as the dossier filed under its claimed number, and records the signal that
+ * stops its timers, in one transaction; nothing if it was marked already.
+ */
+async function linkConfirmedDossier(db: Database, notice: Pick<NoticeRow, 'id' | 'workflowId'>, dossier: { id: string; dossierNumber: string }): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.lifeEventNotice.updateMany({
+      where: { id: notice.id, status: 'DRAFT', confirmingDossierNumber: dossier.dossierNumber },
+      data: { status: 'CONFIRMED', dossierId: dossier.id, confirmedAt: new Date() },
+    });
+    if (count > 0) {
+      await recordSignals(tx, [{ workflowId: notice.workflowId, signal: noticeConfirmedSignal, arg: { dossierNumber: dossier.dossierNumber }, messageKey: `notice-confirmed/${notice.id}` }]);
+    }
+    return count > 0;
+  });
+}
+
+/**
+ * Finishes confirmations cut off between filing the dossier and marking its draft (a crash, the
+ * database gone for a moment): a draft whose claimed number has a dossier is that dossier's. Run by
+ * the intake reconciler; returns how many it finished.
+ */
+export async function finishInterruptedConfirmations(db: Database, olderThan: Date): Promise<number> {
+  const cut = await db.$queryRaw<{ id: string; workflow_id: string; dossier_id: string; dossier_number: string }[]>`
+    SELECT n.id, n.workflow_id, d.id AS dossier_id, d.dossier_number
+    FROM life_event_notice n JOIN dossier d ON d.dossier_number = n.confirming_dossier_number
+    WHERE n.status = 'DRAFT' AND d.created_at <= ${olderThan}
+    LIMIT 50`;
+  let finished = 0;
+  for (const row of cut) {
+    if (await linkConfirmedDossier(db, { id: row.id, workflowId: row.workflow_id }, { id: row.dossier_id, dossierNumber: row.dossier_number })) finished += 1;
+  }
+  return finished;
+}
+
+/**
  * The family confirms a draft at the desk: the completed intake becomes the ordinary group, linked to
  * its notice, and the notice's timers stop. The dossier number is claimed on the notice before the
  * dossier is written, so two desks (or a desk and its repeat) never make two dossiers of one notice;
- * a repeat under the same number answers as the first time. The link and the signal to the notice's
- * workflow are recorded in one transaction; the signal relay delivers it.
+ * a repeat under the same number answers as the first time, and a try cut off halfway is finished by
+ * confirming again under its number (or by the reconciler, once its dossier exists). The link and the
+ * signal to the notice's workflow are recorded in one transaction; the signal relay delivers it.
  */
 export async function confirmNotice(
   deps: IntakeDependencies,
@@ -121,34 +157,35 @@ export async function confirmNotice(
   const mismatches = noticeMismatches(notice.notice as unknown as LifeEventNotice, intake);
   if (mismatches.length) throw new ProblemError(422, "Does not match the facility's notice", `${mismatches.length} field(s) differ from notice ${notice.noticeNumber}`, mismatches);
 
+  const number = intake.dossierNumber;
+  // A draft free, or already held under this number (a repeat, or a try cut off halfway).
   const claimed = await deps.db.lifeEventNotice.updateMany({
-    where: { id: notice.id, OR: [{ confirmingDossierNumber: null }, { confirmingDossierNumber: intake.dossierNumber }] },
-    data: { confirmingDossierNumber: intake.dossierNumber },
+    where: { id: notice.id, status: 'DRAFT', OR: [{ confirmingDossierNumber: null }, { confirmingDossierNumber: number }] },
+    data: { confirmingDossierNumber: number },
   });
   if (claimed.count === 0) {
-    throw new ProblemError(409, 'Notice already being confirmed', 'the draft is being confirmed under another dossier number', [
-      { field: 'body.dossierNumber', reason: 'the notice is confirmed under another dossier number' },
-    ]);
+    const held = (await deps.db.lifeEventNotice.findUniqueOrThrow({ where: { id: notice.id } })).confirmingDossierNumber;
+    // Confirmed under this very number: filed again below, it answers as the first time.
+    if (held !== number) {
+      throw new ProblemError(409, 'Notice confirmed under another number', `the draft is confirmed under dossier number ${held}`, [
+        { field: 'body.dossierNumber', reason: `the notice is confirmed under dossier number ${held}` },
+      ]);
+    }
   }
   let receipt: IntakeReceipt;
   try {
     receipt = await fileIntake(intake);
   } catch (error) {
-    // The dossier number was refused (used by another intake): free the draft for another number.
+    // The number was refused (used by another intake) and no dossier holds it: the draft is free again.
     if (error instanceof ProblemError && error.status < 500) {
-      await deps.db.lifeEventNotice.updateMany({ where: { id: notice.id, status: 'DRAFT', confirmingDossierNumber: intake.dossierNumber }, data: { confirmingDossierNumber: null } });
+      await deps.db.$executeRaw`
+        UPDATE life_event_notice SET confirming_dossier_number = NULL
+        WHERE id = ${notice.id}::uuid AND status = 'DRAFT' AND confirming_dossier_number = ${number}
+          AND NOT EXISTS (SELECT 1 FROM dossier WHERE dossier_number = ${number})`;
     }
     throw error;
   }
-  await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.lifeEventNotice.updateMany({
-      where: { id: notice.id, status: 'DRAFT' },
-      data: { status: 'CONFIRMED', dossierId: receipt.dossierId, confirmedAt: new Date() },
-    });
-    if (count > 0) {
-      await recordSignals(tx, [{ workflowId: notice.workflowId, signal: noticeConfirmedSignal, arg: { dossierNumber: receipt.dossierNumber }, messageKey: `notice-confirmed/${notice.id}` }]);
-    }
-  });
+  await linkConfirmedDossier(deps.db, notice, { id: receipt.dossierId, dossierNumber: number });
   return receipt;
 }
 

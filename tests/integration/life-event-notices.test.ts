@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createNoticeActivities } from '../../activities/notices';
+import { finishInterruptedConfirmations } from '../../api/notices';
 import { createLogger } from '../../runtime/logger';
 import { noticeWorkflowIdFor } from '../../workflows/contract';
 import { birthIntake, deathIntake } from '../support/fixtures';
@@ -181,6 +182,36 @@ describe('life-event notices: from the facility to the desk', () => {
     expect((await remindFamily({ noticeId, ordinal: 3, daysLeft: 1 })).reminded).toBe(false);
     expect(await announcementsOf(noticeId)).toHaveLength(2);
     await stack.untilEnded(intake.dossierNumber);
+  }, 120_000);
+
+  it('a confirmation cut off halfway is finished: by confirming again under its number, or by the reconciler once its dossier exists', async () => {
+    const draftOf = async () => {
+      const { body } = await postJson(`${stack.apiUrl}/v1/notices`, birthNotice(), stack.tokens.hospital);
+      const { body: draft } = await getJson(`${stack.apiUrl}/v1/notices/${body.noticeId}`, stack.tokens.clerk);
+      const intake = birthIntake({ ...draft.prefill, child: { ...birthIntake().child, ...draft.prefill.child }, mother: { ...birthIntake().mother, ...draft.prefill.mother } });
+      return { noticeId: body.noticeId as string, intake };
+    };
+    const confirm = (noticeId: string, body: unknown) => postJson(`${stack.apiUrl}/v1/notices/${noticeId}/confirmation`, body, stack.tokens.clerk);
+
+    // Cut off after the claim, before the dossier: another number is refused with the one to use; that one finishes it.
+    const first = await draftOf();
+    await stack.db.lifeEventNotice.update({ where: { id: first.noticeId }, data: { confirmingDossierNumber: first.intake.dossierNumber } });
+    const elsewhere = await confirm(first.noticeId, { ...first.intake, dossierNumber: `${first.intake.dossierNumber}-X` });
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.errors[0].reason).toContain(first.intake.dossierNumber);
+    expect((await confirm(first.noticeId, first.intake)).status).toBe(201);
+    expect((await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: first.noticeId } })).status).toBe('CONFIRMED');
+
+    // Cut off after the dossier, before the draft was marked: the reconciler links them and stops the timers.
+    const second = await draftOf();
+    await stack.db.lifeEventNotice.update({ where: { id: second.noticeId }, data: { confirmingDossierNumber: second.intake.dossierNumber } });
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, second.intake, stack.tokens.clerk)).status).toBe(201);
+    expect(await finishInterruptedConfirmations(stack.db, new Date())).toBeGreaterThanOrEqual(1);
+    expect(await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: second.noticeId }, include: { dossier: true } })).toMatchObject({
+      status: 'CONFIRMED',
+      dossier: { dossierNumber: second.intake.dossierNumber },
+    });
+    expect(await stack.temporal.workflow.getHandle(noticeWorkflowIdFor(second.noticeId)).result()).toEqual({ status: 'CONFIRMED', late: false });
   }, 120_000);
 
   it('refuses notices from the wrong hands, for the wrong place, or malformed, before anything is written', async () => {

@@ -35,3 +35,5 @@ CREATE UNIQUE INDEX "life_event_notice_dossier_key" ON "life_event_notice" ("dos
 -- A desk's drafts and a supervisor's overdue ones, soonest limit first.
 CREATE INDEX "life_event_notice_place_idx" ON "life_event_notice" ("province_code", "commune_code", "status", "limit_at");
 CREATE INDEX "life_event_notice_pending_start_idx" ON "life_event_notice" ("received_at") WHERE "workflow_started_at" IS NULL;
+-- Drafts whose confirmation was cut off after their number was claimed: the reconciler finishes them.
+CREATE INDEX "life_event_notice_claimed_idx" ON "life_event_notice" ("confirming_dossier_number") WHERE "status" = 'DRAFT' AND "confirming_dossier_number" IS NOT NULL;

@@ -18,8 +18,11 @@ export class ApiProblem extends Error {
   }
 }
 
-/** The intake (its number is its key) and a new receipt code (never replayed: the code is kept nowhere) take no Idempotency-Key. */
-const unkeyed = /^\/v1\/dossiers(\/[^/]+\/receipt-code)?$/;
+/**
+ * The intake and a draft's confirmation (the dossier number is their key) and a new receipt code take no
+ * Idempotency-Key: their answers carry a receipt code, which is never kept to be replayed.
+ */
+const unkeyed = /^\/v1\/(dossiers(\/[^/]+\/receipt-code)?|notices\/[^/]+\/confirmation)$/;
 
 /**
  * One call to the API on this origin with the session's token. A state-changing call carries an

@@ -132,7 +132,7 @@ export function canSupervise(principal: Principal, scope: JurisdictionScope): bo
  */
 export function canHandleNotice(principal: Principal, action: NoticeAction, place: Place): boolean {
   if (!scopeCovers(principal.jurisdiction, place)) return false;
-  if (action === 'notice.submit') return principal.agency === 'HOSPITAL';
+  if (action === 'notice.submit') return principal.agency === 'HOSPITAL' && principal.facilityCode !== undefined;
   return principal.role === 'CLERK' || (principal.role === 'SUPERVISOR' && action === 'notice.read');
 }
 

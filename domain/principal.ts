@@ -45,6 +45,8 @@ export interface Principal {
   /** Required for officers and systems, CIVIL_STATUS for clerks, null for supervisors. */
   agency: AgencyRole | NoticeIssuer | null;
   jurisdiction: JurisdictionScope;
+  /** A health facility's system only: the facility whose notices it sends (its 5-digit code). */
+  facilityCode?: string;
 }
 
 /** A place a dossier or task belongs to: always one commune of one province. */
@@ -82,6 +84,7 @@ export const principalClaimsSchema = z
     role: z.enum(principalRoles),
     agency: z.enum([...agencyRoles, ...noticeIssuers]).optional(),
     jurisdiction: jurisdictionScopeSchema,
+    facility: z.string().regex(/^\d{5}$/, 'expected a 5-digit health facility code').optional(),
   })
   .superRefine((claims, ctx) => {
     const shape = roleShape[claims.role];
@@ -94,6 +97,10 @@ export const principalClaimsSchema = z
     if (shape.agency === 'civil-status' && claims.agency !== undefined && claims.agency !== 'CIVIL_STATUS') {
       ctx.addIssue({ code: 'custom', path: ['agency'], message: 'role CLERK sits at the civil-status one-stop desk' });
     }
+    // A facility's notices are its own: the token names the facility, the notice cannot choose it.
+    if ((claims.agency === 'HOSPITAL') !== (claims.facility !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['facility'], message: 'a health facility system names its facility, and only it does' });
+    }
     if (shape.agency === 'none' && claims.agency !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['agency'], message: `role ${claims.role} works for no single agency` });
     }
@@ -104,6 +111,7 @@ export const principalClaimsSchema = z
       subject: claims.sub,
       agency: claims.role === 'CLERK' ? 'CIVIL_STATUS' : (claims.agency ?? null),
       jurisdiction: claims.jurisdiction,
+      ...(claims.facility ? { facilityCode: claims.facility } : {}),
     }),
   );
 
@@ -116,5 +124,6 @@ export function principalClaims(principal: Principal): PrincipalClaims {
     role: principal.role,
     ...(principal.agency !== null ? { agency: principal.agency } : {}),
     jurisdiction: principal.jurisdiction,
+    ...(principal.facilityCode ? { facility: principal.facilityCode } : {}),
   };
 }

@@ -18,8 +18,8 @@ export const devPrincipals = {
   provinceSupervisor: { role: 'SUPERVISOR', subject: 'dev-supervisor-79', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
   nationalSupervisor: { role: 'SUPERVISOR', subject: 'dev-supervisor-national', agency: null, jurisdiction: { scope: 'NATIONAL' } },
   otherProvinceOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-01-00004', agency: 'CIVIL_STATUS', jurisdiction: commune('01', '00004') },
-  // A hospital's system of Hồ Chí Minh City, sending birth and death notices for the province.
-  hospital: { role: 'AGENCY_SYSTEM', subject: 'dev-hospital-79', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
+  // A hospital's system of Hồ Chí Minh City (facility 79024), sending its birth and death notices for the province.
+  hospital: { role: 'AGENCY_SYSTEM', subject: 'dev-hospital-79024', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' }, facilityCode: '79024' },
 } as const satisfies Record<string, Principal>;
 
 export type DevPrincipalName = keyof typeof devPrincipals;

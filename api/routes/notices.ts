@@ -88,6 +88,9 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
         if (!authorize(principal, { action: 'notice.submit', notice: place })) {
           throw forbidden(`${principal.subject} may not send notices for commune ${place.provinceCode}/${place.communeCode}`);
         }
+        if (request.body.facility.code !== principal.facilityCode) {
+          throw new ProblemError(403, 'Forbidden', 'a facility sends its own notices only', [{ field: 'body.facility.code', reason: 'is not the facility of the token' }]);
+        }
         const { notice, created, timersStarted } = await receiveNotice(deps, principal, request.body);
         return reply
           .code(timersStarted ? (created ? 201 : 200) : 202)

@@ -15,7 +15,7 @@ const principals = {
   provinceSupervisor: { role: 'SUPERVISOR', subject: 'sup-p', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
   nationalSupervisor: { role: 'SUPERVISOR', subject: 'sup-n', agency: null, jurisdiction: { scope: 'NATIONAL' } },
   hanoiOfficer: { role: 'AGENCY_OFFICER', subject: 'cs-hn', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '01', communeCode: '00004' } },
-  hospital: { role: 'AGENCY_SYSTEM', subject: 'hospital-79-01', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
+  hospital: { role: 'AGENCY_SYSTEM', subject: 'hospital-79-01', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' }, facilityCode: '79024' },
 } as const satisfies Record<string, Principal>;
 type Who = keyof typeof principals;
 

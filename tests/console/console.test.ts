@@ -374,7 +374,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const deathNotice = {
       kind: 'DEATH',
       noticeNumber: `BT-UI-${Date.now().toString(36)}`,
-      facility: { code: '79001', name: 'Bệnh viện Chợ Rẫy' },
+      facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
       deceased: { ...death.deceased, dateOfDeath: daysFromToday(-20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
     };
     expect((await postJson(`${stack.apiUrl}/v1/notices`, deathNotice, stack.tokens.hospital)).status).toBe(201);

@@ -94,7 +94,7 @@ describe('life-event notices: from the facility to the desk', () => {
     const notice = {
       kind: 'DEATH',
       noticeNumber: `BT-${randomUUID().slice(0, 12)}`,
-      facility: { code: '79001', name: 'Bệnh viện Chợ Rẫy' },
+      facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
       deceased: { ...intake.deceased, dateOfDeath: bornDaysAgo(20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
       informantPhone: '0909123456',
     };
@@ -219,6 +219,9 @@ describe('life-event notices: from the facility to the desk', () => {
     expect((await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.clerk)).status).toBe(403);
     const hanoi = birthNotice({ mother: { ...notice.mother, residence: { line: '1 Tràng Tiền', communeCode: '00004', provinceCode: '01' } } });
     expect((await postJson(`${stack.apiUrl}/v1/notices`, hanoi, stack.tokens.hospital)).status).toBe(403);
+    // A facility sends its own notices: another facility's code is refused on its field.
+    const othersNotice = await postJson(`${stack.apiUrl}/v1/notices`, birthNotice({ facility: { code: '79001', name: 'Bệnh viện Chợ Rẫy' } }), stack.tokens.hospital);
+    expect([othersNotice.status, othersNotice.body.errors]).toEqual([403, [{ field: 'body.facility.code', reason: 'is not the facility of the token' }]]);
     const malformed = await postJson(`${stack.apiUrl}/v1/notices`, { ...notice, child: { ...notice.child, dateOfBirth: bornDaysAgo(-400) }, mother: { ...notice.mother, personalIdNumber: '12' } }, stack.tokens.hospital);
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors.map((e: any) => e.field).sort()).toEqual(['body.child.dateOfBirth', 'body.mother.personalIdNumber']);

@@ -157,5 +157,9 @@ async function undoDecision(db: Database, task: LoadedTask, before: Prisma.Dossi
       },
     }),
     db.dossierEvent.create({ data: { dossierId: task.dossierId, type: 'TASK_DECISION_REJECTED', step: task.step, detail: { taskId: task.id } } }),
+    // The decision's announcement goes with it, unsent: the citizen is told only what stands.
+    db.citizenNotification.deleteMany({
+      where: { dossierId: task.dossierId, step: task.step, round: before.round, event: { in: ['STEP_COMPLETED', 'STEP_REFUSED'] }, status: { in: ['PENDING', 'SKIPPED'] } },
+    }),
   ]);
 }

@@ -62,6 +62,11 @@ export async function deliverPendingNotifications(deps: NotificationRelayDepende
   for (;;) {
     const batch = await deps.db.$transaction(
       async (tx) => {
+        // A reminder still waiting when the family confirmed the draft has nothing left to remind.
+        await tx.$executeRaw`
+          UPDATE citizen_notification n SET status = 'SKIPPED'
+          FROM life_event_notice l
+          WHERE n.notice_id = l.id AND n.status = 'PENDING' AND l.status = 'CONFIRMED'`;
         const due = await tx.$queryRaw<DueRow[]>`
           SELECT n.id, n.event, n.step, n.code, n.due_at, n.attempts, n.recorded_at, d.dossier_number, d.procedure_group, d.definition_version,
                  d.intake -> 'contact' AS contact, d.intake #>> '{requester,personalIdNumber}' AS requester_id,

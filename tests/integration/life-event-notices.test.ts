@@ -4,7 +4,7 @@ import { finishInterruptedConfirmations } from '../../api/notices';
 import { createLogger } from '../../runtime/logger';
 import { noticeWorkflowIdFor } from '../../workflows/contract';
 import { birthIntake, deathIntake } from '../support/fixtures';
-import { gatewayMessages } from '../support/notifications';
+import { gatewayMessages, setGatewayFaults } from '../support/notifications';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 /**
@@ -182,6 +182,22 @@ describe('life-event notices: from the facility to the desk', () => {
     expect((await remindFamily({ noticeId, ordinal: 3, daysLeft: 1 })).reminded).toBe(false);
     expect(await announcementsOf(noticeId)).toHaveLength(2);
     await stack.untilEnded(intake.dossierNumber);
+
+    // A reminder held up by a gateway outage is not sent once the family has confirmed meanwhile.
+    const held = { ...birthNotice(), mother: { ...notice.mother, phone } };
+    const { body: heldDraft } = await postJson(`${stack.apiUrl}/v1/notices`, held, stack.tokens.hospital);
+    await setGatewayFaults(stack.simulatorUrl, { outage: true });
+    try {
+      await remindFamily({ noticeId: heldDraft.noticeId, ordinal: 1, daysLeft: 30 });
+      await eventually(async () => ((await announcementsOf(heldDraft.noticeId))[0]?.attempts ?? 0) >= 1 || undefined);
+      const { body: heldPrefill } = await getJson(`${stack.apiUrl}/v1/notices/${heldDraft.noticeId}`, stack.tokens.clerk);
+      const heldIntake = birthIntake({ ...heldPrefill.prefill, child: { ...birthIntake().child, ...heldPrefill.prefill.child }, mother: { ...birthIntake().mother, ...heldPrefill.prefill.mother } });
+      expect((await postJson(`${stack.apiUrl}/v1/notices/${heldDraft.noticeId}/confirmation`, heldIntake, stack.tokens.clerk)).status).toBe(201);
+    } finally {
+      await setGatewayFaults(stack.simulatorUrl, { outage: false });
+    }
+    await eventually(async () => ((await announcementsOf(heldDraft.noticeId))[0]?.status === 'SKIPPED' ? true : undefined));
+    expect(await gatewayMessages(stack.simulatorUrl, held.noticeNumber)).toEqual([]);
   }, 120_000);
 
   it('a confirmation cut off halfway is finished: by confirming again under its number, or by the reconciler once its dossier exists', async () => {

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Database, Prisma } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
@@ -29,6 +29,19 @@ export async function recordSignals<Arg>(tx: Pick<Database | Prisma.TransactionC
   return count;
 }
 
+/** How often a signal Temporal refuses is tried before it is given up as REFUSED. */
+const refusalsBeforeGivingUp = 10;
+
+/** Temporal answered, and refused this signal itself (malformed, not allowed): retrying at once will not help. */
+function refusedByTemporal(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
+  return grpc !== undefined && refusalCodes.includes(grpc.code);
+}
+
+/** gRPC's INVALID_ARGUMENT, PERMISSION_DENIED and FAILED_PRECONDITION. */
+const refusalCodes: number[] = [3, 7, 9];
+
 export interface SignalRelayDependencies {
   db: Database;
   temporal: Client;
@@ -46,8 +59,9 @@ export interface DeliveryOptions {
  * Delivers recorded signals, oldest first, and marks them. Rows are claimed with `FOR UPDATE SKIP
  * LOCKED` in a transaction held until they are marked, so API instances share the work and a crash
  * before the mark leaves them to be sent again (the workflow drops a repeat). A group that ended
- * meanwhile needs nothing: its row is closed as WORKFLOW_ENDED. Stops at the first signal Temporal
- * does not take (it is unavailable); the next run tries again. Returns how many rows it closed.
+ * meanwhile needs nothing: its row is closed as WORKFLOW_ENDED. A signal Temporal refuses is tried
+ * again later and finally closed as REFUSED, without holding up the others. Stops at the first signal
+ * Temporal does not take for being unavailable; the next run tries again. Returns how many rows it closed.
  */
 export async function deliverRecordedSignals(deps: SignalRelayDependencies, options: DeliveryOptions): Promise<number> {
   const batchSize = options.batchSize ?? 200;
@@ -57,12 +71,13 @@ export async function deliverRecordedSignals(deps: SignalRelayDependencies, opti
       async (tx) => {
         const pending = await tx.$queryRaw<{ id: bigint; workflow_id: string; signal: string; payload: unknown }[]>`
           SELECT id, workflow_id, signal, payload FROM workflow_signal_outbox
-          WHERE delivered_at IS NULL
+          WHERE delivered_at IS NULL AND next_attempt_at <= now()
           ORDER BY id
           LIMIT ${batchSize}
           FOR UPDATE SKIP LOCKED`;
         const outcome = new Map<bigint, 'DELIVERED' | 'WORKFLOW_ENDED'>();
         const failed: bigint[] = [];
+        const refused: { id: bigint; error: string }[] = [];
         let unavailable: string | undefined;
         await forEachBounded(pending, options.concurrency, async (row) => {
           if (unavailable) return;
@@ -71,6 +86,7 @@ export async function deliverRecordedSignals(deps: SignalRelayDependencies, opti
             outcome.set(row.id, 'DELIVERED');
           } catch (error) {
             if (error instanceof WorkflowNotFoundError) outcome.set(row.id, 'WORKFLOW_ENDED');
+            else if (refusedByTemporal(error)) refused.push({ id: row.id, error: (error as Error).message });
             else {
               unavailable ??= (error as Error).message;
               failed.push(row.id);
@@ -85,6 +101,17 @@ export async function deliverRecordedSignals(deps: SignalRelayDependencies, opti
         }
         if (failed.length) {
           await tx.$executeRaw`UPDATE workflow_signal_outbox SET attempts = attempts + 1, last_error = ${unavailable} WHERE id = ANY(${failed})`;
+        }
+        // Refused (not unavailable): tried again later, doubling the wait, then given up; the rest goes on.
+        for (const { id, error } of refused) {
+          await tx.$executeRaw`
+            UPDATE workflow_signal_outbox
+            SET attempts = attempts + 1, last_error = ${error},
+                next_attempt_at = now() + least(power(2, attempts), 600) * interval '1 second',
+                delivered_at = CASE WHEN attempts + 1 >= ${refusalsBeforeGivingUp} THEN now() END,
+                outcome = CASE WHEN attempts + 1 >= ${refusalsBeforeGivingUp} THEN 'REFUSED' END
+            WHERE id = ${id}`;
+          deps.logger.warn({ signalId: String(id), err: error }, 'Temporal refused a recorded signal');
         }
         const ended = [...outcome.values()].filter((o) => o === 'WORKFLOW_ENDED').length;
         if (ended) deps.logger.info({ ended }, 'signals not delivered: their groups had ended');

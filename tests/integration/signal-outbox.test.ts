@@ -132,4 +132,25 @@ describe('bulk decisions through the signal outbox', () => {
     expect((await rowsOf([workflowId]))[0]).toMatchObject({ outcome: 'WORKFLOW_ENDED', attempts: 1 });
     expect(await bulkSignalsIn(workflowId)).toBe(0);
   }, 60_000);
+
+  it('a signal Temporal refuses is tried again later and does not hold up the ones behind it', async () => {
+    const intake = birthIntake();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
+    const arg = { step: 'PERMANENT_RESIDENCE' as const, incidentId: randomUUID(), decision: 'RETRY' as const, decidedBy: 'dev-supervisor-79', reason: 'late decision' };
+    // A signal without a name: Temporal's frontend refuses it as an invalid argument, whatever the workflow.
+    const malformed = `dossier-${randomUUID()}`;
+    await stack.db.workflowSignalOutbox.create({ data: { workflowId: malformed, signal: '', payload: arg } });
+    await recordSignals(stack.db, [{ workflowId: workflowIdFor(intake.dossierNumber), signal: resolveIncidentSignal, arg }]);
+    await deliver(stack.temporal);
+    const [refused, behind] = await rowsOf([malformed, workflowIdFor(intake.dossierNumber)]);
+    expect(behind).toMatchObject({ outcome: 'WORKFLOW_ENDED' });
+    expect(refused).toMatchObject({ outcome: null, deliveredAt: null, attempts: 1 });
+    expect(refused!.lastError).toBeTruthy();
+    expect(refused!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    // Not tried again before its time.
+    await deliver(stack.temporal);
+    expect((await rowsOf([malformed]))[0]!.attempts).toBe(1);
+    await stack.db.workflowSignalOutbox.delete({ where: { id: refused!.id } });
+  }, 60_000);
 });

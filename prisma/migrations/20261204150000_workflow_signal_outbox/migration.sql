@@ -13,13 +13,16 @@ CREATE TABLE "workflow_signal_outbox" (
     "recorded_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "last_error" TEXT,
+    -- A signal Temporal refused (not one it could not take for an outage) waits before it is tried again.
+    "next_attempt_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
     "delivered_at" TIMESTAMPTZ(3),
-    -- DELIVERED, or WORKFLOW_ENDED when the group ended before the signal reached it (nothing to apply).
-    "outcome" TEXT CHECK ("outcome" IN ('DELIVERED', 'WORKFLOW_ENDED')),
+    -- DELIVERED; WORKFLOW_ENDED when the group ended before the signal reached it (nothing to apply);
+    -- REFUSED when Temporal kept refusing it (given up, so it blocks nothing behind it).
+    "outcome" TEXT CHECK ("outcome" IN ('DELIVERED', 'WORKFLOW_ENDED', 'REFUSED')),
     CHECK (("delivered_at" IS NULL) = ("outcome" IS NULL))
 );
 
 CREATE UNIQUE INDEX "workflow_signal_outbox_message_key_key" ON "workflow_signal_outbox" ("message_key");
 
 -- The relay reads only what is still to deliver, oldest first.
-CREATE INDEX "workflow_signal_outbox_pending_idx" ON "workflow_signal_outbox" ("id") WHERE "delivered_at" IS NULL;
+CREATE INDEX "workflow_signal_outbox_pending_idx" ON "workflow_signal_outbox" ("next_attempt_at", "id") WHERE "delivered_at" IS NULL;

@@ -87,7 +87,7 @@ function printReport(options: Options, poolSize: number, batches: BatchResult[])
   // Rows come in pairs: a group, then the baseline of its shape.
   for (let i = 0; i + 1 < rows.length; i += 2) {
     const [group, baseline] = [rows[i]!, rows[i + 1]!];
-    // Issue 10's targets: throughput ≥ ×0.8 of the baseline, p50 ≤ ×1.3, CPU ≤ 25 ms per group.
+    // The hot path's targets: throughput ≥ ×0.8 of the baseline, p50 ≤ ×1.3, CPU ≤ 25 ms per group.
     const met = group.throughput >= 0.8 * baseline.throughput && group.p50 <= 1.3 * baseline.p50 && group.cpuMs / group.n <= 25;
     out.push(
       `${group.label} / baseline:  throughput ${ratio(group.throughput, baseline.throughput)} (≥ ×0.8)   p50 ${ratio(group.p50, baseline.p50)} (≤ ×1.3)` +

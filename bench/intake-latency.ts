@@ -15,7 +15,7 @@ import { formatTable, percentile, ratio } from './report';
  * Windows, in this order, each after the groups of the previous one have ended:
  * - a step search over `--rates` (each `--step-duration` seconds): the highest rate held with p99 < 200 ms
  *   and no errors;
- * - the target: `--rate` intakes a second for `--duration` seconds (issue: 100/s for 60 s, p99 < 50 ms, no
+ * - the target: `--rate` intakes a second for `--duration` seconds (target: 100/s for 60 s, p99 < 50 ms, no
  *   error);
  * - the baselines, with the worker stopped: the same intakes at the same rate (HTTP, validation, the
  *   dossier's insert, the workflow's start: the intake alone), then `GET /health` at that rate.

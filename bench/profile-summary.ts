@@ -29,7 +29,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** The parts the issue asks about, by package; anything else is shown by its own name. */
+/** The parts worth telling apart, by package; anything else is shown by its own name. */
 const parts: [RegExp, string][] = [
   [/^@temporalio\/|^protobufjs|^long$|^workflow bundle/, 'Temporal SDK'],
   [/^@prisma\//, 'Prisma'],

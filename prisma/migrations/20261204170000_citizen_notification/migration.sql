@@ -1,4 +1,4 @@
--- Announcements to the citizen (issue 11): each is recorded in the transaction of the state change it
+-- Announcements to the citizen: each is recorded in the transaction of the state change it
 -- announces (a step completed or refused, a supplement requested, the group ended) and sent afterwards
 -- by the worker's relay through the notification gateway. A crash between the two loses nothing; a
 -- crash between sending and marking sends again under the same Idempotency-Key (the row's id), which

@@ -36,7 +36,7 @@ export type ApiDependencies = Omit<DossierRouteDependencies, 'receiptCodes'> & {
     TokenSettings &
     VerifySettings &
     SessionRouteDependencies['config'] &
-    Pick<Config, 'BULK_DECISION_CONCURRENCY' | 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'>;
+    Pick<Config, 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'>;
   metrics?: MetricsRouteDependencies;
   /** The relay of recorded signals, woken when a request records some (bulk decisions). */
   signalRelay?: Pick<PeriodicJob, 'wake'>;

@@ -24,3 +24,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (socketErrors.has(code) || unavailableSqlState.test(code));
 }
+
+/** A unique key refused a second row: a repeat, or the loser of two requests racing. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

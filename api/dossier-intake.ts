@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { assignedAgency, chosenOptionalSteps, type Intake } from '../domain/intake';
 import { currentDefinition, planSteps, type StepCode } from '../domain/procedures';
 import type { WorkingCalendar } from '../domain/working-days';
@@ -10,8 +10,9 @@ import type { Logger } from '../runtime/logger';
 import { searchAttributes, workflowIdFor, workflowTypes, type GroupWorkflowInput } from '../workflows/contract';
 import { digest } from './canonical-json';
 import { ProblemError } from './problem';
-import type { ReceiptCodes } from './receipt-codes';
-import { withinTemporalDeadline } from './temporal-calls';
+import type { IssuedReceiptCode, ReceiptCodes } from './receipt-codes';
+import { createOnce } from './create-once';
+import { startWorkflowOnce } from './temporal-calls';
 
 export interface IntakeDependencies {
   db: Database;
@@ -72,14 +73,13 @@ export async function submitIntake(deps: IntakeDependencies & { receiptCodes: Re
   const deadlineWorkingDays =
     intake.group === 'BIRTH' ? deps.config.BIRTH_GROUP_DEADLINE_WORKING_DAYS : deps.config.DEATH_GROUP_DEADLINE_WORKING_DAYS;
 
-  let dossier = await deps.db.dossier.findUnique({ where: { dossierNumber: intake.dossierNumber } });
-  let created = false;
-  let receiptCode: string | null = null;
-  if (!dossier) {
-    // Written with the dossier, in its one statement: never a dossier whose code was handed out but not kept.
-    const issued = deps.receiptCodes.issue(intake.dossierNumber);
-    try {
-      dossier = await deps.db.dossier.create({
+  let issued: IssuedReceiptCode | undefined;
+  const { row: dossier, created } = await createOnce(
+    () => deps.db.dossier.findUnique({ where: { dossierNumber: intake.dossierNumber } }),
+    () => {
+      // Written with the dossier, in its one statement: never a dossier whose code was handed out but not kept.
+      issued = deps.receiptCodes.issue(intake.dossierNumber);
+      return deps.db.dossier.create({
         data: {
           id: randomUUID(),
           dossierNumber: intake.dossierNumber,
@@ -100,14 +100,9 @@ export async function submitIntake(deps: IntakeDependencies & { receiptCodes: Re
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
         },
       });
-      created = true;
-      receiptCode = issued.code;
-    } catch (error) {
-      // Two identical submissions racing: the loser reads the winner's row.
-      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
-      dossier = await deps.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber } });
-    }
-  }
+    },
+  );
+  const receiptCode = created && issued ? issued.code : null;
   if (dossier.intakeDigest !== intakeDigest) {
     throw new ProblemError(409, 'Dossier number already used', `dossier ${intake.dossierNumber} was submitted with different content`, [
       { field: 'dossierNumber', reason: 'already used by another intake' },
@@ -160,29 +155,21 @@ export async function groupWorkflowInput(deps: Pick<IntakeDependencies, 'db' | '
 export async function startDossierWorkflow(deps: IntakeDependencies, dossier: Dossier): Promise<boolean> {
   if (dossier.workflowStartedAt) return true;
   const input = await groupWorkflowInput(deps, dossier);
-  try {
-    await withinTemporalDeadline(deps.temporal, () =>
-      deps.temporal.workflow.start(workflowTypes.procedureGroup, {
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        workflowId: dossier.workflowId,
-        args: [input],
-        // A running workflow for this dossier is the one we want; a finished one is never started again.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: searchAttributes.procedureGroup, value: input.group },
-          { key: searchAttributes.dossierNumber, value: input.dossierNumber },
-          { key: searchAttributes.dossierStatus, value: 'IN_PROGRESS' },
-          { key: searchAttributes.provinceCode, value: dossier.provinceCode },
-          { key: searchAttributes.communeCode, value: dossier.communeCode },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      deps.logger.warn({ err: (error as Error).message, dossierNumber: dossier.dossierNumber }, 'workflow not started yet; the intake reconciler will start it');
-      return false;
-    }
+  const refused = await startWorkflowOnce(deps.temporal, workflowTypes.procedureGroup, {
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    workflowId: dossier.workflowId,
+    args: [input],
+    typedSearchAttributes: [
+      { key: searchAttributes.procedureGroup, value: input.group },
+      { key: searchAttributes.dossierNumber, value: input.dossierNumber },
+      { key: searchAttributes.dossierStatus, value: 'IN_PROGRESS' },
+      { key: searchAttributes.provinceCode, value: dossier.provinceCode },
+      { key: searchAttributes.communeCode, value: dossier.communeCode },
+    ],
+  });
+  if (refused) {
+    deps.logger.warn({ err: refused.message, dossierNumber: dossier.dossierNumber }, 'workflow not started yet; the intake reconciler will start it');
+    return false;
   }
   await deps.db.dossier.updateMany({ where: { id: dossier.id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
   return true;

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { noticeEventDate, noticeMismatches, noticePlace, noticeTimeline, type LifeEventNotice } from '../domain/life-events';
 import type { Intake } from '../domain/intake';
 import type { Principal } from '../domain/principal';
 import { Prisma, type Database } from '../runtime/database';
 import { noticeConfirmedSignal, noticeWorkflowIdFor, workflowTypes, type NoticeWorkflowInput } from '../workflows/contract';
 import { audit } from './audit';
+import { createOnce } from './create-once';
 import { digest } from './canonical-json';
 import type { IntakeDependencies, IntakeReceipt } from './dossier-intake';
 import { ProblemError } from './problem';
 import { recordSignals } from './signal-outbox';
-import { withinTemporalDeadline } from './temporal-calls';
+import { startWorkflowOnce } from './temporal-calls';
 
 type NoticeRow = Prisma.LifeEventNoticeGetPayload<object>;
 
@@ -34,14 +34,12 @@ export interface NoticeReceipt {
 export async function receiveNotice(deps: IntakeDependencies, principal: Principal, notice: LifeEventNotice): Promise<NoticeReceipt> {
   const noticeDigest = digest(notice);
   const key = { facilityCode: notice.facility.code, noticeNumber: notice.noticeNumber };
-  let row = await deps.db.lifeEventNotice.findUnique({ where: { facilityCode_noticeNumber: key } });
-  let created = false;
-  if (!row) {
-    const id = randomUUID();
-    const place = noticePlace(notice);
-    const eventDate = noticeEventDate(notice);
-    try {
-      row = await deps.db.lifeEventNotice.create({
+  const { row, created } = await createOnce(
+    () => deps.db.lifeEventNotice.findUnique({ where: { facilityCode_noticeNumber: key } }),
+    () => {
+      const id = randomUUID();
+      const eventDate = noticeEventDate(notice);
+      return deps.db.lifeEventNotice.create({
         data: {
           id,
           kind: notice.kind,
@@ -49,19 +47,14 @@ export async function receiveNotice(deps: IntakeDependencies, principal: Princip
           issuerSubject: principal.subject,
           notice: notice as unknown as Prisma.InputJsonValue,
           noticeDigest,
-          ...place,
+          ...noticePlace(notice),
           eventDate: new Date(`${eventDate}T00:00:00Z`),
           limitAt: new Date(noticeTimeline(notice.kind, eventDate, Date.now()).limitAt),
           workflowId: noticeWorkflowIdFor(id),
         },
       });
-      created = true;
-    } catch (error) {
-      // The same notice sent twice at once: the loser reads the winner's row.
-      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
-      row = await deps.db.lifeEventNotice.findUniqueOrThrow({ where: { facilityCode_noticeNumber: key } });
-    }
-  }
+    },
+  );
   if (row.noticeDigest !== noticeDigest) {
     throw new ProblemError(409, 'Notice number already used', `notice ${notice.noticeNumber} of facility ${notice.facility.code} was sent with different content`, [
       { field: 'body.noticeNumber', reason: 'already used by another notice of this facility' },
@@ -85,21 +78,10 @@ export async function startNoticeWorkflow(deps: IntakeDependencies, row: NoticeR
     reminders: noticeTimeline(row.kind as NoticeWorkflowInput['kind'], eventDate, Date.now()).reminders,
     followAfterLimitMs,
   };
-  try {
-    await withinTemporalDeadline(deps.temporal, () =>
-      deps.temporal.workflow.start(workflowTypes.lifeEventNotice, {
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        workflowId: row.workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      deps.logger.warn({ err: (error as Error).message, noticeId: row.id }, 'notice timers not started yet; the reconciler will start them');
-      return false;
-    }
+  const refused = await startWorkflowOnce(deps.temporal, workflowTypes.lifeEventNotice, { taskQueue: deps.config.TEMPORAL_TASK_QUEUE, workflowId: row.workflowId, args: [input] });
+  if (refused) {
+    deps.logger.warn({ err: refused.message, noticeId: row.id }, 'notice timers not started yet; the reconciler will start them');
+    return false;
   }
   await deps.db.lifeEventNotice.updateMany({ where: { id: row.id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
   return true;

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import { ServiceUnavailableError } from './problem';
 
 /**
@@ -14,3 +14,19 @@ export function withinTemporalDeadline<R>(temporal: Client, call: () => Promise<
 
 export const workflowServiceUnavailable = (detail: string): ServiceUnavailableError =>
   new ServiceUnavailableError('Workflow service unavailable', detail);
+
+/**
+ * Starts a workflow under the call deadline with its fixed id, *use existing*: a running one is the one
+ * wanted, a finished one is never started again. Undefined when Temporal has it (started now or
+ * before); the error when Temporal did not take it, for the caller to leave its row to the reconciler.
+ */
+export async function startWorkflowOnce(temporal: Client, workflowType: string, options: Omit<WorkflowStartOptions, 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'>): Promise<Error | undefined> {
+  try {
+    await withinTemporalDeadline(temporal, () =>
+      temporal.workflow.start(workflowType, { ...options, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } as WorkflowStartOptions),
+    );
+    return undefined;
+  } catch (error) {
+    return error instanceof WorkflowExecutionAlreadyStartedError ? undefined : (error as Error);
+  }
+}

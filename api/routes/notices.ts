@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authorize, scopeFilter } from '../../domain/authorization';
 import { intakeSubmissionSchema } from '../../domain/intake';
 import { vietnamDate } from '../../domain/intake/common';
-import { noticePrefill, noticeSchema, type LifeEventNotice } from '../../domain/life-events';
+import { noticePlace, noticePrefill, noticeSchema, type LifeEventNotice } from '../../domain/life-events';
 import { audit } from '../audit';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { confirmNotice, receiveNotice } from '../notices';
@@ -84,7 +84,7 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
       },
       async (request, reply) => {
         const principal = principalOf(request);
-        const place = request.body.kind === 'BIRTH' ? request.body.mother.residence : request.body.deceased.residence;
+        const place = noticePlace(request.body);
         if (!authorize(principal, { action: 'notice.submit', notice: place })) {
           throw forbidden(`${principal.subject} may not send notices for commune ${place.provinceCode}/${place.communeCode}`);
         }

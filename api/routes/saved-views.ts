@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Prisma, type Database } from '../../runtime/database';
+import type { Database } from '../../runtime/database';
+import { isUniqueViolation } from '../database-errors';
 import { principalOf } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
 
@@ -64,7 +65,7 @@ export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
           const created = await deps.db.savedView.create({ data: { ownerSubject, ...request.body } });
           return reply.code(201).send(view(created));
         } catch (error) {
-          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          if (isUniqueViolation(error)) {
             throw new ProblemError(409, 'Name taken', `a view named "${request.body.name}" already exists`, [{ field: 'body.name', reason: 'already used for this list' }]);
           }
           throw error;

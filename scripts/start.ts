@@ -3,11 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { devTokens } from '../api/auth/dev-tokens';
 import { loadConfig } from '../runtime/config';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../runtime/embedded-postgres';
+import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
 import { applyMigrations } from '../runtime/migrations';
 import { supervise, type SupervisedProcess } from '../runtime/supervisor';
-import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
+import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { consoleBuildArgs, projectRoot } from '../runtime/tools';
 import { notificationGatewayPath } from '../simulator/notification-gateway';
 
@@ -15,7 +15,8 @@ import { notificationGatewayPath } from '../simulator/notification-gateway';
  * `npm start`: the whole system on one machine. Starts what is not given by the environment
  * (Temporal dev server unless TEMPORAL_ADDRESS, embedded PostgreSQL unless DATABASE_URL, the agency
  * simulator unless AGENCY_BASE_URL), applies migrations, then runs the worker and the API as their
- * own processes, exactly as they run in production. Ctrl-C stops everything.
+ * own processes, exactly as they run in production. Every part started here is restarted when it
+ * dies, the servers on the same port and data. Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
   // `npm start` is the development stack: development secret and printed tokens allowed (children inherit it).
@@ -24,16 +25,20 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'start' });
   const dataDir = resolve(projectRoot, config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const stoppers: (() => Promise<void>)[] = [];
-  const children: SupervisedProcess[] = [];
+  // A part that dies is restarted (backoff 1 s doubling to 30 s); only Ctrl-C stops the stack.
+  const supervision = { logger };
+  const servers: SupervisedProcess[] = [];
+  const services: SupervisedProcess[] = [];
   let stopping = false;
 
   const stopAll = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       logger.info('stopping');
-      await Promise.all(children.map((c) => c.stop()));
-      for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+      // Ctrl-C reaches every process at once: one exiting while the others stop is not a crash.
+      for (const part of [...servers, ...services]) part.release();
+      await Promise.all(services.map((s) => s.stop()));
+      for (const server of servers.reverse()) await server.stop().catch(() => undefined);
     }
     process.exit(code);
   };
@@ -44,26 +49,26 @@ async function main(): Promise<void> {
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let temporalUiUrl = config.TEMPORAL_UI_URL;
     if (!temporalAddress) {
-      const server: TemporalDevServer = await startTemporalDevServer({
+      // The same port and SQLite file at each restart: running workflows carry on where they were.
+      const devServerOptions = {
         port: config.TEMPORAL_DEV_PORT,
         uiPort: config.TEMPORAL_UI_PORT,
         dbFile: join(dataDir, 'temporal.sqlite'),
         namespace: config.TEMPORAL_NAMESPACE,
-      });
-      stoppers.push(() => server.stop());
+      };
+      const temporal = supervise('temporal-dev-server', () => startTemporalDevServer(devServerOptions), supervision);
+      servers.push(temporal);
+      const server = await temporal.started;
       temporalAddress = server.address;
       temporalUiUrl = server.uiUrl;
     }
 
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      const database: EmbeddedDatabase = await startEmbeddedPostgres({
-        dataDir: join(dataDir, 'postgres'),
-        port: config.EMBEDDED_POSTGRES_PORT,
-        database: 'lien_thong',
-      });
-      stoppers.push(() => database.stop());
-      databaseUrl = database.url;
+      const postgresOptions = { dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_POSTGRES_PORT, database: 'lien_thong' };
+      const postgres = supervise('embedded-postgres', () => startEmbeddedPostgres(postgresOptions), supervision);
+      servers.push(postgres);
+      databaseUrl = (await postgres.started).url;
     }
     // Always rebuilt (a couple of seconds): the console served is the one of the sources checked out.
     await Promise.all([buildConsole(), runScript('scripts/build-workflow-bundle.ts')]);
@@ -77,16 +82,14 @@ async function main(): Promise<void> {
       ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
     };
     const simulatorUrl = `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`;
-    // A crashed service is restarted (backoff 1 s doubling to 30 s); only Ctrl-C stops the stack.
-    const service = (entry: string, serviceEnv: NodeJS.ProcessEnv) => supervise(entry, () => runService(entry, serviceEnv), { logger });
+    const service = (entry: string, serviceEnv: NodeJS.ProcessEnv) => supervise(entry, () => runService(entry, serviceEnv), supervision);
     if (!config.AGENCY_BASE_URL) {
-      children.push(service('simulator/main.ts', { ...env }));
+      services.push(service('simulator/main.ts', { ...env }));
       env.AGENCY_BASE_URL = simulatorUrl;
       // The simulator plays the notification gateway too: announcements show at /_control/notifications.
       env.NOTIFICATION_GATEWAY_URL ??= `${simulatorUrl}${notificationGatewayPath}`;
     }
-    children.push(service('worker/main.ts', env));
-    children.push(service('api/main.ts', env));
+    services.push(service('worker/main.ts', env), service('api/main.ts', env));
 
     const api = `http://${config.API_HOST}:${config.API_PORT}`;
     const workerMetrics =

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { assignedAgency, chosenOptionalSteps, type Intake } from '../domain/intake';
+import { assignedAgency, chosenOptionalSteps, eligibilityInstant, eligibilityIssues, type Intake } from '../domain/intake';
 import { currentDefinition, planSteps, type StepCode } from '../domain/procedures';
 import type { WorkingCalendar } from '../domain/working-days';
 import { stepModeFor } from '../domain/step-modes';
@@ -60,7 +60,16 @@ export interface IntakeReceipt {
  * workflow's start. The start is then tried once under a short deadline; if Temporal is unreachable
  * the dossier stays accepted and the intake reconciler (`intake-reconciler.ts`) starts it later.
  */
-export async function submitIntake(deps: IntakeDependencies & { receiptCodes: ReceiptCodes }, intake: Intake): Promise<IntakeReceipt> {
+export interface IntakeOptions {
+  /**
+   * When a record not of the desk's making (the API's receipt of the facility's notice the dossier
+   * confirms) shows the family's application under way: the desk's receivedAt is believed for
+   * eligibility back to that instant, no further. Absent: eligibility is judged as of now.
+   */
+  vouchedSince?: Date;
+}
+
+export async function submitIntake(deps: IntakeDependencies & { receiptCodes: ReceiptCodes }, intake: Intake, options: IntakeOptions = {}): Promise<IntakeReceipt> {
   const intakeDigest = digest(intake);
   const definition = currentDefinition(intake.group);
   const plan = planSteps(definition, chosenOptionalSteps(intake));
@@ -77,6 +86,17 @@ export async function submitIntake(deps: IntakeDependencies & { receiptCodes: Re
   const { row: dossier, created } = await createOnce(
     () => deps.db.dossier.findUnique({ where: { dossierNumber: intake.dossierNumber } }),
     () => {
+      // Judged when the dossier is first written: a repeat of a recorded intake answers as the first
+      // time, even once the child has turned 6 since.
+      const ineligible = eligibilityIssues(intake, eligibilityInstant(intake, new Date(), options.vouchedSince));
+      if (ineligible.length > 0) {
+        throw new ProblemError(
+          400,
+          'Invalid request',
+          'the dossier asks for a procedure it is not eligible to',
+          ineligible.map((issue) => ({ field: `body.${issue.path.join('.')}`, reason: issue.message })),
+        );
+      }
       // Written with the dossier, in its one statement: never a dossier whose code was handed out but not kept.
       issued = deps.receiptCodes.issue(intake.dossierNumber);
       return deps.db.dossier.create({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Intake } from './intake';
-import { addressSchema, isCalendarDate, isoDate, name, personalIdSchema, text, todayIso } from './intake/common';
+import { addressSchema, dateOfBirthSchema, isCalendarDate, name, personalIdSchema, text, todayIso } from './intake/common';
 import { deceasedSchema } from './intake/death';
 
 /**
@@ -63,7 +63,7 @@ export const birthNoticeSchema = z
     facility,
     child: z.object({
       sex: z.enum(['MALE', 'FEMALE']),
-      dateOfBirth: isoDate,
+      dateOfBirth: dateOfBirthSchema,
       placeOfBirth: text,
       weightGrams: z.number().int().min(300).max(7000).optional(),
     }),
@@ -73,8 +73,7 @@ export const birthNoticeSchema = z
       residence: addressSchema.describe("The mother's residence: the draft opens at this commune's desk"),
       phone: z.string().regex(/^\+?\d{9,12}$/, 'expected 9–12 digits').optional(),
     }),
-  })
-  .superRefine((notice, ctx) => notDayInFuture(notice.child.dateOfBirth, ctx, ['child', 'dateOfBirth']));
+  });
 
 /** A death notice: the deceased and the death's facts. Not the family's chosen procedures or payee. */
 export const deathNoticeSchema = z

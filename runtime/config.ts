@@ -44,7 +44,7 @@ const trustedProxies = z
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const configObject = z.object({
-  /** Development mode: the public development JWT secret and printed development tokens are allowed. */
+  /** Development mode: the public development JWT secret is allowed, and while it signs, the printed development tokens. */
   LIEN_THONG_DEV_MODE: flag.default(false),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -177,15 +177,39 @@ const configObject = z.object({
 /** Every variable the processes read: deployment files are checked against this list. */
 export const configVariables = Object.keys(configObject.shape) as (keyof typeof configObject.shape)[];
 
+/**
+ * Marks the values of the example deployment files (deploy/kubernetes/secret.yaml) that must be
+ * replaced: such a value is public, as the development ones are, so no process starts with it.
+ */
+export const PLACEHOLDER_MARK = 'CHANGE-ME';
+// The mark as a word of its own ('…:CHANGE-ME@…', 'CHANGE-ME-to-…'), so that no real host name is taken for one.
+const placeholder = new RegExp(`(^|[^A-Za-z0-9])${PLACEHOLDER_MARK}($|[^A-Za-z0-9])`);
+
 export const configSchema = configObject.superRefine((config, ctx) => {
+  // Every variable, secrets foremost; the refusal names the variable, never its value (a secret, or a
+  // connection string with its password).
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === 'string' && placeholder.test(value)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `still holds the example's ${PLACEHOLDER_MARK} placeholder: set a private value` });
+    }
+  }
   // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge
   // tokens. Unset is fine with an identity provider, which then signs every token the API accepts.
-  const secretMissing = config.AUTH_JWT_SECRET === undefined && config.AUTH_OIDC_ISSUER === undefined;
-  if (!config.LIEN_THONG_DEV_MODE && (secretMissing || config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET)) {
+  if (!config.LIEN_THONG_DEV_MODE && config.AUTH_JWT_SECRET === undefined && config.AUTH_OIDC_ISSUER === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['AUTH_JWT_SECRET'],
-      message: 'must be set to a private secret unless AUTH_OIDC_ISSUER is set (the development secret needs LIEN_THONG_DEV_MODE=true)',
+      message: 'must be set to a private secret, or AUTH_OIDC_ISSUER set to sign in through an identity provider (LIEN_THONG_DEV_MODE=true uses the development secret)',
+    });
+  }
+  if (!config.LIEN_THONG_DEV_MODE && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_JWT_SECRET'],
+      message:
+        config.AUTH_OIDC_ISSUER === undefined
+          ? 'is the public development secret, allowed only with LIEN_THONG_DEV_MODE=true: set a private secret'
+          : 'is the public development secret, allowed only with LIEN_THONG_DEV_MODE=true: set a private secret, or leave it unset since AUTH_OIDC_ISSUER signs the tokens',
     });
   }
   // Without an issuer they would be silently ignored, and the API would go on trusting its own secret.

@@ -1,5 +1,5 @@
 import type { Principal } from '../../domain/principal';
-import type { Config } from '../../runtime/config';
+import { DEVELOPMENT_JWT_SECRET, type Config } from '../../runtime/config';
 import { signToken, type TokenSettings } from './tokens';
 
 /**
@@ -29,11 +29,18 @@ function commune(provinceCode: string, communeCode: string) {
 }
 
 /**
- * A signed token for each dev principal. Refuses to run outside development mode: these identities
- * are public, so tokens for them signed with the real secret would open the real API to anyone.
+ * Whether the development identities may be handed out: in development mode, and only while the
+ * public development secret signs the tokens. These identities are public (a national supervisor
+ * among them), so tokens for them signed with a private secret would open that API to anyone.
  */
+export function developmentTokensAllowed(config: Pick<TokenSettings, 'AUTH_JWT_SECRET'> & Pick<Config, 'LIEN_THONG_DEV_MODE'>): boolean {
+  return config.LIEN_THONG_DEV_MODE && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET;
+}
+
+/** A signed token for each dev principal; refused unless developmentTokensAllowed. */
 export async function devTokens(config: TokenSettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>): Promise<Record<DevPrincipalName, string>> {
   if (!config.LIEN_THONG_DEV_MODE) throw new Error('development tokens are issued only in development mode (LIEN_THONG_DEV_MODE=true)');
+  if (!developmentTokensAllowed(config)) throw new Error('development tokens are issued only under the development secret (AUTH_JWT_SECRET unset): `npm run token` issues tokens under a private one');
   const names = Object.keys(devPrincipals) as DevPrincipalName[];
   const entries = await Promise.all(names.map(async (name) => [name, await signToken(config, devPrincipals[name])] as const));
   return Object.fromEntries(entries) as Record<DevPrincipalName, string>;

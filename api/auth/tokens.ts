@@ -28,7 +28,16 @@ const identityProviderAlgorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const clockToleranceSeconds = 30;
 
 /** 'key-unavailable' is the provider's fault, not the caller's: the API answers it 503, not 401. */
-export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'wrong-issuer' | 'wrong-audience' | 'too-long-lived' | 'invalid-claims' | 'key-unavailable';
+export type TokenFailure =
+  | 'malformed'
+  | 'bad-signature'
+  | 'expired'
+  | 'wrong-issuer'
+  | 'wrong-audience'
+  | 'too-long-lived'
+  | 'issued-in-future'
+  | 'invalid-claims'
+  | 'key-unavailable';
 
 /** Why a token was refused. The message never contains the token or its claims' values. */
 export class TokenError extends Error {
@@ -75,8 +84,8 @@ interface Trust {
 }
 
 /**
- * Checks signature, algorithm (no `none`, no algorithm confusion), issuer, audience, expiry and
- * lifetime (a token valid for years is as good as a stolen password), then reads the claims through
+ * Checks signature, algorithm (no `none`, no algorithm confusion), issuer, audience, expiry, issue
+ * time (not in the future) and lifetime (a token valid for years is as good as a stolen password), then reads the claims through
  * the principal schema; the verifier throws TokenError. Build it once: it keeps the provider's keys
  * (jose refetches them for an unknown `kid`, at most every 30 s, so key rotation needs no restart).
  */
@@ -95,7 +104,7 @@ export function createTokenVerifier(settings: VerifySettings): TokenVerifier {
     } catch (error) {
       throw tokenErrorFrom(error);
     }
-    return principalFrom(payload, settings.AUTH_TOKEN_MAX_TTL);
+    return principalFrom(payload, settings.AUTH_TOKEN_MAX_TTL, Math.floor(Date.now() / 1000));
   };
 }
 
@@ -140,8 +149,11 @@ function identityProviderKeys(issuer: string, jwksUrl: string | undefined): JWTV
   };
 }
 
-function principalFrom(payload: JWTPayload, maxTtlSeconds: number): Principal {
+function principalFrom(payload: JWTPayload, maxTtlSeconds: number, nowSeconds: number): Principal {
   const { iat, exp } = payload as { iat: number; exp: number };
+  // The lifetime cap measures exp − iat: an iat moved into the future would let a token stay valid
+  // for as long as its signer likes, so iat may be ahead of this clock by the tolerance only.
+  if (iat > nowSeconds + clockToleranceSeconds) throw new TokenError('issued-in-future', 'token is issued in the future');
   if (exp - iat > maxTtlSeconds) throw new TokenError('too-long-lived', 'token lifetime exceeds the accepted maximum');
   const parsed = principalClaimsSchema.safeParse(payload);
   if (!parsed.success) {

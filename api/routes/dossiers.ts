@@ -11,7 +11,7 @@ import { audit } from '../audit';
 import { messageId } from '../idempotency';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
-import { submitIntake, type IntakeDependencies, type IntakeReceipt } from '../dossier-intake';
+import { submitIntake, type IntakeDependencies, type IntakeOptions, type IntakeReceipt } from '../dossier-intake';
 import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { decideIncident } from '../incident-decisions';
@@ -48,12 +48,12 @@ const security = [{ bearerAuth: [] }];
 const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
 
 /** Files a dossier at a desk that may file for its commune, audited once however often it is sent. */
-export async function acceptIntake(deps: DossierRouteDependencies, principal: Principal, intake: Intake): Promise<IntakeReceipt> {
+export async function acceptIntake(deps: DossierRouteDependencies, principal: Principal, intake: Intake, options: IntakeOptions = {}): Promise<IntakeReceipt> {
   const place = intake.jurisdiction;
   if (!authorize(principal, { action: 'dossier.submit', dossier: { ...place, agencies: [] } })) {
     throw forbidden(`a desk of ${principal.subject} may not file dossiers for commune ${place.provinceCode}/${place.communeCode}`);
   }
-  const receipt = await submitIntake(deps, intake);
+  const receipt = await submitIntake(deps, intake, options);
   if (receipt.created) await audit(deps.db, principal, { action: 'dossier.submit', dossierNumber: receipt.dossierNumber, afterStatus: 'RECEIVED' });
   return receipt;
 }

@@ -169,7 +169,8 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
         const principal = principalOf(request);
         const row = await readable(principal, request.params.noticeId);
         if (!authorize(principal, { action: 'notice.confirm', notice: row })) throw forbidden('only the desk of the notice commune confirms its draft');
-        const receipt = await confirmNotice(deps, row, request.body, (intake) => acceptIntake(deps, principal, intake));
+        // The notice's receipt here vouches that the family's application was under way since then.
+        const receipt = await confirmNotice(deps, row, request.body, (intake) => acceptIntake(deps, principal, intake, { vouchedSince: row.receivedAt }));
         await audit(deps.db, principal, { action: 'notice.confirm', dossierNumber: receipt.dossierNumber, detail: { noticeId: row.id }, requestKey: `notice-confirm/${row.id}` });
         deps.signalRelay?.wake();
         return sendReceipt(reply, receipt);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actions, roleMayPerform } from '../../domain/authorization';
 import { jurisdictionScopeSchema, principalRoles } from '../../domain/principal';
-import { devPrincipals, devTokens, type DevPrincipalName } from '../auth/dev-tokens';
+import { developmentTokensAllowed, devPrincipals, devTokens, type DevPrincipalName } from '../auth/dev-tokens';
 import { principalOf } from '../auth/plugin';
 import type { TokenSettings } from '../auth/tokens';
 import type { Config } from '../../runtime/config';
@@ -17,7 +17,7 @@ export const principalViewSchema = z.object({
 });
 export const meSchema = principalViewSchema.extend({ permissions: z.array(z.enum(actions)) });
 export const signInOptionsSchema = z.object({
-  /** Development mode without an identity provider only: one-click identities with their tokens (public identities, public secret). */
+  /** Development mode under the development secret, without an identity provider, only: one-click identities with their tokens (public identities, public secret). */
   developmentPrincipals: z.array(z.object({ name: z.string(), principal: principalViewSchema, token: z.string() })),
   /** The deployment's identity provider, for the console's Authorization Code flow with PKCE (a public client, no secret). */
   identityProvider: z
@@ -67,7 +67,8 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
       async () => {
         const { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_CLIENT_ID: clientId } = deps.config;
         // With an identity provider, only its tokens open the API: development tokens would be refused.
-        const tokens = deps.config.LIEN_THONG_DEV_MODE && !issuer ? await devTokens(deps.config) : null;
+        // Under a private secret they would be real credentials for public identities: none offered.
+        const tokens = developmentTokensAllowed(deps.config) && !issuer ? await devTokens(deps.config) : null;
         return {
           identityProvider: issuer ? await identityProvider(issuer, clientId) : null,
           developmentPrincipals: tokens

@@ -4,6 +4,7 @@ import type { StepCode } from '../procedures';
 import {
   addressSchema,
   contactSchema,
+  dateOfBirthSchema,
   dossierNumberSchema,
   isCalendarDate,
   isoDate,
@@ -12,7 +13,6 @@ import {
   parentSchema,
   requesterSchema,
   text,
-  todayIso,
   vietnamDate,
 } from './common';
 
@@ -32,7 +32,7 @@ export const birthIntakeSchema = z
     child: z.object({
       fullName: name,
       sex: z.enum(['MALE', 'FEMALE']),
-      dateOfBirth: isoDate,
+      dateOfBirth: dateOfBirthSchema,
       placeOfBirth: text,
       ethnicity: text,
       nationality: text,
@@ -51,10 +51,6 @@ export const birthIntakeSchema = z
     healthInsurance: z.object({ initialFacilityCode: z.string().regex(/^\d{5}$/, 'expected a 5-digit facility code') }).optional(),
   })
   .superRefine((intake, ctx) => {
-    const validBirthDate = isCalendarDate(intake.child.dateOfBirth);
-    if (validBirthDate && intake.child.dateOfBirth > todayIso()) {
-      ctx.addIssue({ code: 'custom', path: ['child', 'dateOfBirth'], message: 'is in the future' });
-    }
     if (!intake.mother && !intake.father) {
       ctx.addIssue({ code: 'custom', path: ['mother'], message: 'the mother or the father is required' });
     }
@@ -66,14 +62,20 @@ export const birthIntakeSchema = z
         ctx.addIssue({ code: 'custom', path: ['healthInsurance'], message: 'required when health insurance is chosen' });
       }
       // As of the receipt (stored with the dossier), so a child turning 6 while a step waits changes nothing.
-      const on = parseIsoDate(vietnamDate(intake.receivedAt ? new Date(intake.receivedAt) : new Date()));
-      if (validBirthDate && !isUnderSix(parseIsoDate(intake.child.dateOfBirth), on)) {
+      // On submission the API judges it again as of its own clock (see eligibilityInstant).
+      const on = intake.receivedAt ? new Date(intake.receivedAt) : new Date();
+      if (isCalendarDate(intake.child.dateOfBirth) && !underSixOn(intake.child.dateOfBirth, on)) {
         ctx.addIssue({ code: 'custom', path: ['procedures', 'healthInsurance'], message: 'only for a child under 6' });
       }
     }
   });
 
 export type BirthIntake = z.infer<typeof birthIntakeSchema>;
+
+/** The child health-insurance card is for a child under 6 (Luật BHYT) on the Vietnam calendar day of `on`. */
+export function underSixOn(dateOfBirth: string, on: Date): boolean {
+  return isUnderSix(parseIsoDate(dateOfBirth), parseIsoDate(vietnamDate(on)));
+}
 
 export function birthOptionalSteps(intake: BirthIntake): StepCode[] {
   const steps: StepCode[] = [];

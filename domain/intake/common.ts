@@ -12,11 +12,32 @@ export const isoDate = z
   .refine(isCalendarDate, 'not a calendar date')
   .refine((v) => Number(v.slice(0, 4)) >= plausibleYears.first && Number(v.slice(0, 4)) <= plausibleYears.last, `expected a year between ${plausibleYears.first} and ${plausibleYears.last}`);
 
+/** A date of birth: a calendar date not after today in Vietnam (whoever is born, not someone to be born). */
+export const dateOfBirthSchema = isoDate.refine((v) => !isCalendarDate(v) || v <= todayIso(), 'is in the future');
+
 /** C0 and C1 control characters and DEL: never part of a name or a line of text (PostgreSQL cannot even store U+0000). */
 export const controlCharacters = /[\u0000-\u001F\u007F-\u009F]/;
-const oneLine = (schema: z.ZodString) => schema.refine((v) => !controlCharacters.test(v), 'must not contain control characters');
-export const name = oneLine(z.string().trim().min(2, 'too short').max(120, 'too long'));
-export const text = oneLine(z.string().trim().min(1, 'required').max(300, 'too long'));
+/**
+ * Characters that print as nothing yet make two strings differ, or reorder what is shown: zero-width
+ * ones (U+200B–U+200D, U+2060, the BOM U+FEFF), bidi marks, embeddings, overrides and isolates
+ * (U+200E/U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators (U+2028/U+2029).
+ * In a name or a certificate number they make a look-alike of a registered one, or show it reversed.
+ */
+export const invisibleCharacters = /[\u200B-\u200F\u2028-\u202E\u2060\u2066-\u2069\uFEFF]/;
+/**
+ * A name or one line of text. The invisible characters are looked for before trimming, which would
+ * silently drop a leading or trailing BOM or separator instead of refusing it.
+ */
+const oneLine = (min: number, max: number, tooShort: string) =>
+  z
+    .string()
+    .refine((v) => !invisibleCharacters.test(v), 'must not contain invisible or text-direction characters')
+    .trim()
+    .min(min, tooShort)
+    .max(max, 'too long')
+    .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
+export const name = oneLine(2, 120, 'too short');
+export const text = oneLine(1, 300, 'required');
 
 export const provinceCodeSchema = z.string().refine(isKnownProvince, 'not a province code of the national list');
 export const communeCodeSchema = z.string().regex(communeCodePattern, 'expected a 5-digit commune code');

@@ -3,6 +3,7 @@ import { funeralAllowance, funeralCategories } from '../funeral-allowance';
 import type { StepCode } from '../procedures';
 import {
   contactSchema,
+  dateOfBirthSchema,
   dossierNumberSchema,
   isCalendarDate,
   isoDate,
@@ -19,7 +20,7 @@ export const deceasedSchema = z.object({
   fullName: name,
   personalIdNumber: personalIdSchema,
   sex: z.enum(['MALE', 'FEMALE']),
-  dateOfBirth: isoDate,
+  dateOfBirth: dateOfBirthSchema,
   dateOfDeath: isoDate,
   placeOfDeath: text,
   cause: text,
@@ -68,7 +69,7 @@ export const deathIntakeSchema = z
               fullName: name,
               personalIdNumber: personalIdSchema,
               relationship: z.enum(['SPOUSE', 'CHILD', 'PARENT', 'OTHER_DEPENDANT']),
-              dateOfBirth: isoDate,
+              dateOfBirth: dateOfBirthSchema,
             }),
           )
           .min(1, 'at least one survivor')

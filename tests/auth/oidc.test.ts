@@ -92,6 +92,7 @@ describe('tokens of an OIDC identity provider', () => {
     ['another audience', () => ({ aud: 'account' }), 'wrong-audience'],
     ['an expired token', () => ({ iat: now() - 7200, exp: now() - 3600 }), 'expired'],
     ['a token living longer than AUTH_TOKEN_MAX_TTL', () => ({ exp: now() + settings.AUTH_TOKEN_MAX_TTL + 60 }), 'too-long-lived'],
+    ['a token issued ten years ahead, valid for an hour from then', () => ({ iat: now() + 10 * 365 * 86_400, exp: now() + 10 * 365 * 86_400 + 3600 }), 'issued-in-future'],
   ])('refuses %s', async (_case, options, reason) => {
     expect(await reasonOf(createTokenVerifier(oidcSettings)(await providerToken(firstKey, options())))).toBe(reason);
   });
@@ -203,8 +204,12 @@ describe('configuration', () => {
     expect(loadConfig(production)).toMatchObject({ ...production, AUTH_OIDC_CLIENT_ID: 'lien-thong-console' });
   });
 
-  it('still refuses the development secret outside development mode', () => {
-    expect(refusal({ ...production, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toContain('AUTH_JWT_SECRET');
+  it('still refuses the development secret outside development mode, saying it may be left unset', () => {
+    const message = refusal({ ...production, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET });
+    expect(message).toContain('AUTH_JWT_SECRET: is the public development secret');
+    expect(message).toContain('leave it unset since AUTH_OIDC_ISSUER signs the tokens');
+    // Without an issuer, leaving it unset is no way out.
+    expect(refusal({ AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).not.toContain('leave it unset');
   });
 
   it('refuses provider settings without an issuer, which would be silently ignored', () => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { devTokens } from '../../api/auth/dev-tokens';
 import { authPlugin, principalOf, requirePermission } from '../../api/auth/plugin';
 import { signToken, verifyToken } from '../../api/auth/tokens';
+import { sessionRoutes } from '../../api/routes/session';
 import { settings } from '../support/token-settings';
 import { loadConfig } from '../../runtime/config';
 import { issueToken, parseTokenRequest, UsageError } from '../../scripts/issue-token';
@@ -186,5 +187,25 @@ describe('issuing tokens', () => {
 
   it('refuses to issue dev tokens outside development mode', async () => {
     await expect(devTokens({ ...settings, LIEN_THONG_DEV_MODE: false })).rejects.toThrow('only in development mode');
+  });
+
+  it('neither issues nor offers dev tokens in development mode under a private secret', async () => {
+    const config = loadConfig({ LIEN_THONG_DEV_MODE: 'true', AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET });
+    await expect(devTokens(config)).rejects.toThrow('only under the development secret');
+    const offered = async (options: typeof config) => {
+      const server = Fastify().withTypeProvider<ZodTypeProvider>();
+      server.setValidatorCompiler(validatorCompiler);
+      server.setSerializerCompiler(serializerCompiler);
+      await server.register(sessionRoutes({ config: options }), { prefix: '/v1' });
+      try {
+        const response = await fetch(`${await server.listen({ host: '127.0.0.1', port: 0 })}/v1/session/sign-in-options`);
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { developmentPrincipals: { name: string }[] }).developmentPrincipals.map((p) => p.name);
+      } finally {
+        await server.close();
+      }
+    };
+    expect(await offered(config)).toEqual([]);
+    expect(await offered(loadConfig({ LIEN_THONG_DEV_MODE: 'true' }))).toContain('nationalSupervisor');
   });
 });

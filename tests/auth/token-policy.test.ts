@@ -35,6 +35,15 @@ describe('token policy', () => {
     });
   });
 
+  it('refuses a token issued in the future, which the lifetime cap alone would let live for years', async () => {
+    const tenYears = 10 * 365 * 86_400;
+    const future = await token({ aud: settings.AUTH_JWT_AUDIENCE, iat: now() + tenYears, exp: now() + tenYears + 3600 });
+    await expect(verifyToken(settings, future)).rejects.toMatchObject({ reason: 'issued-in-future' });
+    await expect(verifyToken(settings, await token({ aud: settings.AUTH_JWT_AUDIENCE, iat: now() + 120, exp: now() + 3600 }))).rejects.toMatchObject({ reason: 'issued-in-future' });
+    // A signer whose clock runs a few seconds ahead is within the tolerance.
+    await expect(verifyToken(settings, await token({ aud: settings.AUTH_JWT_AUDIENCE, iat: now() + 10, exp: now() + 3600 }))).resolves.toMatchObject({ role: 'SUPERVISOR' });
+  });
+
   it('refuses a token without exp or without iat', async () => {
     await expect(verifyToken(settings, await token({ aud: settings.AUTH_JWT_AUDIENCE, iat: now() }))).rejects.toMatchObject({ reason: 'invalid-claims' });
     await expect(verifyToken(settings, await token({ aud: settings.AUTH_JWT_AUDIENCE, exp: now() + 60 }))).rejects.toMatchObject({ reason: 'invalid-claims' });
@@ -59,6 +68,22 @@ describe('development secret only in development mode', () => {
   it('refuses the development secret outside development mode', () => {
     expect(refusal({ AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toContain('AUTH_JWT_SECRET');
     expect(refusal({ AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET, LIEN_THONG_DEV_MODE: 'false' })).toContain('AUTH_JWT_SECRET');
+  });
+
+  it("refuses the deployment example's placeholders, in any mode, naming the variable and not the value", () => {
+    const jwtPlaceholder = 'CHANGE-ME-to-a-random-secret-of-at-least-32-characters';
+    const message = refusal({
+      AUTH_JWT_SECRET: jwtPlaceholder,
+      RECEIPT_CODE_KEY: 'CHANGE-ME-to-another-random-secret-of-at-least-32-characters',
+      DATABASE_URL: 'postgresql://lien_thong:CHANGE-ME@db.example:5432/lien_thong',
+    });
+    expect(message).toContain('AUTH_JWT_SECRET: still holds');
+    expect(message).toContain('RECEIPT_CODE_KEY: still holds');
+    expect(message).toContain('DATABASE_URL: still holds');
+    expect(message).not.toContain(jwtPlaceholder);
+    expect(refusal({ LIEN_THONG_DEV_MODE: 'true', AUTH_JWT_SECRET: jwtPlaceholder })).toContain('AUTH_JWT_SECRET');
+    // A host whose name merely contains the letters is no placeholder.
+    expect(loadConfig({ AUTH_JWT_SECRET: settings.AUTH_JWT_SECRET, DATABASE_URL: 'postgresql://u:p@exchange-metrics.example:5432/db' }).DATABASE_URL).toContain('exchange-metrics');
   });
 
   it('uses the development secret when development mode is on, never in production', () => {

@@ -1,16 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { parseAllDocuments } from 'yaml';
 import { healthRoutes } from '../../api/health';
-import { configVariables, loadConfig } from '../../runtime/config';
+import { ConfigError, configVariables, loadConfig, PLACEHOLDER_MARK } from '../../runtime/config';
 import { projectRoot } from '../../runtime/tools';
 
 /**
  * The Kubernetes files a team deploys with (deploy/kubernetes), read as Kubernetes would read them and
- * checked against the code they run: every variable is one the processes read, the example
- * configuration passes the production rules, probes and metrics point at routes and ports that exist,
- * and every command names a file of this repository.
+ * checked against the code they run: every variable is one the processes read, the example's
+ * placeholders are refused and the configuration is otherwise valid under the production rules,
+ * probes and metrics point at routes and ports that exist, and every command names a file of this
+ * repository.
  */
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any };
 const dir = join(projectRoot, 'deploy', 'kubernetes');
@@ -38,10 +40,26 @@ describe('deployment files', () => {
     expect(byKind('Job').map((j) => j.metadata.name).sort()).toEqual(['lien-thong-migrations', 'lien-thong-search-attributes']);
   });
 
-  it('configures only variables the processes read, and the example passes the production rules', () => {
+  it('configures only variables the processes read; the example starts nothing until its placeholders are replaced, and then passes the production rules', () => {
     const env = { ...configMap.data, ...secret.stringData } as Record<string, string>;
     expect(Object.keys(env).filter((key) => !(configVariables as string[]).includes(key))).toEqual([]);
-    const config = loadConfig(env);
+
+    const placeholders = Object.keys(env).filter((key) => env[key]!.includes(PLACEHOLDER_MARK));
+    expect(placeholders.sort()).toEqual(['AUTH_JWT_SECRET', 'DATABASE_URL', 'RECEIPT_CODE_KEY']);
+    let refusal = '';
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      refusal = error.message;
+    }
+    for (const key of placeholders) expect(refusal).toContain(`${key}: still holds the example's ${PLACEHOLDER_MARK} placeholder`);
+    // Named, never echoed: the refusal carries no value of the Secret.
+    for (const key of placeholders) expect(refusal).not.toContain(env[key]!);
+
+    // What a team fills in instead: private values of the same shape.
+    const filled = Object.fromEntries(placeholders.map((key) => [key, env[key]!.replaceAll(PLACEHOLDER_MARK, randomBytes(24).toString('base64url'))]));
+    const config = loadConfig({ ...env, ...filled });
     expect(config).toMatchObject({ NODE_ENV: 'production', LIEN_THONG_DEV_MODE: false, API_HOST: '0.0.0.0' });
     expect(config.AUTH_OIDC_ISSUER).toMatch(/^https:/);
   });

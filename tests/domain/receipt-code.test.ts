@@ -29,5 +29,9 @@ describe('receipt codes', () => {
     expect(codes.matches('H79.26734-A1', code, null)).toBe(false);
     expect(codes.matches('H79.26734-A1', code, new Uint8Array(3))).toBe(false);
     expect(receiptCodes('another-key-of-at-least-thirty-two-chars').matches('H79.26734-A1', code, hash)).toBe(false);
+    // The stand-in read for an unknown dossier is a digest of the same size that nothing opens, even read back as a copy.
+    expect(codes.unmatchable).toHaveLength(32);
+    expect(codes.matches('H79.26734-A1', code, codes.unmatchable)).toBe(false);
+    expect(codes.matches('H79.26734-A1', code, Uint8Array.from(codes.unmatchable))).toBe(false);
   });
 });

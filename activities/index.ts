@@ -16,8 +16,11 @@ export interface ActivityDependencies {
   calendar: WorkingCalendar;
   logger: Logger;
   metrics: WorkerMetrics;
-  /** Where escalations of overdue dossiers are announced; none configured, they are only recorded. */
-  escalationWebhook?: { url: string; timeoutMs: number };
+  /**
+   * Where escalations of overdue dossiers are announced, and how many tries each gets before it is
+   * given up; none configured, they are only recorded.
+   */
+  escalationWebhook?: { url: string; timeoutMs: number; maxAttempts: number };
   /** To tell a dossier's workflow it is overdue (the deadline sweep). */
   temporal?: Client;
 }

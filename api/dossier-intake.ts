@@ -129,7 +129,9 @@ export async function submitIntake(deps: IntakeDependencies & { receiptCodes: Re
     ]);
   }
 
-  const workflowStarted = await startDossierWorkflow(deps, dossier);
+  const notStarted = await startDossierWorkflow(deps, dossier);
+  if (notStarted) deps.logger.warn({ err: notStarted.message, dossierNumber: dossier.dossierNumber }, 'workflow not started yet; the intake reconciler will start it');
+  const workflowStarted = notStarted === undefined;
   deps.logger.info({ dossierNumber: dossier.dossierNumber, created, workflowStarted }, 'dossier accepted');
   return { dossierId: dossier.id, dossierNumber: dossier.dossierNumber, workflowId, created, receiptCode, receivedAt: dossier.receivedAt, dueAt: dossier.dueAt, workflowStarted };
 }
@@ -169,11 +171,12 @@ export async function groupWorkflowInput(deps: Pick<IntakeDependencies, 'db' | '
 
 /**
  * Starts the dossier's workflow under a short deadline and records that Temporal accepted it. Returns
- * false when Temporal is unavailable: the row stays in the outbox (`workflowStartedAt` null) and the
- * intake reconciler starts it later. Idempotent: fixed workflow ID, *use existing* on conflict.
+ * why Temporal did not take it (unavailable, or refusing it), undefined once it has it: the row then
+ * stays in the outbox (`workflowStartedAt` null) for the intake reconciler. Idempotent: fixed workflow
+ * ID, *use existing* on conflict.
  */
-export async function startDossierWorkflow(deps: IntakeDependencies, dossier: Dossier): Promise<boolean> {
-  if (dossier.workflowStartedAt) return true;
+export async function startDossierWorkflow(deps: IntakeDependencies, dossier: Dossier): Promise<Error | undefined> {
+  if (dossier.workflowStartedAt) return undefined;
   const input = await groupWorkflowInput(deps, dossier);
   const refused = await startWorkflowOnce(deps.temporal, workflowTypes.procedureGroup, {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
@@ -187,10 +190,7 @@ export async function startDossierWorkflow(deps: IntakeDependencies, dossier: Do
       { key: searchAttributes.communeCode, value: dossier.communeCode },
     ],
   });
-  if (refused) {
-    deps.logger.warn({ err: refused.message, dossierNumber: dossier.dossierNumber }, 'workflow not started yet; the intake reconciler will start it');
-    return false;
-  }
+  if (refused) return refused;
   await deps.db.dossier.updateMany({ where: { id: dossier.id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
-  return true;
+  return undefined;
 }

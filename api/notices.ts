@@ -61,14 +61,16 @@ export async function receiveNotice(deps: IntakeDependencies, principal: Princip
     ]);
   }
   if (created) await audit(deps.db, principal, { action: 'notice.submit', detail: { noticeId: row.id, kind: row.kind } });
-  const timersStarted = await startNoticeWorkflow(deps, row);
+  const notStarted = await startNoticeWorkflow(deps, row);
+  if (notStarted) deps.logger.warn({ err: notStarted.message, noticeId: row.id }, 'notice timers not started yet; the reconciler will start them');
+  const timersStarted = notStarted === undefined;
   deps.logger.info({ noticeId: row.id, kind: row.kind, created, timersStarted }, 'notice received');
   return { notice: row, created, timersStarted };
 }
 
-/** Starts the notice's timers and records it; false when Temporal is unavailable. Idempotent (fixed id, *use existing*). */
-export async function startNoticeWorkflow(deps: IntakeDependencies, row: NoticeRow): Promise<boolean> {
-  if (row.workflowStartedAt) return true;
+/** Starts the notice's timers and records it; why Temporal did not take them, if it did not. Idempotent (fixed id, *use existing*). */
+export async function startNoticeWorkflow(deps: IntakeDependencies, row: NoticeRow): Promise<Error | undefined> {
+  if (row.workflowStartedAt) return undefined;
   const eventDate = row.eventDate.toISOString().slice(0, 10);
   const input: NoticeWorkflowInput = {
     noticeId: row.id,
@@ -79,12 +81,9 @@ export async function startNoticeWorkflow(deps: IntakeDependencies, row: NoticeR
     followAfterLimitMs,
   };
   const refused = await startWorkflowOnce(deps.temporal, workflowTypes.lifeEventNotice, { taskQueue: deps.config.TEMPORAL_TASK_QUEUE, workflowId: row.workflowId, args: [input] });
-  if (refused) {
-    deps.logger.warn({ err: refused.message, noticeId: row.id }, 'notice timers not started yet; the reconciler will start them');
-    return false;
-  }
+  if (refused) return refused;
   await deps.db.lifeEventNotice.updateMany({ where: { id: row.id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
-  return true;
+  return undefined;
 }
 
 /**

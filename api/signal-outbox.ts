@@ -1,10 +1,10 @@
-import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Database, Prisma } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
 import { forEachBounded } from '../runtime/bounded';
 import { runPeriodically, type PeriodicJob } from '../runtime/periodic';
-import { withinTemporalDeadline } from './temporal-calls';
+import { temporalRefusal, withinTemporalDeadline } from './temporal-calls';
 
 /** A signal to a dossier's workflow, to be recorded now and delivered after the answer. */
 export interface RecordedSignal<Arg> {
@@ -31,16 +31,6 @@ export async function recordSignals<Arg>(tx: Pick<Database | Prisma.TransactionC
 
 /** How often a signal Temporal refuses is tried before it is given up as REFUSED. */
 const refusalsBeforeGivingUp = 10;
-
-/** Temporal answered, and refused this signal itself (malformed, not allowed): retrying at once will not help. */
-function refusedByTemporal(error: unknown): boolean {
-  const cause = (error as { cause?: unknown }).cause;
-  const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
-  return grpc !== undefined && refusalCodes.includes(grpc.code);
-}
-
-/** gRPC's INVALID_ARGUMENT, PERMISSION_DENIED and FAILED_PRECONDITION. */
-const refusalCodes: number[] = [3, 7, 9];
 
 export interface SignalRelayDependencies {
   db: Database;
@@ -86,7 +76,7 @@ export async function deliverRecordedSignals(deps: SignalRelayDependencies, opti
             outcome.set(row.id, 'DELIVERED');
           } catch (error) {
             if (error instanceof WorkflowNotFoundError) outcome.set(row.id, 'WORKFLOW_ENDED');
-            else if (refusedByTemporal(error)) refused.push({ id: row.id, error: (error as Error).message });
+            else if (temporalRefusal(error)) refused.push({ id: row.id, error: (error as Error).message });
             else {
               unavailable ??= (error as Error).message;
               failed.push(row.id);

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { ValueError } from '@temporalio/common';
 import { ServiceUnavailableError } from './problem';
 
 /**
@@ -29,4 +30,30 @@ export async function startWorkflowOnce(temporal: Client, workflowType: string, 
   } catch (error) {
     return error instanceof WorkflowExecutionAlreadyStartedError ? undefined : (error as Error);
   }
+}
+
+/** gRPC statuses by which Temporal refuses a call itself (malformed, not allowed): retrying at once will not help. */
+const refusalCodes = new Map([
+  [3, 'INVALID_ARGUMENT'],
+  [7, 'PERMISSION_DENIED'],
+  [9, 'FAILED_PRECONDITION'],
+]);
+
+/**
+ * The gRPC status name when Temporal answered and refused the call; undefined for anything else, such
+ * as Temporal unreachable or past the deadline (an outage: the same call may pass later).
+ */
+export function temporalRefusal(error: unknown): string | undefined {
+  const cause = (error as { cause?: unknown }).cause;
+  const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
+  return grpc === undefined ? undefined : refusalCodes.get(grpc.code);
+}
+
+/**
+ * Why a workflow start will not pass however often it is tried: Temporal refused it, or the client could
+ * not make a request of the row's values (UNBUILDABLE: a value it cannot encode, a field missing). Undefined
+ * for an outage.
+ */
+export function startRefusal(error: unknown): string | undefined {
+  return temporalRefusal(error) ?? (error instanceof ValueError || error instanceof TypeError ? 'UNBUILDABLE' : undefined);
 }

@@ -97,6 +97,8 @@ const configObject = z.object({
   SECOND_ESCALATION_WORKING_DAYS: workingDays.default(2),
   /** Receives a POST for every escalation of an overdue dossier (no personal data in it). */
   ESCALATION_WEBHOOK_URL: z.url().optional(),
+  /** Announcements of one escalation before it is given up (in /metrics); retried by the deadline sweep, a minute doubling to an hour apart. */
+  ESCALATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(30),
   /**
    * Where announcements to the citizen are POSTed (the VNeID / SMS / email gateway; `npm start`: the
    * simulator's). Unset: they are recorded and wait, undelivered, for a worker that has a gateway.

@@ -54,5 +54,27 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
       const counts = new Map(rows.map((r) => [r.status as string, r._count._all]));
       return ['PENDING', 'FAILED'].map((status) => ({ status, count: counts.get(status) ?? 0 }));
     },
+    /** From the partial index of escalations still to announce, and the few given up. */
+    async undeliveredEscalationCounts() {
+      const [pending, givenUp] = await Promise.all([
+        db.escalation.count({ where: { deliveredAt: null, givenUpAt: null } }),
+        db.escalation.count({ where: { deliveredAt: null, givenUpAt: { not: null } } }),
+      ]);
+      return [
+        { status: 'PENDING', count: pending },
+        { status: 'GIVEN_UP', count: givenUp },
+      ];
+    },
+    /** Both kinds and statuses always reported; a notice draft confirmed meanwhile needs no timers. */
+    async unstartedWorkflowCounts() {
+      const rows = await db.$queryRaw<{ kind: string; status: string; count: number }[]>`
+        SELECT 'dossier' AS kind, CASE WHEN start_given_up_at IS NULL THEN 'PENDING' ELSE 'GIVEN_UP' END AS status, count(*)::int AS count
+        FROM dossier WHERE workflow_started_at IS NULL GROUP BY 2
+        UNION ALL
+        SELECT 'notice', CASE WHEN start_given_up_at IS NULL THEN 'PENDING' ELSE 'GIVEN_UP' END, count(*)::int
+        FROM life_event_notice WHERE workflow_started_at IS NULL AND status = 'DRAFT' GROUP BY 2`;
+      const counts = new Map(rows.map((r) => [`${r.kind}/${r.status}`, r.count]));
+      return ['dossier', 'notice'].flatMap((kind) => ['PENDING', 'GIVEN_UP'].map((status) => ({ kind, status, count: counts.get(`${kind}/${status}`) ?? 0 })));
+    },
   };
 }

@@ -53,6 +53,20 @@ export interface UndeliveredNotificationCount {
   count: number;
 }
 
+export interface UndeliveredEscalationCount {
+  /** PENDING (still being tried) or GIVEN_UP. */
+  status: string;
+  count: number;
+}
+
+export interface UnstartedWorkflowCount {
+  /** The outbox row: dossier (a group's workflow) or notice (a draft's timers). */
+  kind: string;
+  /** PENDING (still being tried) or GIVEN_UP (Temporal kept refusing it). */
+  status: string;
+  count: number;
+}
+
 /** Where the domain gauges read their counts; one grouped query per method. */
 export interface MetricsSource {
   dossierCounts(): Promise<DossierCount[]>;
@@ -61,6 +75,8 @@ export interface MetricsSource {
   overdueCounts(): Promise<OverdueCount[]>;
   pendingSignalCounts(): Promise<PendingSignalCount[]>;
   undeliveredNotificationCounts(): Promise<UndeliveredNotificationCount[]>;
+  undeliveredEscalationCounts(): Promise<UndeliveredEscalationCount[]>;
+  unstartedWorkflowCounts(): Promise<UnstartedWorkflowCount[]>;
 }
 
 /** The API's registry: process metrics plus the domain gauges read from `source` at each scrape. */
@@ -112,6 +128,20 @@ export function registerDomainGauges(registry: Registry, source: MetricsSource):
     labelNames: ['status'],
     read: () => source.undeliveredNotificationCounts(),
     labels: (r) => ({ status: r.status.toLowerCase() }),
+  });
+  countGauge(registry, {
+    name: 'lien_thong_undelivered_escalations',
+    help: 'Escalations not announced to the webhook: pending (being retried by the deadline sweep; every one while ESCALATION_WEBHOOK_URL is unset) or given_up (after ESCALATION_MAX_ATTEMPTS)',
+    labelNames: ['status'],
+    read: () => source.undeliveredEscalationCounts(),
+    labels: (r) => ({ status: r.status.toLowerCase() }),
+  });
+  countGauge(registry, {
+    name: 'lien_thong_unstarted_workflows',
+    help: 'Accepted dossiers and notice drafts whose workflow Temporal has not started: pending (the intake reconciler tries again) or given_up (Temporal kept refusing the start)',
+    labelNames: ['kind', 'status'],
+    read: () => source.unstartedWorkflowCounts(),
+    labels: (r) => ({ kind: r.kind, status: r.status.toLowerCase() }),
   });
 }
 

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
       calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
       metrics,
       temporal,
-      ...(config.ESCALATION_WEBHOOK_URL ? { escalationWebhook: { url: config.ESCALATION_WEBHOOK_URL, timeoutMs: config.AGENCY_TIMEOUT_MS } } : {}),
+      ...(config.ESCALATION_WEBHOOK_URL
+        ? { escalationWebhook: { url: config.ESCALATION_WEBHOOK_URL, timeoutMs: config.AGENCY_TIMEOUT_MS, maxAttempts: config.ESCALATION_MAX_ATTEMPTS } }
+        : {}),
       agencies: createHttpAgencyGateway({
         baseUrl: requireSetting(config, 'AGENCY_BASE_URL'),
         timeoutMs: config.AGENCY_TIMEOUT_MS,

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app';
-import { reconcileIntake, reconcileNoticeTimers } from '../../api/intake-reconciler';
+import { reconcileIntake, reconcileNoticeTimers, startRefusalsBeforeGivingUp } from '../../api/intake-reconciler';
 import type { IntakeDependencies } from '../../api/dossier-intake';
+import { startRefusal, startWorkflowOnce } from '../../api/temporal-calls';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { createLogger } from '../../runtime/logger';
+import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { birthIntake } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { getJson, postJson, startStack, type Stack } from '../support/stack';
@@ -41,6 +43,13 @@ describe('durable intake (Temporal unreachable at intake)', () => {
     calendar: createWorkingCalendar({ cutoffHour: stack.config.INTAKE_CUTOFF_HOUR }),
     config: stack.config,
     logger,
+  });
+  const birthNotice = () => ({
+    kind: 'BIRTH',
+    noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
+    facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
+    child: { sex: 'MALE', dateOfBirth: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), placeOfBirth: 'Bệnh viện Từ Dũ' },
+    mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Hai Bà Trưng', communeCode: '26734', provinceCode: '79' } },
   });
   const startedAt = async (dossierNumber: string) =>
     (await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber } })).workflowStartedAt;
@@ -85,14 +94,7 @@ describe('durable intake (Temporal unreachable at intake)', () => {
   });
 
   it("a hospital's notice with Temporal unreachable is kept as a draft (202); the reconciler starts its timers once", async () => {
-    const notice = {
-      kind: 'BIRTH',
-      noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
-      facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
-      child: { sex: 'MALE', dateOfBirth: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), placeOfBirth: 'Bệnh viện Từ Dũ' },
-      mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Hai Bà Trưng', communeCode: '26734', provinceCode: '79' } },
-    };
-    const first = await postJson(`${apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    const first = await postJson(`${apiUrl}/v1/notices`, birthNotice(), stack.tokens.hospital);
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ status: 'DRAFT', timersStarted: false });
     // The desk sees the draft all the same: the row, not the workflow, is the record.
@@ -115,6 +117,59 @@ describe('durable intake (Temporal unreachable at intake)', () => {
     expect(withdrawal.status).toBe(503);
     expect(withdrawal.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(withdrawal.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('a start Temporal refuses waits behind the others, is given up after its last refusal, and an outage counts against no row', async () => {
+    const [bad, good] = [birthIntake(), birthIntake()];
+    for (const intake of [bad, good]) expect((await postJson(`${apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(202);
+    // A row Temporal refuses whatever the moment: a workflow ID longer than the server takes.
+    await stack.db.dossier.update({ where: { dossierNumber: bad.dossierNumber }, data: { workflowId: `dossier-${'x'.repeat(1100)}-${randomUUID()}` } });
+    const row = () => stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: bad.dossierNumber } });
+    const dueNow = () => stack.db.dossier.update({ where: { dossierNumber: bad.dossierNumber }, data: { startNextAttemptAt: new Date(Date.now() - 1000) } });
+
+    // The refused row, first in line, holds up nothing behind it.
+    expect(await reconcileIntake(reconcilerDeps(stack.temporal))).toBe(1);
+    expect(await startedAt(good.dossierNumber)).not.toBeNull();
+    expect((await stack.untilEnded(good.dossierNumber)).status).toBe('COMPLETED');
+    const refused = await row();
+    expect(refused).toMatchObject({ workflowStartedAt: null, startAttempts: 1, startGivenUpAt: null });
+    expect(refused.startLastError).toMatch(/^INVALID_ARGUMENT: /);
+    expect(refused.startNextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    // Not tried again before its wait is over.
+    await reconcileIntake(reconcilerDeps(stack.temporal));
+    expect((await row()).startAttempts).toBe(1);
+
+    // Temporal unreachable says nothing of the row: kept, its reason noted, no attempt counted.
+    await dueNow();
+    expect(await reconcileIntake(reconcilerDeps(unreachable))).toBe(0);
+    expect(await row()).toMatchObject({ startAttempts: 1, startGivenUpAt: null, startLastError: 'Failed to start Workflow' });
+
+    // The last refusal gives it up: counted for the supervisors, never tried again.
+    await stack.db.dossier.update({ where: { dossierNumber: bad.dossierNumber }, data: { startAttempts: startRefusalsBeforeGivingUp - 1 } });
+    await reconcileIntake(reconcilerDeps(stack.temporal));
+    expect(await row()).toMatchObject({ startAttempts: startRefusalsBeforeGivingUp, startGivenUpAt: expect.any(Date), workflowStartedAt: null });
+    const counts = await createDatabaseMetricsSource(stack.db).unstartedWorkflowCounts();
+    expect(counts.find((c) => c.kind === 'dossier' && c.status === 'GIVEN_UP')?.count).toBe(1);
+    await dueNow();
+    await reconcileIntake(reconcilerDeps(stack.temporal));
+    expect((await row()).startAttempts).toBe(startRefusalsBeforeGivingUp);
+    await stack.db.dossier.delete({ where: { dossierNumber: bad.dossierNumber } });
+  });
+
+  it("a notice's timers Temporal refuses hold up no draft behind them; a request the client cannot make is a refusal, an outage is not", async () => {
+    const bad = (await postJson(`${apiUrl}/v1/notices`, birthNotice(), stack.tokens.hospital)).body;
+    const good = (await postJson(`${apiUrl}/v1/notices`, birthNotice(), stack.tokens.hospital)).body;
+    await stack.db.lifeEventNotice.update({ where: { id: bad.noticeId }, data: { workflowId: `notice-${'x'.repeat(1100)}` } });
+    expect(await reconcileNoticeTimers(reconcilerDeps(stack.temporal))).toBe(1);
+    const [refused, started] = await Promise.all([bad, good].map((n) => stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: n.noticeId } })));
+    expect(refused).toMatchObject({ workflowStartedAt: null, startAttempts: 1, startGivenUpAt: null });
+    expect(started!.workflowStartedAt).not.toBeNull();
+    await stack.temporal.workflow.getHandle(started!.workflowId).terminate('test over');
+    await stack.db.lifeEventNotice.delete({ where: { id: bad.noticeId } });
+
+    const start = (temporal: Client, taskQueue: string) => startWorkflowOnce(temporal, 'lifeEventNotice', { taskQueue, workflowId: `notice-${randomUUID()}`, args: [] });
+    expect(startRefusal(await start(stack.temporal, ''))).toBe('UNBUILDABLE');
+    expect(startRefusal(await start(unreachable, stack.config.TEMPORAL_TASK_QUEUE))).toBeUndefined();
   });
 
   it('is live but not ready, naming Temporal', async () => {

@@ -48,6 +48,8 @@ describe('domain gauges', () => {
       overdue: [{ procedureGroup: 'BIRTH', count: 4 }],
       signals: [{ signal: 'resolveIncidentInBulk', count: 5 }],
       notifications: [{ status: 'FAILED', count: 2 }],
+      escalations: [{ status: 'GIVEN_UP', count: 6 }],
+      starts: [{ kind: 'dossier', status: 'GIVEN_UP', count: 7 }],
     };
     const source: MetricsSource = {
       dossierCounts: async () => rows.dossiers,
@@ -56,6 +58,8 @@ describe('domain gauges', () => {
       overdueCounts: async () => rows.overdue,
       pendingSignalCounts: async () => rows.signals,
       undeliveredNotificationCounts: async () => rows.notifications,
+      undeliveredEscalationCounts: async () => rows.escalations,
+      unstartedWorkflowCounts: async () => rows.starts,
     };
     const registry = createApiRegistry(source);
 
@@ -66,6 +70,8 @@ describe('domain gauges', () => {
     expect(sampleValue(text, 'lien_thong_overdue_dossiers', { procedure_group: 'BIRTH' })).toBe(4);
     expect(sampleValue(text, 'lien_thong_pending_signals', { signal: 'resolveIncidentInBulk' })).toBe(5);
     expect(sampleValue(text, 'lien_thong_undelivered_notifications', { status: 'failed' })).toBe(2);
+    expect(sampleValue(text, 'lien_thong_undelivered_escalations', { status: 'given_up' })).toBe(6);
+    expect(sampleValue(text, 'lien_thong_unstarted_workflows', { kind: 'dossier', status: 'given_up' })).toBe(7);
 
     // A combination the source stops reporting disappears rather than keeping its last value.
     rows = { ...rows, incidents: [], dossiers: [{ procedureGroup: 'BIRTH', status: 'COMPLETED', count: 3 }] };
@@ -85,6 +91,8 @@ describe('domain gauges', () => {
       overdueCounts: async () => [],
       pendingSignalCounts: async () => [],
       undeliveredNotificationCounts: async () => [],
+      undeliveredEscalationCounts: async () => [],
+      unstartedWorkflowCounts: async () => [],
     };
     await expect(createApiRegistry(failing).metrics()).rejects.toThrow('database unreachable');
   });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { devTokens } from '../api/auth/dev-tokens';
+import { developmentTokensAllowed, devTokens } from '../api/auth/dev-tokens';
 import { loadConfig } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
@@ -112,8 +112,12 @@ async function main(): Promise<void> {
         `  Notifications  ${env.NOTIFICATION_GATEWAY_URL ?? '(recorded only: NOTIFICATION_GATEWAY_URL unset)'}`,
         `  Database       ${config.DATABASE_URL ? 'external PostgreSQL' : `embedded PostgreSQL in ${join(config.DATA_DIR, 'postgres')}`}`,
         '',
-        'Development tokens (Authorization: Bearer <token>; `npm run token` issues others):',
-        ...Object.entries(await devTokens(config)).map(([name, token]) => `  ${name.padEnd(26)} ${token}`),
+        ...(developmentTokensAllowed(config)
+          ? [
+              'Development tokens (Authorization: Bearer <token>; `npm run token` issues others):',
+              ...Object.entries(await devTokens(config)).map(([name, token]) => `  ${name.padEnd(26)} ${token}`),
+            ]
+          : ['Development tokens: none (AUTH_JWT_SECRET is private; `npm run token` issues tokens under it)']),
         '',
         'Press Ctrl-C to stop.',
         '',

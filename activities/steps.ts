@@ -6,10 +6,10 @@ import type { AgencyRole, ProcedureGroup, StepCode } from '../domain/procedures'
 import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract';
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
 import type { ActivityDependencies } from '.';
-import { stepOutcomeWrite } from './step-outcomes';
+import { awaitingAnswer, stepOutcomeWrite } from './step-outcomes';
 import { beginUndo } from './undo-outcomes';
 import { stepDueAt } from './step-deadline';
-import { stepRequests } from './step-requests';
+import { stepRequests } from '../domain/step-requests';
 import { whileAlive } from './heartbeat';
 
 export interface StepRef {
@@ -80,10 +80,13 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
 
     const log = logger.child({ dossierNumber: current.dossierNumber, step, attempt });
     const startedAt = current.startedAt ?? new Date();
-    await db.dossierStep.updateMany({
-      where: { id: current.id },
+    const { count } = await db.dossierStep.updateMany({
+      where: { id: current.id, round: current.round, status: { in: [...awaitingAnswer] } },
       data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, current, step, startedAt) },
     });
+    // An attempt that woke after the step moved on (undone, cancelled, waiting for the citizen): the
+    // workflow no longer waits for it, and it must not act again or write over what followed.
+    if (count === 0) throw ApplicationFailure.nonRetryable(`step ${step} is ${current.status}: this attempt was superseded`, 'SupersededAttempt');
     // Only the group's first step moves the dossier on; guarded so a late write never reopens it.
     if (current.dossierStatus === 'RECEIVED') {
       await db.dossier.updateMany({ where: { id: dossierId, status: 'RECEIVED' }, data: { status: 'IN_PROGRESS' } });

@@ -1,15 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { type UndoTaskResult } from '../domain/agency-contract';
+import type { UndoOutcome } from '../domain/task-outcomes';
 import type { Database } from '../runtime/database';
 import { nonRetryableAgencyError } from '../workflows/contract';
 import type { StepRow } from './step-outcomes';
 
-/**
- * An officer's answer to an UNDO task (an act done by hand is undone by hand), whoever records it:
- * the task API, or a retried compensateManualStep reporting a decision whose delivery was lost.
- */
-export type UndoOutcome = { status: 'COMPLETED'; result: UndoTaskResult } | { status: 'REFUSED'; refusalCode: string; reason: string };
-
+export type { UndoOutcome };
 
 /** What the task row keeps of the decision (its `outcome`): codes only. */
 export type StoredUndoOutcome = { status: 'COMPLETED'; reference: string } | { status: 'REFUSED'; refusalCode: string };

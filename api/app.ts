@@ -13,7 +13,7 @@ import type { Logger } from '../runtime/logger';
 import type { TokenSettings, VerifySettings } from './auth/tokens';
 import { ConfigError, type Config } from '../runtime/config';
 import { authPlugin, defaultPublicRoutes } from './auth/plugin';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable } from '../runtime/database-errors';
 import { healthRoutes } from './health';
 import { ProblemError, sendProblem, ServiceUnavailableError } from './problem';
 import { textHygiene } from './text-hygiene';

@@ -1,4 +1,4 @@
-import { isUniqueViolation } from './database-errors';
+import { isUniqueViolation } from '../runtime/database-errors';
 
 /**
  * A row created once under its unique key (an intake's dossier number, a notice's facility and

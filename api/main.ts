@@ -9,7 +9,9 @@ import { lazyTemporalClient } from '../runtime/temporal';
 import { createWorkingCalendar } from '../domain/working-days';
 import { buildApi } from './app';
 import { runIntakeReconciler } from './intake-reconciler';
+import { runMessageRelay } from './message-outbox';
 import { runSignalRelay } from './signal-outbox';
+import { taskDecisionOutbox } from './task-inbox';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
 
 async function main(): Promise<void> {
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
   // Every instance relays the recorded signals (bulk decisions): at once after its own requests, and
   // every second for what another instance recorded and could not deliver before it stopped.
   const signalRelay = runSignalRelay({ db, temporal, logger }, { concurrency: config.BULK_DECISION_CONCURRENCY });
+  // And the officers' decisions that Temporal could not take when they were made.
+  const decisionRelay = runMessageRelay({ db, temporal, logger }, [taskDecisionOutbox(temporal)], { concurrency: config.BULK_DECISION_CONCURRENCY });
   const app = await buildApi({
     signalRelay,
     db,
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     await reconciler.stop();
     await app.close();
     await signalRelay.stop();
+    await decisionRelay.stop();
     await temporal.connection.close();
     await db.$disconnect();
   });

@@ -1,22 +1,25 @@
-import { ActivityNotFoundError, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
-import { stepOutcomeWrite, attemptOf, type StepOutcome } from '../activities/step-outcomes';
-import { stepRequests } from '../activities/step-requests';
-import { storedUndoOutcome, undoAnswer, undoOutcomeWrites, type StoredUndoOutcome, type UndoOutcome } from '../activities/undo-outcomes';
+import type { StepOutcome, UndoOutcome } from '../domain/task-outcomes';
+import { stepRequests } from '../domain/step-requests';
 import { authorize, scopeFilter, type TaskAction } from '../domain/authorization';
 import { intakeSchema } from '../domain/intake';
 import type { Principal } from '../domain/principal';
 import type { StepCode } from '../domain/procedures';
-import { Prisma, type Database } from '../runtime/database';
+import type { Prisma, Database } from '../runtime/database';
+import { isUniqueViolation } from '../runtime/database-errors';
 import type { Logger } from '../runtime/logger';
-import type { StepAttempt } from '../workflows/contract';
+import { claimTaskUpdate, decideTaskUpdate, workflowIdFor, type TaskClaim, type TaskKind } from '../workflows/contract';
 import { forbidden, principalOf } from './auth/plugin';
+import { asDelivery, sendMessage, type ClosedAs, type Delivery, type MessageOutbox } from './message-outbox';
 import { ProblemError } from './problem';
-import { withinTemporalDeadline, workflowServiceUnavailable } from './temporal-calls';
+import { withinTemporalDeadline } from './temporal-calls';
+import { updateDossierWorkflow } from './workflow-messages';
 
 /**
- * The agency inbox: which tasks a principal reaches, and an officer's decision on a task, recorded in
- * the read model and handed to the waiting workflow (Temporal asynchronous activity completion).
+ * The agency inbox: which tasks a principal reaches, and an officer's decision on a task or a change of
+ * its holder, handed to the dossier's workflow, which records them: the API writes no task or step.
  */
 export interface TaskDependencies {
   db: Database;
@@ -24,7 +27,11 @@ export interface TaskDependencies {
   logger: Logger;
 }
 
-export const taskInclude = { dossier: { select: { dossierNumber: true, procedureGroup: true, definitionVersion: true, status: true, provinceCode: true, communeCode: true, steps: { select: { agency: true } } } } } as const;
+export const taskInclude = {
+  dossier: { select: { dossierNumber: true, procedureGroup: true, definitionVersion: true, status: true, provinceCode: true, communeCode: true, steps: { select: { agency: true } } } },
+  // A decision recorded but not yet taken by the workflow (Temporal unreachable): the task shows it.
+  decisions: { where: { deliveredAt: null }, select: { id: true } },
+} as const;
 export type LoadedTask = Prisma.AgencyTaskGetPayload<{ include: typeof taskInclude }>;
 
 const notFound = (id: string) => new ProblemError(404, 'Task not found', `no task ${id}`);
@@ -72,94 +79,119 @@ export async function taskInput(db: Database, task: LoadedTask): Promise<unknown
   }
 }
 
-const open = ['OPEN', 'CLAIMED'] as const;
-
-/**
- * Records an officer's decision and completes the waiting activity with it.
- *
- * Order: database first, then Temporal. The result must be in the read model before the workflow
- * resumes (the next step builds its request from it), so the database is written first, in one
- * transaction: a conditional update (task OPEN/CLAIMED, not held by another officer → DONE, exactly
- * one row or 409) together with the step's result, written as performStep writes it. Then Temporal is
- * told, and `deliveredAt` set. A crash or Temporal outage in between leaves a DONE task with no
- * `deliveredAt`: the same officer repeating the call re-delivers the recorded decision (and the
- * activity, if it is ever retried, reports it from the row), so nothing is lost or done twice. If
- * Temporal no longer knows the activity (cancelled, timed out) the decision is undone and it is a 409.
- */
-export async function decideTask(deps: TaskDependencies, task: LoadedTask, principal: Principal, outcome: StepOutcome | UndoOutcome): Promise<{ redelivered: boolean }> {
-  const undo = task.kind === 'UNDO';
-  // An act's decision is the step's answer; an undo's is the compensation's (see activities/undo-outcomes.ts).
-  const attempt = undo ? storedUndoOutcome(outcome as UndoOutcome) : attemptOf(outcome as StepOutcome);
-  const step = await deps.db.dossierStep.findUniqueOrThrow({ where: { dossierId_step: { dossierId: task.dossierId, step: task.step } } });
-  const recorded = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.agencyTask.updateMany({
-      where: { id: task.id, status: { in: [...open] }, OR: [{ claimedBy: null }, { claimedBy: principal.subject }] },
-      data: { status: 'DONE', completedAt: new Date(), completedBy: principal.subject, outcome: attempt as object },
-    });
-    if (count !== 1) return null;
-    const detail = { taskId: task.id, by: principal.subject };
-    const writes = undo ? undoOutcomeWrites(tx, step, outcome as UndoOutcome, detail) : [stepOutcomeWrite(tx, step, outcome as StepOutcome, detail)];
-    for (const write of writes) await write;
-    return tx.agencyTask.findUniqueOrThrow({ where: { id: task.id } });
-  });
-
-  let current = recorded;
-  let redelivered = false;
-  if (!current) {
-    const now = await deps.db.agencyTask.findUniqueOrThrow({ where: { id: task.id } });
-    // The same officer repeating a call whose delivery did not finish: deliver what was recorded.
-    if (now.status === 'DONE' && now.deliveredAt === null && now.completedBy === principal.subject) {
-      current = now;
-      redelivered = true;
-    } else if (now.status === 'DONE') throw conflict(`task ${task.id} has already been decided`);
-    else if (now.status === 'CANCELLED') throw conflict(`task ${task.id} was cancelled (the procedure group was stopped)`);
-    else throw conflict(`task ${task.id} is claimed by ${now.claimedBy}`);
-  }
-
-  try {
-    const { taskToken } = current;
-    const decided = (current.outcome as unknown as StepAttempt | StoredUndoOutcome | null) ?? attempt;
-    // An undo refused by the agency fails the compensation (an incident); anything else completes it.
-    const answer = undo ? undoAnswer(task, decided as StoredUndoOutcome) : decided;
-    await withinTemporalDeadline(deps.temporal, () =>
-      answer instanceof Error ? deps.temporal.activity.fail(taskToken, answer) : deps.temporal.activity.complete(taskToken, answer),
-    );
-  } catch (error) {
-    if (error instanceof ActivityNotFoundError) {
-      await undoDecision(deps.db, task, step);
-      throw conflict(`task ${task.id} is no longer awaited (the step was cancelled or timed out)`);
-    }
-    deps.logger.error({ err: (error as Error).message, taskId: task.id }, 'could not deliver a task decision to Temporal');
-    throw workflowServiceUnavailable('the decision is recorded; repeat the same call to deliver it');
-  }
-  await deps.db.agencyTask.update({ where: { id: task.id }, data: { deliveredAt: new Date() } });
-  return { redelivered };
+/** A decision as the relay sends it: the update's argument is built from the row, codes only. */
+interface DecisionRow {
+  id: string;
+  workflowId: string;
+  taskId: string;
+  step: StepCode;
+  kind: TaskKind;
+  round: number;
+  outcome: StepOutcome | UndoOutcome;
+  decidedBy: string;
 }
 
-/** Temporal no longer waits for this task: it is cancelled and the step row is put back as it was. */
-async function undoDecision(db: Database, task: LoadedTask, before: Prisma.DossierStepGetPayload<object>): Promise<void> {
-  await db.$transaction([
-    db.agencyTask.updateMany({
-      where: { id: task.id, status: 'DONE', deliveredAt: null },
-      data: { status: 'CANCELLED', completedAt: null, completedBy: null, outcome: Prisma.DbNull },
-    }),
-    db.dossierStep.update({
-      where: { id: before.id },
+/** Officers' decisions on their way to the workflows: `task_decision` is the decisions' outbox. */
+export function taskDecisionOutbox(temporal: Client): MessageOutbox<DecisionRow> {
+  return {
+    table: 'task_decision',
+    idType: 'uuid',
+    outcomeColumn: 'outcome_of_delivery',
+    columns: 'id, workflow_id AS "workflowId", task_id AS "taskId", step, kind::text AS kind, round, outcome, decided_by AS "decidedBy"',
+    orderBy: 'next_attempt_at, recorded_at',
+    send: (row) =>
+      asDelivery(() =>
+        withinTemporalDeadline(temporal, () =>
+          temporal.workflow.getHandle(row.workflowId).executeUpdate(decideTaskUpdate, {
+            // The decision's own id: Temporal applies a repeated update once and answers it again.
+            updateId: `task-decision/${row.id}`,
+            args: [{ decisionId: row.id, taskId: row.taskId, step: row.step, kind: row.kind, round: row.round, status: row.outcome.status, decidedBy: row.decidedBy }],
+          }),
+        ),
+      ),
+  };
+}
+
+type StoredDecision = Prisma.TaskDecisionGetPayload<object>;
+
+/** What came of a decision delivered before (a repeated request finds its own decision). */
+function deliveredAs(decision: StoredDecision): Delivery {
+  const outcome = decision.outcomeOfDelivery as ClosedAs;
+  if (outcome === 'DELIVERED' || outcome === 'WORKFLOW_ENDED') return { outcome };
+  return { outcome: 'REJECTED', reason: decision.lastError ?? 'the decision was not accepted' };
+}
+
+/**
+ * Records the decision (once per request: a repeat finds it by its idempotency key); a second decision
+ * while one is still on its way to the workflow is refused at once by the one-pending-per-task index.
+ */
+async function recordDecision(db: Database, task: LoadedTask, principal: Principal, outcome: StepOutcome | UndoOutcome, messageKey: string | undefined): Promise<StoredDecision> {
+  const earlier = messageKey ? await db.taskDecision.findUnique({ where: { messageKey } }) : null;
+  if (earlier) return earlier;
+  if (task.status === 'DONE') throw conflict(`task ${task.id} has already been decided`);
+  if (task.status === 'CANCELLED') throw conflict(`task ${task.id} was cancelled (the procedure group was stopped)`);
+  if (task.claimedBy && task.claimedBy !== principal.subject) throw conflict(`task ${task.id} is claimed by ${task.claimedBy}`);
+  try {
+    return await db.taskDecision.create({
       data: {
-        status: before.status,
-        result: before.result ?? Prisma.DbNull,
-        refusalCode: before.refusalCode,
-        refusalReason: before.refusalReason,
-        supplementReason: before.supplementReason,
-        finishedAt: before.finishedAt,
-        compensation: before.compensation ?? Prisma.DbNull,
-        compensatedAt: before.compensatedAt,
+        id: randomUUID(),
+        taskId: task.id,
+        dossierId: task.dossierId,
+        workflowId: workflowIdFor(task.dossier.dossierNumber),
+        step: task.step,
+        kind: task.kind,
+        round: task.round,
+        outcome: outcome as object,
+        decidedBy: principal.subject,
+        messageKey: messageKey ?? null,
+        // This request sends it; the relay only if the request does not get to (a crash, an outage).
+        nextAttemptAt: new Date(Date.now() + relayTakesOverAfterMs),
       },
-    }),
-    db.dossierEvent.create({ data: { dossierId: task.dossierId, type: 'TASK_DECISION_REJECTED', step: task.step, detail: { taskId: task.id } } }),
-    // The decision's announcement goes with it, unsent: the citizen is told only what stands.
-    db.citizenNotification.deleteMany({
-      where: { dossierId: task.dossierId, step: task.step, round: before.round, event: { in: ['STEP_COMPLETED', 'STEP_REFUSED'] }, status: { in: ['PENDING', 'SKIPPED'] } },
-    }),
-  ]);
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const repeated = messageKey ? await db.taskDecision.findUnique({ where: { messageKey } }) : null;
+    if (repeated) return repeated;
+    throw conflict(`another decision on task ${task.id} is on its way to the procedure group`);
+  }
+}
+
+/** How long the relay leaves a new decision to the request that recorded it. */
+const relayTakesOverAfterMs = 30_000;
+
+/**
+ * An officer's decision: recorded here (with its data), then handed to the dossier's workflow as an
+ * update, whose validator is the authority (a task decided meanwhile, claimed by a colleague, no longer
+ * awaited: 409) and whose activities record it in the read model before it answers. RECORDED: the
+ * read model shows it now. PENDING: Temporal could not be reached; the relay delivers it (at least
+ * once, the same update id each time) and nothing is to be repeated.
+ */
+export async function decideTask(
+  deps: TaskDependencies,
+  task: LoadedTask,
+  principal: Principal,
+  outcome: StepOutcome | UndoOutcome,
+  messageKey?: string,
+): Promise<'RECORDED' | 'PENDING'> {
+  const decision = await recordDecision(deps.db, task, principal, outcome, messageKey);
+  const outbox = taskDecisionOutbox(deps.temporal);
+  const delivery =
+    decision.deliveredAt !== null
+      ? deliveredAs(decision)
+      : await sendMessage(deps, outbox, { ...decision, workflowId: decision.workflowId, step: decision.step as StepCode, outcome: decision.outcome as unknown as StepOutcome });
+  if (!delivery) return 'PENDING';
+  if (delivery.outcome === 'DELIVERED') return 'RECORDED';
+  if (delivery.outcome === 'WORKFLOW_ENDED') throw conflict('the procedure group has already ended');
+  throw conflict(delivery.reason);
+}
+
+/** Who holds a task: asked of the workflow (which records it), never written here. */
+export async function changeHolder(deps: TaskDependencies, task: LoadedTask, claim: Pick<TaskClaim, 'action' | 'holder' | 'by'>, messageKey?: string): Promise<void> {
+  await updateDossierWorkflow(
+    deps.temporal,
+    workflowIdFor(task.dossier.dossierNumber),
+    claimTaskUpdate,
+    { ...claim, taskId: task.id, step: task.step as StepCode, kind: task.kind },
+    messageKey ? `task-claim/${messageKey}` : undefined,
+  );
 }

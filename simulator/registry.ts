@@ -22,7 +22,7 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-/* Request bodies as the activities send them (see activities/step-requests.ts); checked loosely. */
+/* Request bodies as the activities send them (see domain/step-requests.ts); checked loosely. */
 type Body = Record<string, any>;
 
 /**

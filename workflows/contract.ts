@@ -157,6 +157,59 @@ export const resolveIncidentUpdate = defineUpdate<void, [IncidentResolution]>('r
  */
 export const resolveIncidentSignal = defineSignal<[IncidentResolution]>('resolveIncidentInBulk');
 
+// ── Agency tasks: a MANUAL step's act, or its undo, worked by an officer in the agency's inbox ─────
+
+/** ACT: do the step's act. UNDO: undo the act an officer did, the group having been stopped. */
+export type TaskKind = 'ACT' | 'UNDO';
+
+/** A task the workflow has opened and waits on (the activity that opened it answers this). */
+export interface OpenedTask {
+  taskId: string;
+  round: number;
+  /** How many times it changed hands so far (a task reopened keeps counting). */
+  claims: number;
+}
+
+/**
+ * An officer's decision on a task. What was decided with its data (an ID number, a registration
+ * number) stays in the API's `task_decision` row, named by `decisionId`: the workflow's history holds
+ * codes only. The validator refuses a task already decided, claimed by a colleague, no longer awaited
+ * or of another round; the handler answers once the decision is recorded in the read model.
+ */
+export interface TaskDecision {
+  decisionId: string;
+  taskId: string;
+  step: StepCode;
+  kind: TaskKind;
+  round: number;
+  status: 'COMPLETED' | 'REFUSED' | 'SUPPLEMENT_REQUESTED';
+  decidedBy: string;
+}
+export const decideTaskUpdate = defineUpdate<void, [TaskDecision]>('decideTask');
+
+/**
+ * Who holds a task: CLAIM (an officer takes it), RELEASE (its holder gives it back), ASSIGN (a
+ * supervisor moves it to an officer, or back to the inbox with `holder` null).
+ */
+export interface TaskClaim {
+  taskId: string;
+  step: StepCode;
+  kind: TaskKind;
+  action: 'CLAIM' | 'RELEASE' | 'ASSIGN';
+  holder: string | null;
+  by: string;
+}
+export const claimTaskUpdate = defineUpdate<void, [TaskClaim]>('claimTask');
+
+/** What recording a decision came to: the step's answer, or a refusal of the decision's data. */
+export type RecordedDecision = { status: 'RECORDED'; attempt: StepAttempt } | { status: 'INVALID'; reason: string };
+
+/**
+ * Patch marker: a MANUAL step's task is opened by an ordinary activity and its decision reaches the
+ * workflow as an update (recorded by the workflow's activities), not through asynchronous completion.
+ */
+export const taskDecisionsPatch = 'task-decisions-through-workflow';
+
 /** Error type an activity raises for an agency answer that no retry can fix (contract violation). */
 export const nonRetryableAgencyError = 'AgencyContractError';
 

@@ -4,12 +4,31 @@ import type {
   IncidentDecision,
   IncidentKind,
   IncidentResolution,
+  OpenedTask,
+  RecordedDecision,
+  StepAttempt,
   StepProgress,
   StepProgressStatus,
   StopRequest,
+  TaskClaim,
+  TaskDecision,
+  TaskKind,
 } from './contract';
 
 export type StopStatus = Extract<GroupOutcomeStatus, 'WITHDRAWN' | 'CANCELLED'>;
+
+interface AwaitedTask {
+  /** Absent for a task opened by the asynchronous-completion activity of workflows started before: any id fits. */
+  taskId?: string;
+  round: number;
+  holder: string | null;
+  claims: number;
+  decision?: TaskDecision;
+  /** The step's answer once the decision is in the read model. */
+  recorded?: StepAttempt;
+}
+
+const taskKey = (step: StepCode, kind: TaskKind) => `${kind}:${step}`;
 
 /** Steps that are with an agency, the citizen or a supervisor now (the `CurrentStep` search attribute). */
 const active: readonly StepProgressStatus[] = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'];
@@ -27,7 +46,13 @@ export class GroupState {
   private readonly incidents = new Map<StepCode, { id?: string; kind: IncidentKind }>();
   private readonly decisions = new Map<StepCode, IncidentDecision>();
   private readonly undoable: StepDefinition[] = [];
+  /** The tasks waiting in agencies' inboxes, by step and kind, with who holds each. */
+  private readonly tasks = new Map<string, AwaitedTask>();
+  /** Decisions recorded (or whose data the read model refused), for their update handlers to answer. */
+  private readonly answers = new Map<string, RecordedDecision>();
   private stopRequest: { status: StopStatus; request: StopRequest } | undefined;
+  private compensating = false;
+  private recording = 0;
   private ended = false;
 
   constructor(private readonly plan: readonly StepDefinition[]) {
@@ -63,6 +88,11 @@ export class GroupState {
 
   hasSupplement(step: StepCode): boolean {
     return this.supplied.has(step);
+  }
+
+  /** The step's round: 0, then one more for each supplement taken. */
+  roundOf(step: StepCode): number {
+    return this.rounds.get(step) ?? 0;
   }
 
   /** The documents brought, and the round they open (named, so a retried write never counts it twice). */
@@ -112,11 +142,106 @@ export class GroupState {
     return decision;
   }
 
+  // Agency tasks -----------------------------------------------------------------------------------
+
+  awaitTask(step: StepCode, kind: TaskKind, { taskId, round, claims }: Partial<OpenedTask> & { round: number }): void {
+    this.tasks.set(taskKey(step, kind), { ...(taskId ? { taskId } : {}), round, holder: null, claims: claims ?? 0 });
+  }
+
+  /** The task as its row was written (a task opened before keeps its id, its round and its claims). */
+  taskOpened(step: StepCode, kind: TaskKind, { taskId, round, claims }: OpenedTask): void {
+    const task = this.tasks.get(taskKey(step, kind));
+    if (!task) return;
+    Object.assign(task, { taskId, round, claims: Math.max(task.claims, claims) });
+  }
+
+  awaitedTaskId(step: StepCode, kind: TaskKind): string | undefined {
+    return this.tasks.get(taskKey(step, kind))?.taskId;
+  }
+
+  /** The task no longer waits (decided and recorded, or its step stopped). */
+  closeTask(step: StepCode, kind: TaskKind): void {
+    this.tasks.delete(taskKey(step, kind));
+  }
+
+  private awaited({ step, kind, taskId }: Pick<TaskDecision, 'step' | 'kind' | 'taskId'>): AwaitedTask {
+    const task = this.tasks.get(taskKey(step, kind));
+    if (!task || (task.taskId && task.taskId !== taskId)) throw new Error(`task ${taskId} is no longer awaited`);
+    if (task.decision) throw new Error(`task ${taskId} has already been decided`);
+    return task;
+  }
+
+  validateTaskDecision(decision: TaskDecision): void {
+    const task = this.awaited(decision);
+    if (decision.round !== task.round) throw new Error(`task ${decision.taskId} is of round ${task.round}, not ${decision.round}`);
+    if (task.holder && task.holder !== decision.decidedBy) throw new Error(`task ${decision.taskId} is claimed by ${task.holder}`);
+    // An act decided while the group is being stopped would stand with nobody to undo it.
+    if (decision.kind === 'ACT' && this.isStopping) throw new Error('the procedure group is being stopped');
+    if (decision.kind === 'UNDO' && decision.status === 'SUPPLEMENT_REQUESTED') throw new Error('an undo task is completed or refused, never waits for a supplement');
+  }
+
+  /** Taken at once (before any await), so a second decision arriving with it is refused by the validator. */
+  decideTask(decision: TaskDecision): void {
+    this.awaited(decision).decision = decision;
+    this.recording += 1;
+  }
+
+  decisionOn(step: StepCode, kind: TaskKind): TaskDecision | undefined {
+    return this.tasks.get(taskKey(step, kind))?.decision;
+  }
+
+  /** The outcome of recording a decision; one whose data was refused leaves the task awaiting another. */
+  answerDecision(step: StepCode, kind: TaskKind, decisionId: string, answer: RecordedDecision): void {
+    this.answers.set(decisionId, answer);
+    this.recording -= 1;
+    const task = this.tasks.get(taskKey(step, kind));
+    if (task?.decision?.decisionId !== decisionId) return; // the step stopped waiting meanwhile
+    if (answer.status === 'RECORDED') task.recorded = answer.attempt;
+    else delete task.decision;
+  }
+
+  /** The step's answer, once an officer's decision on its task is recorded. */
+  recordedAnswer(step: StepCode, kind: TaskKind): StepAttempt | undefined {
+    return this.tasks.get(taskKey(step, kind))?.recorded;
+  }
+
+  /** Decisions taken but not yet in the read model: compensation waits for them, so it sees their acts. */
+  get decisionsInFlight(): number {
+    return this.recording;
+  }
+
+  answerOf(decisionId: string): RecordedDecision | undefined {
+    return this.answers.get(decisionId);
+  }
+
+  validateClaim({ step, kind, taskId, action, holder, by }: TaskClaim): void {
+    const task = this.awaited({ step, kind, taskId });
+    if (action === 'CLAIM' && task.holder && task.holder !== holder) throw new Error(`task ${taskId} is claimed by ${task.holder}`);
+    if (action === 'RELEASE' && task.holder !== by) throw new Error(`task ${taskId} is not claimed by ${by}`);
+  }
+
+  /** Who holds the task now, and the claim's number: its record never overtakes a later one. */
+  claim({ step, kind, taskId, holder }: TaskClaim): number {
+    const task = this.awaited({ step, kind, taskId });
+    task.holder = holder;
+    task.claims += 1;
+    return task.claims;
+  }
+
   // Stopping and compensation ---------------------------------------------------------------------
 
   validateStop(): void {
     if (this.ended) throw new Error('the group has already ended');
-    if (this.stopRequest) throw new Error('the group is already being stopped');
+    if (this.isStopping) throw new Error('the group is already being stopped');
+  }
+
+  /** Stopped by a request, or compensating for any reason (a workflow cancelled through Temporal too). */
+  get isStopping(): boolean {
+    return this.stopRequest !== undefined || this.compensating;
+  }
+
+  beginCompensation(): void {
+    this.compensating = true;
   }
 
   requestStop(status: StopStatus, request: StopRequest): void {

@@ -1,5 +1,7 @@
 import {
   ActivityCancellationType,
+  allHandlersFinished,
+  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -15,6 +17,8 @@ import type { DossierActivities } from '../activities';
 import { groupDefinition, type StepCode, type StepDefinition } from '../domain/procedures';
 import {
   cancelRegistrationUpdate,
+  claimTaskUpdate,
+  decideTaskUpdate,
   escalationPatch,
   failurePathsPatch,
   manualUndoPatch,
@@ -25,6 +29,7 @@ import {
   resolveIncidentSignal,
   resolveIncidentUpdate,
   searchAttributes,
+  taskDecisionsPatch,
   withdrawUpdate,
   type GroupOutcome,
   type GroupOutcomeStatus,
@@ -32,11 +37,14 @@ import {
   type IncidentDecision,
   type IncidentKind,
   type IncidentResolution,
+  type OpenedTask,
   type RetryPolicySettings,
   type StepAttempt,
   type StepOutcomeStatus,
   type StepProgressStatus,
   type StopRequest,
+  type TaskDecision,
+  type TaskKind,
 } from './contract';
 import { groupOutcomeStatus } from './group-outcome';
 import { GroupState, type StopStatus } from './group-state';
@@ -142,6 +150,78 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     applyDecision(resolution);
   });
 
+  // An officer's decision and who holds a task reach the workflow, which records them: the API never
+  // writes the read model beside it. Recorded in the handler, not cancellable: a decision taken is a
+  // fact even if the group is stopped a moment later (compensation then undoes its act).
+  setHandler(
+    decideTaskUpdate,
+    async (decision: TaskDecision) => {
+      state.decideTask(decision);
+      const answer = await CancellationScope.nonCancellable(() =>
+        record(decision.step, () => bookkeeping.recordTaskDecision({ dossierId: input.dossierId, decisionId: decision.decisionId })),
+      );
+      state.answerDecision(decision.step, decision.kind, decision.decisionId, answer);
+      if (answer.status === 'INVALID') throw ApplicationFailure.nonRetryable(answer.reason, 'InvalidTaskDecision');
+    },
+    { validator: (decision) => state.validateTaskDecision(decision) },
+  );
+  setHandler(
+    claimTaskUpdate,
+    async (claim) => {
+      const claims = state.claim(claim);
+      await CancellationScope.nonCancellable(() => record(claim.step, () => bookkeeping.recordTaskClaim({ taskId: claim.taskId, holder: claim.holder, claims })));
+    },
+    { validator: (claim) => state.validateClaim(claim) },
+  );
+
+  /**
+   * Workflows started before decisions came as updates wait on the asynchronous-completion activity
+   * that opened their task, which the decision's recording completes: the same commands as recorded.
+   */
+  async function legacyTask<T>(step: StepCode, kind: TaskKind, waiting: () => Promise<T>): Promise<T> {
+    state.awaitTask(step, kind, { round: state.roundOf(step) });
+    try {
+      return await waiting();
+    } finally {
+      state.closeTask(step, kind);
+    }
+  }
+
+  /**
+   * A task in the agency's inbox, until an officer's decision on it is recorded. Awaited before it is
+   * opened: an officer may decide it the moment its row is written, before the workflow hears back.
+   */
+  async function worked<Opened extends OpenedTask | { undone: boolean }>(
+    step: StepCode,
+    kind: TaskKind,
+    open: (taskId: string) => Promise<Opened>,
+  ): Promise<StepAttempt | Exclude<Opened, OpenedTask>> {
+    state.awaitTask(step, kind, { taskId: uuid4(), round: state.roundOf(step) });
+    try {
+      const opened = await open(state.awaitedTaskId(step, kind)!);
+      if (!('taskId' in opened)) return opened as Exclude<Opened, OpenedTask>;
+      state.taskOpened(step, kind, opened);
+      await condition(() => state.recordedAnswer(step, kind) !== undefined);
+      return state.recordedAnswer(step, kind)!;
+    } finally {
+      state.closeTask(step, kind);
+    }
+  }
+
+  async function manualAct(step: StepCode): Promise<StepAttempt> {
+    if (!patched(taskDecisionsPatch)) return legacyTask(step, 'ACT', () => manual.performManualStep(ref(step)));
+    return worked(step, 'ACT', (taskId) => bookkeeping.openTask({ ...ref(step), taskId }));
+  }
+
+  /** Undoing an act done by hand: an UNDO task; the agency refusing to undo is a compensation incident. */
+  async function manualUndoOf(step: StepCode, reason: string): Promise<{ undone: boolean }> {
+    if (!patched(taskDecisionsPatch)) return legacyTask(step, 'UNDO', () => manualUndo.compensateManualStep({ ...ref(step), reason }));
+    const answer = await worked(step, 'UNDO', (taskId) => bookkeeping.openUndoTask({ ...ref(step), taskId, reason }));
+    if ('undone' in answer) return answer;
+    if (answer.status === 'REFUSED') throw ApplicationFailure.nonRetryable(`the agency refused to undo ${step} (${answer.refusalCode})`, nonRetryableAgencyError);
+    return { undone: true };
+  }
+
   /** Parks a step whose retries ran out until a supervisor decides; the incident is recorded. */
   async function incident(step: StepCode, kind: IncidentKind, error: unknown): Promise<IncidentDecision> {
     const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -178,9 +258,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     for (;;) {
       setStatus(step.code, 'RUNNING');
       try {
-        return input.modes?.[step.code] === 'MANUAL'
-          ? await manual.performManualStep(ref(step.code))
-          : await agency.performStep(ref(step.code));
+        return input.modes?.[step.code] === 'MANUAL' ? await manualAct(step.code) : await agency.performStep(ref(step.code));
       } catch (error) {
         if (isCancellation(error)) throw error;
         const decision = await incident(step.code, 'STEP', error);
@@ -214,7 +292,12 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
       const { dueAt } = await record(step.code, () =>
         bookkeeping.openSupplementRequest({ ...ref(step.code), reason: result.reason, periodWorkingDays: input.supplementPeriodWorkingDays, requestedAt }),
       );
-      if (await condition(() => state.hasSupplement(step.code), Math.max(1, dueAt - Date.now()))) {
+      const supplied = await condition(() => state.hasSupplement(step.code), Math.max(1, dueAt - Date.now()));
+      // The period ran out: from now on a supplement is refused (409), never accepted and then dropped.
+      // The search attribute follows with the refusal's record; only the validator must know at once.
+      if (!supplied) state.setStatus(step.code, 'REFUSED');
+      // One accepted in the same moment as the timer fired was accepted in time: it is used.
+      if (supplied || state.hasSupplement(step.code)) {
         const { documents, round } = state.takeSupplement(step.code);
         // No longer waiting: a supplement arriving after this one is refused (409), not silently dropped.
         if (failurePaths) setStatus(step.code, 'RUNNING');
@@ -239,12 +322,15 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   /** Undoes, newest first, every act that may have happened; each compensation is idempotent. */
   async function compensate(reason: string): Promise<void> {
+    state.beginCompensation();
+    // A decision taken just before the stop is recorded first, so its act is seen, and undone.
+    if (state.decisionsInFlight > 0) await condition(() => state.decisionsInFlight === 0);
     for (const step of state.compensationsNewestFirst()) {
       for (;;) {
         try {
           const { undone } =
             input.modes?.[step.code] === 'MANUAL' && patched(manualUndoPatch)
-              ? await manualUndo.compensateManualStep({ ...ref(step.code), reason })
+              ? await manualUndoOf(step.code, reason)
               : await compensation.compensateStep({ ...ref(step.code), reason });
           setStatus(step.code, undone ? 'COMPENSATED' : 'CANCELLED');
           break;
@@ -263,6 +349,8 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     // A group-level write is parked on the group's first step, where supervisors look for it.
     await record(plan[0]!.code, () => bookkeeping.recordGroupOutcome({ dossierId: input.dossierId, status, ...(reason ? { reason } : {}) }));
     upsertSearchAttributes([{ key: searchAttributes.dossierStatus, value: status }]);
+    // A claim being recorded as the group ends still answers its caller.
+    if (!allHandlersFinished()) await condition(allHandlersFinished);
     return { status, steps: state.snapshot() };
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../runtime/database';
-import { isUniqueViolation } from '../database-errors';
+import { isUniqueViolation } from '../../runtime/database-errors';
 import { principalOf } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
 

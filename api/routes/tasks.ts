@@ -8,7 +8,11 @@ import { messageId } from '../idempotency';
 import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { problemSchema, ProblemError } from '../problem';
-import { decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
+import { changeHolder, decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../domain/principal';
+import type { StepOutcome, UndoOutcome } from '../../domain/task-outcomes';
+import type { TaskClaim } from '../../workflows/contract';
 
 const taskStatuses = ['OPEN', 'CLAIMED', 'DONE', 'CANCELLED'] as const;
 /** ACT: do the step's act. UNDO: undo the act an officer did, the group having been stopped. */
@@ -33,6 +37,8 @@ const taskSchema = z.object({
   completedBy: z.string().nullable(),
   completedAt: timestamp,
   outcome: z.enum(['COMPLETED', 'REFUSED', 'SUPPLEMENT_REQUESTED']).nullable(),
+  /** A decision recorded but not yet taken by the procedure group (the workflow service was unreachable): it will be, with no action needed. */
+  decisionPending: z.boolean(),
 });
 const taskDetailSchema = taskSchema.extend({
   /** What the agency's system would have received, or for an undo `{ act }`, the act's result: the data to decide on (personal data). */
@@ -79,6 +85,8 @@ function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
     completedBy: task.completedBy,
     completedAt: iso(task.completedAt),
     outcome,
+    // Recorded by the workflow before the relay closed its row: no longer pending for anyone.
+    decisionPending: (task.status === 'OPEN' || task.status === 'CLAIMED') && task.decisions.length > 0,
   };
 }
 
@@ -152,6 +160,21 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
     );
 
+    /** A change of holder, asked of the workflow; audited once it is recorded. */
+    const changeOfHolder = async (request: FastifyRequest, task: LoadedTask, principal: Principal, claim: Pick<TaskClaim, 'action' | 'holder'>, detail: object = {}) => {
+      await changeHolder(deps, task, { ...claim, by: principal.subject }, messageId(request));
+      const action = { CLAIM: 'task.claim', RELEASE: 'task.unclaim', ASSIGN: 'task.reassign' }[claim.action];
+      await audit(deps.db, principal, {
+        requestKey: messageId(request),
+        action,
+        dossierNumber: task.dossier.dossierNumber,
+        beforeStatus: task.status,
+        afterStatus: claim.holder ? 'CLAIMED' : 'OPEN',
+        detail: { taskId: task.id, step: task.step, ...detail },
+      });
+      return reload(task.id);
+    };
+
     app.post(
       '/tasks/:id/claim',
       {
@@ -160,17 +183,9 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.claim');
-        const { count } = await deps.db.agencyTask.updateMany({
-          where: { id: task.id, status: 'OPEN' },
-          data: { status: 'CLAIMED', claimedBy: principal.subject, claimedAt: new Date() },
-        });
-        if (count !== 1) {
-          const now = await deps.db.agencyTask.findUniqueOrThrow({ where: { id: task.id } });
-          if (now.status === 'CLAIMED' && now.claimedBy === principal.subject) return reload(task.id); // already mine
-          throw new ProblemError(409, 'Not possible now', now.status === 'CLAIMED' ? `task is claimed by ${now.claimedBy}` : `task is ${now.status}`);
-        }
-        await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.claim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'OPEN', afterStatus: 'CLAIMED', detail: { taskId: task.id, step: task.step } });
-        return reload(task.id);
+        if (task.status === 'CLAIMED' && task.claimedBy === principal.subject) return reload(task.id); // already mine
+        if (task.status !== 'OPEN') throw new ProblemError(409, 'Not possible now', task.status === 'CLAIMED' ? `task is claimed by ${task.claimedBy}` : `task is ${task.status}`);
+        return changeOfHolder(request, task, principal, { action: 'CLAIM', holder: principal.subject });
       },
     );
 
@@ -182,13 +197,8 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.claim');
-        const { count } = await deps.db.agencyTask.updateMany({
-          where: { id: task.id, status: 'CLAIMED', claimedBy: principal.subject },
-          data: { status: 'OPEN', claimedBy: null, claimedAt: null },
-        });
-        if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is not claimed by ${principal.subject}`);
-        await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.unclaim', dossierNumber: task.dossier.dossierNumber, beforeStatus: 'CLAIMED', afterStatus: 'OPEN', detail: { taskId: task.id, step: task.step } });
-        return reload(task.id);
+        if (task.status !== 'CLAIMED' || task.claimedBy !== principal.subject) throw new ProblemError(409, 'Not possible now', `task is not claimed by ${principal.subject}`);
+        return changeOfHolder(request, task, principal, { action: 'RELEASE', holder: null });
       },
     );
 
@@ -215,22 +225,28 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         if (!task || !place || !authorize(principal, { action: 'supervision.act', scope: place })) {
           throw new ProblemError(404, 'Task not found', `no task ${request.params.id}`);
         }
+        if (task.status !== 'OPEN' && task.status !== 'CLAIMED') throw new ProblemError(409, 'Not possible now', `task is ${task.status}`);
         const { toSubject, reason: why } = request.body;
-        const { count } = await deps.db.agencyTask.updateMany({
-          where: { id: task.id, status: { in: ['OPEN', 'CLAIMED'] } },
-          data: toSubject ? { status: 'CLAIMED', claimedBy: toSubject, claimedAt: new Date() } : { status: 'OPEN', claimedBy: null, claimedAt: null },
-        });
-        if (count !== 1) throw new ProblemError(409, 'Not possible now', `task is ${task.status}`);
-        await audit(deps.db, principal, { requestKey: messageId(request),
-          action: 'task.reassign',
-          dossierNumber: task.dossier.dossierNumber,
-          beforeStatus: task.status,
-          afterStatus: toSubject ? 'CLAIMED' : 'OPEN',
-          detail: { taskId: task.id, step: task.step, from: task.claimedBy, to: toSubject, reason: why },
-        });
-        return reload(task.id);
+        return changeOfHolder(request, task, principal, { action: 'ASSIGN', holder: toSubject }, { from: task.claimedBy, to: toSubject, reason: why });
       },
     );
+
+    /**
+     * A decision: 200 once the workflow recorded it, 202 when Temporal could not be reached (recorded
+     * here and delivered by the relay: nothing to repeat). Audited once, with what it came to.
+     */
+    const decision = async (request: FastifyRequest, reply: FastifyReply, task: LoadedTask, principal: Principal, action: string, outcome: StepOutcome | UndoOutcome, detail: object) => {
+      const answer = await decideTask(deps, task, principal, outcome, messageId(request));
+      await audit(deps.db, principal, {
+        requestKey: messageId(request),
+        action,
+        dossierNumber: task.dossier.dossierNumber,
+        beforeStatus: task.status,
+        afterStatus: answer === 'RECORDED' ? 'DONE' : 'DECISION_PENDING',
+        detail: { taskId: task.id, step: task.step, kind: task.kind, ...detail },
+      });
+      return reply.code(answer === 'RECORDED' ? 200 : 202).send(await reload(task.id));
+    };
 
     app.post(
       '/tasks/:id/completion',
@@ -243,10 +259,10 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           params,
           body: z.object({ result: z.record(z.string(), z.unknown()) }),
-          response: { 200: taskSchema, ...errors },
+          response: { 200: taskSchema, 202: taskSchema, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.complete');
         const schema = task.kind === 'UNDO' ? undoTaskResultSchema : stepResultSchemas[task.step as StepCode];
         const parsed = schema.safeParse(request.body.result);
@@ -259,11 +275,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           );
         }
         await checkEnteredIdentifiers(deps.db, task, parsed.data);
-        const { redelivered } = await decideTask(deps, task, principal, { status: 'COMPLETED', result: parsed.data });
-        if (!redelivered) {
-          await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.complete', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind } });
-        }
-        return reload(task.id);
+        return decision(request, reply, task, principal, 'task.complete', { status: 'COMPLETED', result: parsed.data } as StepOutcome, {});
       },
     );
 
@@ -277,17 +289,13 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           params,
           body: z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'expected a reason code such as INCOMPLETE_DOSSIER'), reason }),
-          response: { 200: taskSchema, ...errors },
+          response: { 200: taskSchema, 202: taskSchema, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.refuse');
         const { code, reason: why } = request.body;
-        const { redelivered } = await decideTask(deps, task, principal, { status: 'REFUSED', refusalCode: code, reason: why });
-        if (!redelivered) {
-          await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.refuse', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, kind: task.kind, code, reason: why } });
-        }
-        return reload(task.id);
+        return decision(request, reply, task, principal, 'task.refuse', { status: 'REFUSED', refusalCode: code, reason: why }, { code, reason: why });
       },
     );
 
@@ -301,17 +309,13 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           params,
           body: z.object({ reason }),
-          response: { 200: taskSchema, ...errors },
+          response: { 200: taskSchema, 202: taskSchema, ...errors },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.requestSupplement');
         if (task.kind === 'UNDO') throw new ProblemError(409, 'Not possible now', 'an undo task is completed or refused, never waits for a supplement');
-        const { redelivered } = await decideTask(deps, task, principal, { status: 'SUPPLEMENT_REQUESTED', reason: request.body.reason });
-        if (!redelivered) {
-          await audit(deps.db, principal, { requestKey: messageId(request), action: 'task.requestSupplement', dossierNumber: task.dossier.dossierNumber, beforeStatus: task.status, afterStatus: 'DONE', detail: { taskId: task.id, step: task.step, reason: request.body.reason } });
-        }
-        return reload(task.id);
+        return decision(request, reply, task, principal, 'task.requestSupplement', { status: 'SUPPLEMENT_REQUESTED', reason: request.body.reason }, { reason: request.body.reason });
       },
     );
   };

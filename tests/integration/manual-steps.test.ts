@@ -165,15 +165,24 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     const registration = await inboxTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
     await stack.stopWorker();
     try {
-      // Temporal accepts the completion with no worker running; the workflow waits for one.
+      // No worker to record it: the decision is kept and the officer told it is on its way (202).
       const done = await act(stack.tokens.civilStatusOfficer, registration.id, 'completion', { result: results.BIRTH_REGISTRATION() });
-      expect(done.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 500));
-      expect((await stack.db.agencyTask.count({ where: { dossier: { dossierNumber }, step: 'PERSONAL_ID' } }))).toBe(0);
+      expect(done.status).toBe(202);
+      expect(done.body).toMatchObject({ status: 'OPEN', decisionPending: true });
+      // A second click meanwhile is refused at once, not queued behind the first.
+      const again = await act(stack.tokens.civilStatusOfficer, registration.id, 'refusal', { code: 'INCOMPLETE_DOSSIER', reason: 'changed my mind' });
+      expect(again.status).toBe(409);
+      // Nothing was written beside the workflow: the step waits, no result, no next task.
+      expect(stepOf(await status(dossierNumber), 'BIRTH_REGISTRATION')).toMatchObject({ status: 'RUNNING', result: null });
+      expect(await stack.db.agencyTask.count({ where: { dossier: { dossierNumber }, step: 'PERSONAL_ID' } })).toBe(0);
     } finally {
       await stack.startWorker();
     }
+    // Delivered (by the request's own update, which Temporal kept, or by the relay) and recorded once.
     const personalId = await inboxTask(stack.tokens.populationDatabaseSystem, dossierNumber, 'PERSONAL_ID');
+    const recorded = await getJson(`${stack.apiUrl}/v1/tasks/${registration.id}`, stack.tokens.civilStatusOfficer);
+    expect(recorded.body).toMatchObject({ status: 'DONE', outcome: 'COMPLETED', decisionPending: false });
+    expect(stepOf(await status(dossierNumber), 'BIRTH_REGISTRATION')).toMatchObject({ status: 'COMPLETED', result: { registrationNumber: '118/2026' } });
     // And a task opened before a restart is completed after it.
     await stack.stopWorker();
     await stack.startWorker();

@@ -4,7 +4,9 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createHttpAgencyGateway } from '../../activities/agency-gateway';
 import { buildApi } from '../../api/app';
+import { runMessageRelay } from '../../api/message-outbox';
 import { runSignalRelay } from '../../api/signal-outbox';
+import { taskDecisionOutbox } from '../../api/task-inbox';
 import { devTokens, type DevPrincipalName } from '../../api/auth/dev-tokens';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { loadConfig, type Config } from '../../runtime/config';
@@ -42,7 +44,7 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** Whether the API relays recorded signals (bulk decisions) as in production; off, a test drives delivery. */
+  /** Whether the API relays recorded messages (bulk decisions, task decisions) as in production; off, a test drives delivery. */
   signalRelay?: boolean;
 }
 
@@ -117,6 +119,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
   const signalRelay = options.signalRelay === false ? undefined : runSignalRelay({ db, temporal, logger }, { concurrency: config.BULK_DECISION_CONCURRENCY });
+  const decisionRelay = options.signalRelay === false ? undefined : runMessageRelay({ db, temporal, logger }, [taskDecisionOutbox(temporal)], { concurrency: 4 });
   const api: FastifyInstance = await buildApi({
     db,
     temporal,
@@ -151,6 +154,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     stop: async () => {
       await api.close();
       await signalRelay?.stop();
+      await decisionRelay?.stop();
       await stopWorker();
       await nativeConnection.close();
       await connection.close();

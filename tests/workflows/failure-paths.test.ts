@@ -172,4 +172,50 @@ describe('procedure group workflow: failure paths (time-skipping)', () => {
       expect(recorded.sort()).toEqual(accepted.sort());
     });
   });
+
+  it('a supplement brought as its period runs out is refused (409), never accepted and then dropped', async () => {
+    let release: () => void = () => undefined;
+    const writing = new Promise<void>((resolve) => (release = resolve));
+    const { fake, worker, begin, until } = await start({
+      steps: { CHILD_HEALTH_INSURANCE: () => ({ status: 'SUPPLEMENT_REQUESTED', reason: 'birth certificate copy' }) },
+      // The refusal for want of the supplement is being written when the family arrives.
+      stepOutcome: (step, status) => (step === 'CHILD_HEALTH_INSURANCE' && status === 'REFUSED' ? writing : undefined),
+    });
+    await worker.runUntil(async () => {
+      const handle = await begin();
+      await until(handle, 'CHILD_HEALTH_INSURANCE', 'WAITING_FOR_SUPPLEMENT');
+      // Waiting for the result lets time skip to the period's end; the refusal's write then holds it there.
+      const result = handle.result();
+      await waitFor(async () => fake.calls.some((c) => c.activity === 'recordStepOutcome' && c.step === 'CHILD_HEALTH_INSURANCE'));
+      const late = handle.executeUpdate(provideSupplementUpdate, { args: [{ step: 'CHILD_HEALTH_INSURANCE', documents: ['DOC-LATE'] }] });
+      await expect(late).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      release();
+      const outcome = await result;
+      expect(outcome.steps.find((s) => s.step === 'CHILD_HEALTH_INSURANCE')?.status).toBe('REFUSED');
+    });
+    expect(fake.calls.filter((c) => c.activity === 'recordSupplementReceived')).toEqual([]);
+  });
+
+  it('CANCEL_GROUP on an undo parked while a group cancelled through Temporal compensates is refused, and RETRY finishes it', async () => {
+    const { fake, worker, begin, until } = await start({
+      steps: { CHILD_HEALTH_INSURANCE: () => ({ status: 'SUPPLEMENT_REQUESTED', reason: 'initial facility' }) },
+      compensations: { PERSONAL_ID: (attempt) => (attempt <= 3 ? agencyDown() : true) },
+    });
+    await worker.runUntil(async () => {
+      const handle = await begin();
+      await until(handle, 'CHILD_HEALTH_INSURANCE', 'WAITING_FOR_SUPPLEMENT');
+      await handle.cancel();
+      await until(handle, 'PERSONAL_ID', 'INCIDENT');
+      const incidentId = fake.incidentIds.at(-1);
+      const decide = (decision: 'CANCEL_GROUP' | 'RETRY') =>
+        handle.executeUpdate(resolveIncidentUpdate, { args: [{ step: 'PERSONAL_ID', incidentId, decision, decidedBy: 'sup', reason: 'decided' }] });
+      const cancel = decide('CANCEL_GROUP');
+      await expect(cancel).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(cancel.catch((e: WorkflowUpdateFailedError) => e.cause?.message)).resolves.toMatch(/already being stopped/);
+      await decide('RETRY');
+      await expect(handle.result()).rejects.toThrow();
+    });
+    expect(fake.calls.filter((c) => c.activity === 'closeIncident')).toEqual([{ activity: 'closeIncident', step: 'PERSONAL_ID', detail: 'RETRY' }]);
+    expect(fake.calls.filter((c) => c.activity === 'compensateStep' && c.step === 'PERSONAL_ID')).toHaveLength(4);
+  });
 });

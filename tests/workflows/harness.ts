@@ -5,7 +5,9 @@ import type { DossierActivities } from '../../activities';
 import { currentDefinition, type ProcedureGroup, type StepCode } from '../../domain/procedures';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { workflowsPath } from '../../worker/create-worker';
-import type { GroupWorkflowInput, StepAttempt } from '../../workflows/contract';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { decideTaskUpdate, type GroupWorkflowInput, type OpenedTask, type StepAttempt, type TaskKind } from '../../workflows/contract';
 
 /** How a faked step answers an attempt; a promise keeps the call in flight (an agency taking its time). */
 export type Behaviour = (attempt: number) => StepAttempt | Error | Promise<StepAttempt | Error>;
@@ -13,6 +15,8 @@ export type Behaviour = (attempt: number) => StepAttempt | Error | Promise<StepA
 export interface FakeOptions {
   steps?: Partial<Record<StepCode, Behaviour>>;
   compensations?: Partial<Record<StepCode, (attempt: number) => boolean | Error>>;
+  /** How recording a step's outcome goes (a slow write: the moment between a decision and its record). */
+  stepOutcome?: (step: StepCode, status: string) => void | Promise<void>;
   /** How recording the group's outcome goes (a database refusing the write, a slow write). */
   groupOutcome?: (attempt: number) => void | Error | Promise<void>;
 }
@@ -27,6 +31,17 @@ export function fakeActivities(options: FakeOptions = {}) {
   const supplementDueAt = new Map<StepCode, number>();
   const incidentIds: string[] = [];
   const calendar = createWorkingCalendar();
+  const rounds = new Map<StepCode, number>();
+  /** What each officer's decision was (the API's task_decision rows, here). */
+  const decided = new Map<string, StepAttempt>();
+  const officerDecides = async (workflowId: string, step: StepCode, kind: TaskKind, task: OpenedTask, attempt: StepAttempt) => {
+    const decisionId = randomUUID();
+    decided.set(decisionId, attempt);
+    await officersClient()
+      .workflow.getHandle(workflowId)
+      .executeUpdate(decideTaskUpdate, { args: [{ decisionId, taskId: task.taskId, step, kind, round: task.round, status: attempt.status, decidedBy: 'officer-1' }] })
+      .catch(() => undefined); // a group stopped meanwhile refuses it, as it refuses the API
+  };
   const count = (key: string) => {
     const n = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, n);
@@ -52,6 +67,41 @@ export function fakeActivities(options: FakeOptions = {}) {
       if (outcome instanceof Error) throw outcome;
       return { undone: outcome };
     },
+    /**
+     * A manual step's task: opened, then an officer decides it as the step's behaviour says (through
+     * the workflow's update, as the API does), once the behaviour's answer is there.
+     */
+    async openTask({ step, taskId }) {
+      calls.push({ activity: 'openTask', step });
+      const task = { taskId, round: rounds.get(step) ?? 0, claims: 0 };
+      const answer = (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
+      if (answer instanceof Error) throw answer;
+      const workflowId = Context.current().info.workflowExecution!.workflowId;
+      void Promise.resolve(answer).then((attempt) => {
+        if (attempt instanceof Error) return;
+        if (attempt.status === 'SUPPLEMENT_REQUESTED') rounds.set(step, task.round + 1);
+        return officerDecides(workflowId, step, 'ACT', task, attempt);
+      });
+      return task;
+    },
+    /** Undoing a manual step: nothing to undo (false), an officer undoing it (true), or refusing to (an error). */
+    async openUndoTask({ step, taskId }) {
+      calls.push({ activity: 'openUndoTask', step });
+      const answer = (options.compensations?.[step] ?? (() => true))(count(`undo:${step}`));
+      if (answer === false) return { undone: false };
+      const task = { taskId, round: rounds.get(step) ?? 0, claims: 0 };
+      const attempt: StepAttempt = answer === true ? { status: 'COMPLETED' } : { status: 'REFUSED', refusalCode: 'UNDO_REFUSED' };
+      void officerDecides(Context.current().info.workflowExecution!.workflowId, step, 'UNDO', task, attempt);
+      return task;
+    },
+    async recordTaskDecision({ decisionId }) {
+      const attempt = decided.get(decisionId);
+      calls.push({ activity: 'recordTaskDecision', detail: attempt?.status });
+      return attempt ? { status: 'RECORDED' as const, attempt } : { status: 'INVALID' as const, reason: 'unknown decision' };
+    },
+    async recordTaskClaim({ holder }) {
+      calls.push({ activity: 'recordTaskClaim', detail: holder });
+    },
     /** Undoing a manual step answers as an automated undo would; what differs is which activity was called. */
     async compensateManualStep({ step }) {
       calls.push({ activity: 'compensateManualStep', step });
@@ -61,6 +111,7 @@ export function fakeActivities(options: FakeOptions = {}) {
     },
     async recordStepOutcome({ step, status }) {
       calls.push({ activity: 'recordStepOutcome', step, detail: status });
+      await options.stepOutcome?.(step, status);
     },
     async openSupplementRequest({ step, periodWorkingDays, requestedAt }) {
       const dueAt = calendar.dueAt(new Date(requestedAt), periodWorkingDays).getTime();
@@ -116,9 +167,16 @@ export function groupInput(group: ProcedureGroup, steps?: StepCode[], maximumAtt
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let officers: Client | undefined;
+/** The client the fake officers decide tasks through: the test environment's (set by createTestWorker). */
+const officersClient = (): Client => {
+  if (!officers) throw new Error('createTestWorker first');
+  return officers;
+};
 
 /** A worker on its own task queue; the workflow bundle is built once per test file. */
 export async function createTestWorker(env: TestWorkflowEnvironment, activities: DossierActivities) {
+  officers = env.client;
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
   const taskQueue = `wf-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities });

@@ -21,13 +21,13 @@ describe('procedure group workflow: an act done by hand is undone by hand (time-
     const input = { ...groupInput('BIRTH'), modes: { PERSONAL_ID: 'MANUAL', PERMANENT_RESIDENCE: 'MANUAL' } as const };
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(procedureGroupWorkflow, { taskQueue, workflowId: workflowIdFor(input.dossierNumber), args: [input] });
-      await waitFor(async () => fake.stepsCalled('performStep').includes('CHILD_HEALTH_INSURANCE') && fake.stepsCalled('performManualStep').includes('PERMANENT_RESIDENCE'));
+      await waitFor(async () => fake.stepsCalled('performStep').includes('CHILD_HEALTH_INSURANCE') && fake.stepsCalled('openTask').includes('PERMANENT_RESIDENCE'));
       await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'moving abroad', requestedBy: 'clerk-1' }] });
       release({ status: 'COMPLETED' });
       const outcome = await handle.result();
       expect(outcome.status).toBe('WITHDRAWN');
     });
-    expect(fake.stepsCalled('compensateManualStep').sort()).toEqual(['PERMANENT_RESIDENCE', 'PERSONAL_ID']);
+    expect(fake.stepsCalled('openUndoTask').sort()).toEqual(['PERMANENT_RESIDENCE', 'PERSONAL_ID']);
     expect(fake.stepsCalled('compensateStep').sort()).toEqual(['BIRTH_REGISTRATION', 'CHILD_HEALTH_INSURANCE']);
   });
 });

@@ -42,7 +42,7 @@ describe('procedure group workflow: steps, refusals, retries, incidents', () => 
       env.client.workflow.execute(procedureGroupWorkflow, { taskQueue, workflowId: workflowIdFor(input.dossierNumber), args: [input] }),
     );
     expect(outcome.status).toBe('COMPLETED');
-    expect(fake.stepsCalled('performManualStep').sort()).toEqual(['BIRTH_REGISTRATION', 'CHILD_HEALTH_INSURANCE']);
+    expect(fake.stepsCalled('openTask').sort()).toEqual(['BIRTH_REGISTRATION', 'CHILD_HEALTH_INSURANCE']);
     expect(fake.stepsCalled('performStep').sort()).toEqual(['PERMANENT_RESIDENCE', 'PERSONAL_ID']);
   });
 

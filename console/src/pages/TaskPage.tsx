@@ -17,6 +17,8 @@ function flatten(value: unknown, prefix = ''): [string, string][] {
   return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
 }
 
+const decisionPendingText = 'Quyết định đã được ghi nhận và đang được chuyển đến hồ sơ liên thông; không cần thao tác lại.';
+
 /** One task: what to decide on, and the officer's decision (complete with the result, refuse, ask for documents). */
 export function TaskPage({ me }: { me: Me }) {
   const { id = '' } = useParams();
@@ -30,9 +32,10 @@ export function TaskPage({ me }: { me: Me }) {
   const decide = useMutation({
     mutationFn: ({ what, body }: { what: string; body?: unknown }) => api<TaskView>(`/v1/tasks/${id}/${what}`, { method: 'POST', body, idempotencyKey: retryKey.key() }),
     onSettled: (_, error) => retryKey.settle(error),
-    onSuccess: (_, { what }) => {
+    onSuccess: (answer, { what }) => {
       setConflict(null);
-      message.success({ claim: 'Đã nhận xử lý', unclaim: 'Đã trả lại hộp chung', completion: 'Đã hoàn thành', refusal: 'Đã từ chối', 'supplement-request': 'Đã yêu cầu bổ sung' }[what] ?? 'Đã gửi');
+      if (answer?.decisionPending) message.info(decisionPendingText);
+      else message.success({ claim: 'Đã nhận xử lý', unclaim: 'Đã trả lại hộp chung', completion: 'Đã hoàn thành', refusal: 'Đã từ chối', 'supplement-request': 'Đã yêu cầu bổ sung' }[what] ?? 'Đã gửi');
       void client.invalidateQueries({ queryKey: ['task', id] });
       void client.invalidateQueries({ queryKey: ['tasks'] });
     },
@@ -50,7 +53,8 @@ export function TaskPage({ me }: { me: Me }) {
   const t = task.data;
   const open = t.status === 'OPEN' || t.status === 'CLAIMED';
   const mine = t.status === 'CLAIMED' && t.claimedBy === me.subject;
-  const mayWork = me.permissions.includes('task.complete') && open && (t.status === 'OPEN' || mine);
+  // A decision on its way to the procedure group: nothing more to decide until it is recorded.
+  const mayWork = me.permissions.includes('task.complete') && open && !t.decisionPending && (t.status === 'OPEN' || mine);
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} lg={12}>
@@ -73,9 +77,10 @@ export function TaskPage({ me }: { me: Me }) {
       <Col xs={24} lg={12}>
         <Card title="Quyết định">
           {conflict && <Alert type="warning" showIcon title={conflict} style={{ marginBottom: 16 }} closable onClose={() => setConflict(null)} />}
+          {open && t.decisionPending && <Alert type="info" showIcon title={decisionPendingText} data-testid="decision-pending" />}
           {!open && <Alert type="info" showIcon title={`Nhiệm vụ đã ${taskStatusLabel[t.status]?.text.toLowerCase()}.`} />}
           {open && t.status === 'CLAIMED' && !mine && <Alert type="info" showIcon title={`${t.claimedBy} đang xử lý nhiệm vụ này.`} />}
-          {open && me.permissions.includes('task.claim') && (
+          {open && !t.decisionPending && me.permissions.includes('task.claim') && (
             <Space style={{ marginBottom: 16 }}>
               {t.status === 'OPEN' && <Button type="primary" onClick={() => decide.mutate({ what: 'claim' })}>Nhận xử lý</Button>}
               {mine && <Button onClick={() => decide.mutate({ what: 'unclaim' })}>Trả lại hộp chung</Button>}

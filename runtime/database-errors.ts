@@ -1,4 +1,4 @@
-import { Prisma } from '../runtime/database';
+import { Prisma } from './database';
 
 /** Prisma's codes for "the database cannot be reached or stopped answering", not a bad query. */
 const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
@@ -25,7 +25,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof code === 'string' && (socketErrors.has(code) || unavailableSqlState.test(code));
 }
 
-/** A unique key refused a second row: a repeat, or the loser of two requests racing. */
+/** A unique key refused a second row: a repeat, or the loser of two requests racing (also through raw SQL). */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === 'P2002') return true;
+  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: string; code?: string; kind?: string } } | undefined)?.cause;
+  return cause?.kind === 'UniqueConstraintViolation' || (cause?.originalCode ?? cause?.code ?? (error.meta as { code?: string } | undefined)?.code) === '23505';
 }

@@ -1,7 +1,7 @@
-import type { StepResults } from '../domain/agency-contract';
-import { funeralAllowance } from '../domain/funeral-allowance';
-import type { BirthIntake, DeathIntake, Intake } from '../domain/intake';
-import type { StepCode } from '../domain/procedures';
+import type { StepResults } from './agency-contract';
+import { funeralAllowance } from './funeral-allowance';
+import type { BirthIntake, DeathIntake, Intake } from './intake';
+import type { StepCode } from './procedures';
 
 /**
  * What each step sends to its agency: built from the dossier's intake and the results of the steps

@@ -166,8 +166,8 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
 
 const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify(body) });
+export async function postJson(url: string, body: unknown, token?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token), ...headers }, body: JSON.stringify(body) });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 

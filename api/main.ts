@@ -10,7 +10,7 @@ import { createWorkingCalendar } from '../domain/working-days';
 import { buildApi } from './app';
 import { runIntakeReconciler } from './intake-reconciler';
 import { runMessageRelay } from './message-outbox';
-import { runSignalRelay } from './signal-outbox';
+import { signalOutbox } from './signal-outbox';
 import { taskDecisionOutbox } from './task-inbox';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
 
@@ -24,11 +24,12 @@ async function main(): Promise<void> {
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
   const temporal = lazyTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
   const calendar = createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR });
-  // Every instance relays the recorded signals (bulk decisions): at once after its own requests, and
-  // every second for what another instance recorded and could not deliver before it stopped.
-  const signalRelay = runSignalRelay({ db, temporal, logger }, { concurrency: config.BULK_DECISION_CONCURRENCY });
-  // And the officers' decisions that Temporal could not take when they were made.
-  const decisionRelay = runMessageRelay({ db, temporal, logger }, [taskDecisionOutbox(temporal)], { concurrency: config.BULK_DECISION_CONCURRENCY });
+  // Every instance relays the recorded messages to workflows (bulk decisions' signals, officers'
+  // decisions Temporal could not take at once): at once after its own requests, and every second for
+  // what another instance recorded and could not deliver before it stopped.
+  const signalRelay = runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal)], {
+    concurrency: config.BULK_DECISION_CONCURRENCY,
+  });
   const app = await buildApi({
     signalRelay,
     db,
@@ -49,7 +50,6 @@ async function main(): Promise<void> {
     await reconciler.stop();
     await app.close();
     await signalRelay.stop();
-    await decisionRelay.stop();
     await temporal.connection.close();
     await db.$disconnect();
   });

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { Prisma, type Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
 import { forEachBounded } from '../runtime/bounded';
+import { givenUpAt, nextAttemptAt } from '../runtime/outbox-retry';
 import { runPeriodically, type PeriodicJob } from '../runtime/periodic';
 import { temporalRefusal } from './temporal-calls';
 
@@ -33,8 +34,9 @@ export type Delivery = { outcome: 'DELIVERED' } | { outcome: 'REJECTED'; reason:
 /** A delivery's outcome, REFUSED too: Temporal kept refusing the message itself (given up). */
 export type ClosedAs = Delivery['outcome'] | 'REFUSED';
 
-/** How often a message Temporal refuses is tried before it is given up as REFUSED. */
+/** How often a message Temporal refuses is tried before it is given up as REFUSED, and how long it waits between. */
 const refusalsBeforeGivingUp = 10;
+const refusalBackoff = { initialSeconds: 1, maxSeconds: 600 };
 
 /** Temporal answered and refused this message itself (malformed, not allowed): retrying at once will not help. */
 const refusedByTemporal = (error: unknown): boolean => temporalRefusal(error) !== undefined;
@@ -78,12 +80,13 @@ async function countOutage<Row extends { id: string | bigint }>(db: Writer, outb
 /** Refused by Temporal: tried again later, doubling the wait, then given up as REFUSED; the rest goes on. */
 async function countRefusal<Row extends { id: string | bigint }>(db: Writer, outbox: MessageOutbox<Row>, row: Row['id'], error: string): Promise<void> {
   const outcome = Prisma.raw(outbox.outcomeColumn);
+  const givenUp = givenUpAt(Prisma.sql`attempts + 1`, refusalsBeforeGivingUp);
   await db.$executeRaw`
     UPDATE ${Prisma.raw(outbox.table)}
     SET attempts = attempts + 1, last_error = ${error},
-        next_attempt_at = now() + least(power(2, attempts), 600) * interval '1 second',
-        delivered_at = CASE WHEN attempts + 1 >= ${refusalsBeforeGivingUp} THEN now() END,
-        ${outcome} = CASE WHEN attempts + 1 >= ${refusalsBeforeGivingUp} THEN 'REFUSED' END
+        next_attempt_at = ${nextAttemptAt(Prisma.sql`attempts`, refusalBackoff)},
+        delivered_at = ${givenUp},
+        ${outcome} = CASE WHEN ${givenUp} IS NOT NULL THEN 'REFUSED' END
     WHERE ${ids(outbox, [row])}`;
 }
 

@@ -45,8 +45,12 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
     },
     /** From the outbox's partial index of undelivered rows. */
     async pendingSignalCounts() {
-      const rows = await db.workflowSignalOutbox.groupBy({ by: ['signal'], where: { deliveredAt: null }, _count: { _all: true } });
-      return rows.map((r) => ({ signal: r.signal, count: r._count._all }));
+      const [rows, decisions] = await Promise.all([
+        db.workflowSignalOutbox.groupBy({ by: ['signal'], where: { deliveredAt: null }, _count: { _all: true } }),
+        db.taskDecision.count({ where: { deliveredAt: null } }),
+      ]);
+      // Officers' decisions waiting for Temporal, always reported (0 when none).
+      return [...rows.map((r) => ({ signal: r.signal, count: r._count._all })), { signal: 'decideTask', count: decisions }];
     },
     /** From the partial index of undelivered announcements; both statuses always reported (0 when none). */
     async undeliveredNotificationCounts() {

@@ -117,7 +117,7 @@ export function registerDomainGauges(registry: Registry, source: MetricsSource):
   });
   countGauge(registry, {
     name: 'lien_thong_pending_signals',
-    help: 'Recorded signals (bulk decisions) not yet delivered to their workflows; above 0 for minutes means no relay reaches Temporal',
+    help: "Recorded messages not yet delivered to their workflows: bulk decisions' signals, and officers' task decisions (decideTask); above 0 for minutes means no relay reaches Temporal",
     labelNames: ['signal'],
     read: () => source.pendingSignalCounts(),
     labels: (r) => ({ signal: r.signal }),

@@ -138,13 +138,15 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
       expect((await decide(apiUrl, officer, task.id, 'refusal', { code: 'INCOMPLETE_DOSSIER', reason: 'second thoughts' })).status).toBe(409);
       // Nothing written beside the workflow while it could not be told.
       expect(await statusOf(dossierNumber, 'BIRTH_REGISTRATION')).toMatchObject({ status: 'RUNNING', result: null });
-      // The relay of an instance that reaches Temporal, once the decision is due, delivers it.
+      // The relay of an instance cut off too leaves it pending; one that reaches Temporal (this test's,
+      // or the stack's own, whichever runs first) delivers it once it is due.
+      await deliverMessages({ db: stack.db, temporal: cutOff, logger }, taskDecisionOutbox(cutOff), { concurrency: 1 });
+      expect(await stack.db.taskDecision.findFirstOrThrow({ where: { taskId: task.id } })).toMatchObject({ deliveredAt: null });
       await stack.db.taskDecision.updateMany({ where: { taskId: task.id }, data: { nextAttemptAt: new Date() } });
-      expect(await deliverMessages({ db: stack.db, temporal: cutOff, logger }, taskDecisionOutbox(cutOff), { concurrency: 1 })).toBe(0);
-      expect(await deliverMessages({ db: stack.db, temporal: stack.temporal, logger }, taskDecisionOutbox(stack.temporal), { concurrency: 1 })).toBe(1);
+      await deliverMessages({ db: stack.db, temporal: stack.temporal, logger }, taskDecisionOutbox(stack.temporal), { concurrency: 1 });
       const decision = await stack.db.taskDecision.findFirstOrThrow({ where: { taskId: task.id } });
-      // Tried by the request, by the relay cut off like it, then delivered.
-      expect(decision).toMatchObject({ outcomeOfDelivery: 'DELIVERED', attempts: 3 });
+      expect(decision.outcomeOfDelivery).toBe('DELIVERED');
+      expect(decision.attempts).toBeGreaterThanOrEqual(2);
       expect(await statusOf(dossierNumber, 'BIRTH_REGISTRATION')).toMatchObject({ status: 'COMPLETED', result: { registrationNumber: '9/OUT' } });
       await inboxTask(stack.tokens.populationDatabaseSystem, dossierNumber, 'PERSONAL_ID');
       // Delivered again (a relay that crashed before its mark): Temporal answers the same update once.

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpAgencyGateway } from '../../activities/agency-gateway';
 import { buildApi } from '../../api/app';
 import { runMessageRelay } from '../../api/message-outbox';
-import { runSignalRelay } from '../../api/signal-outbox';
+import { signalOutbox } from '../../api/signal-outbox';
 import { taskDecisionOutbox } from '../../api/task-inbox';
 import { devTokens, type DevPrincipalName } from '../../api/auth/dev-tokens';
 import { createWorkingCalendar } from '../../domain/working-days';
@@ -118,8 +118,10 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
-  const signalRelay = options.signalRelay === false ? undefined : runSignalRelay({ db, temporal, logger }, { concurrency: config.BULK_DECISION_CONCURRENCY });
-  const decisionRelay = options.signalRelay === false ? undefined : runMessageRelay({ db, temporal, logger }, [taskDecisionOutbox(temporal)], { concurrency: 4 });
+  const signalRelay =
+    options.signalRelay === false
+      ? undefined
+      : runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal)], { concurrency: config.BULK_DECISION_CONCURRENCY });
   const api: FastifyInstance = await buildApi({
     db,
     temporal,
@@ -154,7 +156,6 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     stop: async () => {
       await api.close();
       await signalRelay?.stop();
-      await decisionRelay?.stop();
       await stopWorker();
       await nativeConnection.close();
       await connection.close();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma } from '../runtime/database';
 import { givenUpAt, nextAttemptAt } from '../runtime/outbox-retry';
 import { markOverdueSignal } from '../workflows/contract';
+import { changeOnce } from './change-once';
 import type { ActivityDependencies } from '.';
 
 /** What the supervisors' webhook receives: codes and times only, no personal data. */
@@ -45,17 +46,19 @@ type Announcement = 'delivered' | 'failed' | 'givenUp';
 export function createEscalationActivities({ db, escalationWebhook, logger, temporal }: ActivityDependencies) {
   async function record({ dossierId, level, step }: { dossierId: string; level: number; step: string }): Promise<void> {
     const now = new Date();
-    await db.$transaction(async (tx) => {
-      const recorded = await tx.escalation.findUnique({ where: { dossierId_step_level: { dossierId, step, level } } });
-      if (recorded) return; // a retried attempt
-      await tx.escalation.create({ data: { id: randomUUID(), dossierId, step, level, at: now } });
-      const dossier = await tx.dossier.findUniqueOrThrow({ where: { id: dossierId }, select: { overdueSince: true, escalationLevel: true } });
-      await tx.dossier.update({
-        where: { id: dossierId },
-        data: { overdueSince: dossier.overdueSince ?? now, escalationLevel: Math.max(level, dossier.escalationLevel) },
-      });
-      await tx.dossierEvent.create({ data: { dossierId, type: 'ESCALATED', step: step || null, detail: { level } } });
-    });
+    await changeOnce(
+      db,
+      // One per dossier, step and level (unique): a retried attempt, or a sweep overlapping the workflow's own, inserts nothing.
+      (tx) => tx.escalation.createMany({ data: [{ id: randomUUID(), dossierId, step, level, at: now }], skipDuplicates: true }),
+      async (tx) => {
+        const dossier = await tx.dossier.findUniqueOrThrow({ where: { id: dossierId }, select: { overdueSince: true, escalationLevel: true } });
+        await tx.dossier.update({
+          where: { id: dossierId },
+          data: { overdueSince: dossier.overdueSince ?? now, escalationLevel: Math.max(level, dossier.escalationLevel) },
+        });
+        await tx.dossierEvent.create({ data: { dossierId, type: 'ESCALATED', step: step || null, detail: { level } } });
+      },
+    );
   }
 
   /**

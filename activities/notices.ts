@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from '.';
+import { changeOnce } from './change-once';
 import { recordNoticeNotification } from './citizen-notifications';
 
 export interface NoticeReminder {
@@ -13,18 +14,21 @@ export function createNoticeActivities({ db, logger }: Pick<ActivityDependencies
   return {
     /**
      * Reminds the family of a draft still unconfirmed (nothing once they confirmed it): the row's count
-     * and the announcement sent by the relay are one transaction, so a retry neither loses nor repeats it.
+     * and the announcement sent by the relay are one transaction, the announcement recorded only by the
+     * attempt that counted the reminder, so a retry neither loses nor repeats it.
      */
     async remindFamily({ noticeId, ordinal, daysLeft }: NoticeReminder): Promise<{ reminded: boolean }> {
-      const [{ count }] = await db.$transaction([
-        db.lifeEventNotice.updateMany({
-          where: { id: noticeId, status: 'DRAFT', remindersSent: { lt: ordinal } },
-          data: { remindersSent: ordinal, lastReminderAt: new Date() },
-        }),
-        recordNoticeNotification(db, { noticeId, event: 'NOTICE_REMINDER', round: ordinal }),
-      ]);
-      logger.info({ noticeId, ordinal, daysLeft, reminded: count > 0 }, 'notice reminder');
-      return { reminded: count > 0 };
+      const reminded = await changeOnce(
+        db,
+        (tx) =>
+          tx.lifeEventNotice.updateMany({
+            where: { id: noticeId, status: 'DRAFT', remindersSent: { lt: ordinal } },
+            data: { remindersSent: ordinal, lastReminderAt: new Date() },
+          }),
+        (tx) => recordNoticeNotification(tx, { noticeId, event: 'NOTICE_REMINDER', round: ordinal }),
+      );
+      logger.info({ noticeId, ordinal, daysLeft, reminded }, 'notice reminder');
+      return { reminded };
     },
 
     /**
@@ -32,11 +36,12 @@ export function createNoticeActivities({ db, logger }: Pick<ActivityDependencies
      * and the family is told that the registration, now late, is still taken.
      */
     async markNoticeOverdue({ noticeId }: { noticeId: string }): Promise<void> {
-      const [{ count }] = await db.$transaction([
-        db.lifeEventNotice.updateMany({ where: { id: noticeId, status: 'DRAFT', overdueAt: null }, data: { overdueAt: new Date() } }),
-        recordNoticeNotification(db, { noticeId, event: 'NOTICE_OVERDUE', round: 0 }),
-      ]);
-      if (count > 0) logger.warn({ noticeId }, 'notice past its legal time limit, still unconfirmed');
+      const marked = await changeOnce(
+        db,
+        (tx) => tx.lifeEventNotice.updateMany({ where: { id: noticeId, status: 'DRAFT', overdueAt: null }, data: { overdueAt: new Date() } }),
+        (tx) => recordNoticeNotification(tx, { noticeId, event: 'NOTICE_OVERDUE', round: 0 }),
+      );
+      if (marked) logger.warn({ noticeId }, 'notice past its legal time limit, still unconfirmed');
     },
   };
 }

@@ -5,6 +5,7 @@ import { intakeSchema } from '../domain/intake';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../domain/procedures';
 import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract';
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
+import { changeOnce } from './change-once';
 import type { ActivityDependencies } from '.';
 import { awaitingAnswer, stepOutcomeWrite } from './step-outcomes';
 import { beginUndo } from './undo-outcomes';
@@ -135,17 +136,19 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
     const key = idempotencyKey(dossier.dossierNumber, step, current.round);
     try {
       const answer = await agencies.undo(undoPath(current.agency as AgencyRole, step), { originalIdempotencyKey: key, reason }, `${key}:undo`);
-      await db.$transaction([
-        db.dossierStep.update({
-          where: { id: current.id },
-          data: answer.undone
-            ? { status: 'COMPENSATED', compensation: answer, compensatedAt: new Date() }
-            : { status: 'CANCELLED', finishedAt: current.finishedAt ?? new Date() },
-        }),
-        db.dossierEvent.create({
-          data: { dossierId, type: answer.undone ? 'STEP_COMPENSATED' : 'STEP_NOTHING_TO_UNDO', step, detail: { reference: answer.reference ?? null } },
-        }),
-      ]);
+      const target = answer.undone ? 'COMPENSATED' : 'CANCELLED';
+      await changeOnce(
+        db,
+        (tx) =>
+          tx.dossierStep.updateMany({
+            where: { id: current.id, status: { not: target } },
+            data: answer.undone ? { status: target, compensation: answer, compensatedAt: new Date() } : { status: target, finishedAt: current.finishedAt ?? new Date() },
+          }),
+        (tx) =>
+          tx.dossierEvent.create({
+            data: { dossierId, type: answer.undone ? 'STEP_COMPENSATED' : 'STEP_NOTHING_TO_UNDO', step, detail: { reference: answer.reference ?? null } },
+          }),
+      );
       logger.info({ dossierNumber: dossier.dossierNumber, step, undone: answer.undone }, 'step compensated');
       return { undone: answer.undone };
     } catch (error) {

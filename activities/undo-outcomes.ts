@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { UndoOutcome } from '../domain/task-outcomes';
 import type { Database } from '../runtime/database';
 import { nonRetryableAgencyError } from '../workflows/contract';
+import { changeOnce } from './change-once';
 import type { StepRow } from './step-outcomes';
 
 export type { UndoOutcome };
@@ -40,18 +41,22 @@ export async function beginUndo(db: Database, dossierId: string, step: string) {
   if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');
   if (current.status === 'COMPENSATED') return { dossier, current, answer: { undone: true } };
   if (current.mode === 'MANUAL' && current.status === 'RUNNING') {
-    await db.$transaction(undecidedTaskWrites(db, current));
+    await cancelUndecidedStep(db, current);
     return { dossier, current, answer: { undone: false } };
   }
   return { dossier, current };
 }
 
-/** A manual step whose task the officer never decided: nothing was done, the step ends cancelled. */
-export function undecidedTaskWrites(db: Writer, { id, dossierId, step }: StepRow) {
-  return [
-    db.dossierStep.update({ where: { id }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
-    db.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
-  ];
+/**
+ * A manual step whose task the officer never decided: nothing was done, the step ends cancelled. Only
+ * a step still running is cancelled, so two undo attempts at once record it once.
+ */
+function cancelUndecidedStep(db: Database, { id, dossierId, step }: StepRow) {
+  return changeOnce(
+    db,
+    (tx) => tx.dossierStep.updateMany({ where: { id, status: 'RUNNING' }, data: { status: 'CANCELLED', finishedAt: new Date() } }),
+    (tx) => tx.dossierEvent.create({ data: { dossierId, type: 'STEP_NOTHING_TO_UNDO', step, detail: { task: 'CANCELLED' } } }),
+  );
 }
 
 /**

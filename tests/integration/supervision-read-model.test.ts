@@ -76,17 +76,30 @@ describe('the supervision columns kept by the database', () => {
 
   it('two transactions writing two steps of one dossier at once: the second to commit sees the first', async () => {
     const { id, stepIds } = await seedDossier();
-    const [first, second] = [new Pg({ connectionString: process.env.DATABASE_URL }), new Pg({ connectionString: process.env.DATABASE_URL })];
-    await Promise.all([first.connect(), second.connect()]);
+    const connected = async (): Promise<Pg> => {
+      const client = new Pg({ connectionString: process.env.DATABASE_URL });
+      await client.connect();
+      return client;
+    };
+    const [first, second, third] = await Promise.all([connected(), connected(), connected()]);
+    const backendOf = async (client: Pg): Promise<number> => (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     try {
       const soon = new Date(Date.now() + 3600_000);
-      // The first writes its step and holds its transaction open while the second writes another step.
+      // The first writes its step and holds its transaction open while the second writes another step
+      // and the third opens an incident.
       await first.query('BEGIN');
       await first.query(`UPDATE dossier_step SET status = 'RUNNING', due_at = $2 WHERE id = $1`, [stepIds[2], soon]);
+      const firstPid = await backendOf(first);
+      const waiting = await Promise.all([second, third].map(backendOf));
       await second.query('BEGIN');
       const secondWrite = second.query(`UPDATE dossier_step SET status = 'WAITING_FOR_SUPPLEMENT' WHERE id = $1`, [stepIds[3]]);
-      const incident = pg.query(`INSERT INTO incident (id, dossier_id, step, agency, kind, last_error) VALUES ($1, $2, 'PERMANENT_RESIDENCE', 'COMMUNE_POLICE', 'STEP', 'HTTP 503')`, [randomUUID(), id]);
-      await new Promise((r) => setTimeout(r, 300));
+      const incident = third.query(`INSERT INTO incident (id, dossier_id, step, agency, kind, last_error) VALUES ($1, $2, 'PERMANENT_RESIDENCE', 'COMMUNE_POLICE', 'STEP', 'HTTP 503')`, [randomUUID(), id]);
+      // The race under test: the first commits only once the server shows both waiting for its lock on
+      // the dossier (after a fixed pause, they might not have reached it yet, and nothing would race).
+      await eventually(async () => {
+        const { rows } = await pg.query(`SELECT count(*)::int AS blocked FROM unnest($1::int[]) AS w(pid) WHERE $2::int = ANY(pg_blocking_pids(w.pid))`, [waiting, firstPid]);
+        return rows[0].blocked === waiting.length ? true : undefined;
+      }, 10_000);
       await first.query('COMMIT');
       await secondWrite;
       await second.query('COMMIT');
@@ -99,7 +112,7 @@ describe('the supervision columns kept by the database', () => {
         open_steps: ['SOCIAL_SECURITY:CHILD_HEALTH_INSURANCE:WAITING_FOR_SUPPLEMENT', 'COMMUNE_POLICE:PERMANENT_RESIDENCE:RUNNING'],
       });
     } finally {
-      await Promise.all([first.end(), second.end()]);
+      await Promise.all([first.end(), second.end(), third.end()]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StepCode } from '../domain/procedures';
+import { openTaskStatuses, unfinishedStepStatuses } from '../domain/statuses';
 import type { GroupOutcome } from '../runtime/metrics';
 import type { GroupOutcomeStatus, IncidentDecision, IncidentKind } from '../workflows/contract';
 import { changeOnce, type Transaction } from './change-once';
@@ -7,8 +8,6 @@ import { recordNotification } from './citizen-notifications';
 import { stepDueAt } from './step-deadline';
 import type { ActivityDependencies } from '.';
 import type { StepRef } from './steps';
-
-const unfinished = ['PENDING', 'RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 
 /** PostgreSQL cannot store U+0000 in text or jsonb: free text is stored without it, never refused mid-workflow. */
 const storable = (text: string): string => text.replace(/\u0000/g, '');
@@ -145,10 +144,10 @@ export function createBookkeepingActivities({ db, calendar, metrics }: ActivityD
           // group was stopped): it no longer counts as open, nor is it picked by bulk decisions.
           await tx.incident.updateMany({ where: { dossierId, status: 'OPEN' }, data: { status: 'SUPERSEDED', resolvedAt: new Date() } });
           if (stopped) {
-            await tx.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinished] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+            await tx.dossierStep.updateMany({ where: { dossierId, status: { in: [...unfinishedStepStatuses] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
             // Acts still in an inbox: no officer may decide them any more (undo tasks are done by now,
             // and must never be cancelled: the act they undo would stand).
-            await tx.agencyTask.updateMany({ where: { dossierId, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+            await tx.agencyTask.updateMany({ where: { dossierId, kind: 'ACT', status: { in: [...openTaskStatuses] } }, data: { status: 'CANCELLED' } });
           }
           await event(tx, dossierId, 'GROUP_ENDED', null, { status });
           await recordNotification(tx, { dossierId, event: 'GROUP_ENDED', code: status });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../runtime/database';
+import { answerOwedStepStatuses, openStepStatuses } from '../domain/statuses';
+import { Prisma, sqlLiterals } from '../runtime/database';
 import { givenUpAt, nextAttemptAt } from '../runtime/outbox-retry';
 import { markOverdueSignal } from '../workflows/contract';
 import { changeOnce } from './change-once';
@@ -82,7 +83,7 @@ export function createEscalationActivities({ db, escalationWebhook, logger, temp
   async function announce(webhook: EscalationWebhook, row: ClaimedEscalation): Promise<Announcement> {
     const dossier = await db.dossier.findUniqueOrThrow({
       where: { id: row.dossier_id },
-      include: { steps: { where: { status: { in: ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] } } } },
+      include: { steps: { where: { status: { in: [...openStepStatuses] } } } },
     });
     const notice: EscalationNotice = {
       dossierNumber: dossier.dossierNumber,
@@ -158,7 +159,7 @@ export function createEscalationActivities({ db, escalationWebhook, logger, temp
       const late = await db.$queryRaw<{ dossier_id: string; step: string; workflow_id: string }[]>`
         SELECT s.dossier_id, s.step, d.workflow_id
         FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id
-        WHERE s.status IN ('RUNNING', 'INCIDENT') AND s.due_at < now()
+        WHERE s.status IN (${sqlLiterals(answerOwedStepStatuses)}) AND s.due_at < now()
           AND NOT EXISTS (SELECT 1 FROM escalation e WHERE e.dossier_id = s.dossier_id AND e.step = s.step)
         ORDER BY s.due_at
         LIMIT ${limit}`;

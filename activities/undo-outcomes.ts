@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { openTaskStatuses } from '../domain/statuses';
 import type { UndoOutcome } from '../domain/task-outcomes';
 import type { Database } from '../runtime/database';
 import { nonRetryableAgencyError } from '../workflows/contract';
@@ -35,7 +36,7 @@ type Writer = Pick<Database, 'dossierStep' | 'dossierEvent'>;
  * step whose officer never decided it (nothing was done: it ends cancelled), is answered at once.
  */
 export async function beginUndo(db: Database, dossierId: string, step: string) {
-  await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: ['OPEN', 'CLAIMED'] } }, data: { status: 'CANCELLED' } });
+  await db.agencyTask.updateMany({ where: { dossierId, step, kind: 'ACT', status: { in: [...openTaskStatuses] } }, data: { status: 'CANCELLED' } });
   const dossier = await db.dossier.findUniqueOrThrow({ where: { id: dossierId }, include: { steps: { where: { step } } } });
   const current = dossier.steps[0];
   if (!current) throw ApplicationFailure.nonRetryable(`dossier has no step ${step}`, 'UnknownStep');

@@ -2,15 +2,14 @@ import { z } from 'zod';
 import { scopeFilter } from '../domain/authorization';
 import type { Principal } from '../domain/principal';
 import { procedureGroups } from '../domain/procedures';
+import { dossierStatuses, openStepStatuses, stepStatuses } from '../domain/statuses';
 import type { Database, Prisma } from '../runtime/database';
-import { openStepStatuses } from './stuck-dossiers';
+import { iso, timestamp } from './schemas';
 
 /**
  * The dossiers a principal may read, as a desk works them: active ones first, the most overdue on
  * top, then the ended ones, newest first. Searchable by dossier number (no personal data in a URL).
  */
-export const dossierStatuses = ['RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'] as const;
-
 export const dossierListQuerySchema = z.object({
   q: z.string().trim().max(64).optional().describe('Part of the dossier number'),
   status: z.enum(dossierStatuses).optional(),
@@ -33,9 +32,9 @@ export const dossierListSchema = z.object({
       status: z.enum(dossierStatuses),
       receivedAt: z.iso.datetime(),
       dueAt: z.iso.datetime(),
-      completedAt: z.iso.datetime().nullable(),
+      completedAt: timestamp,
       overdue: z.boolean(),
-      openSteps: z.array(z.object({ step: z.string(), agency: z.string(), status: z.string() })),
+      openSteps: z.array(z.object({ step: z.string(), agency: z.string(), status: z.enum(stepStatuses) })),
     }),
   ),
 });
@@ -82,7 +81,7 @@ export async function listDossiers(db: Database, principal: Principal, query: Do
       status: d.status,
       receivedAt: d.receivedAt.toISOString(),
       dueAt: d.dueAt.toISOString(),
-      completedAt: d.completedAt?.toISOString() ?? null,
+      completedAt: iso(d.completedAt),
       overdue: (d.completedAt ?? now) > d.dueAt,
       openSteps: d.steps,
     })),

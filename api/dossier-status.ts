@@ -2,36 +2,25 @@ import { z } from 'zod';
 import { contactSchema, notificationChannels, notificationRecipient } from '../domain/intake/common';
 import { maskedAddress } from '../domain/notification-contract';
 import { dossierNotificationEvents } from '../domain/notification-templates';
-import { stepDefinition, type ProcedureGroup, type StepCode } from '../domain/procedures';
+import { procedureGroups, stepDefinition, type ProcedureGroup, type StepCode } from '../domain/procedures';
+import { dossierStatuses, stepStatuses, taskKinds, taskStatuses } from '../domain/statuses';
+import { stepModes } from '../domain/step-modes';
 import type { AgencyTask, CitizenNotification } from '../prisma/generated/client';
 import type { WorkingCalendar } from '../domain/working-days';
 import type { Database } from '../runtime/database';
-
-const timestamp = z.iso.datetime().nullable();
+import { iso, timestamp } from './schemas';
 
 export const stepStatusSchema = z.object({
   step: z.string(),
   title: z.string(),
   agency: z.string(),
-  status: z.enum([
-    'PENDING',
-    'RUNNING',
-    'WAITING_FOR_SUPPLEMENT',
-    'INCIDENT',
-    'COMPLETED',
-    'REFUSED',
-    'BLOCKED',
-    'SKIPPED',
-    'CANCELLED',
-    'COMPENSATED',
-    'COMPENSATION_SKIPPED',
-  ]),
-  mode: z.enum(['AUTOMATED', 'MANUAL']),
+  status: z.enum(stepStatuses),
+  mode: z.enum(stepModes),
   /** For a manual step: its latest task in the agency's inbox (UNDO: undoing the act), who holds it and since when. */
   task: z
     .object({
-      kind: z.enum(['ACT', 'UNDO']),
-      status: z.enum(['OPEN', 'CLAIMED', 'DONE', 'CANCELLED']),
+      kind: z.enum(taskKinds),
+      status: z.enum(taskStatuses),
       claimedBy: z.string().nullable(),
       claimedAt: timestamp,
       dueAt: z.iso.datetime(),
@@ -71,8 +60,8 @@ export const announcementViewSchema = z.object({
 export const dossierStatusSchema = z.object({
   dossierId: z.uuid(),
   dossierNumber: z.string(),
-  procedureGroup: z.enum(['BIRTH', 'DEATH']),
-  status: z.string(),
+  procedureGroup: z.enum(procedureGroups),
+  status: z.enum(dossierStatuses),
   jurisdiction: z.object({ provinceCode: z.string(), communeCode: z.string() }),
   currentSteps: z.array(z.string()),
   receivedAt: z.iso.datetime(),
@@ -94,8 +83,6 @@ export const dossierStatusSchema = z.object({
   announcements: z.array(announcementViewSchema).optional(),
 });
 export type DossierStatusView = z.infer<typeof dossierStatusSchema>;
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 function taskView(task: AgencyTask | undefined) {
   if (!task) return null;

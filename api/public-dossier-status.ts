@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { dossierNumberSchema } from '../domain/intake';
+import { procedureGroups } from '../domain/procedures';
 import { receiptCodeSchema } from '../domain/receipt-code';
+import { dossierStatuses, type StepStatus } from '../domain/statuses';
 import type { Database } from '../runtime/database';
-import type { StepProgressStatus } from '../workflows/contract';
 import { ProblemError } from './problem';
 import type { ReceiptCodes } from './receipt-codes';
+import { iso, timestamp } from './schemas';
 
 export const publicStatusQuerySchema = z.object({
   dossierNumber: dossierNumberSchema.describe('The dossier number on the receipt'),
@@ -19,7 +21,7 @@ export const publicStatusQuerySchema = z.object({
 export const citizenStepStatuses = ['WAITING', 'IN_PROGRESS', 'WAITING_FOR_CITIZEN', 'COMPLETED', 'REFUSED', 'NOT_PERFORMED', 'UNDONE'] as const;
 type CitizenStepStatus = (typeof citizenStepStatuses)[number];
 
-const citizenStatusOf: Record<StepProgressStatus, CitizenStepStatus> = {
+const citizenStatusOf: Record<StepStatus, CitizenStepStatus> = {
   PENDING: 'WAITING',
   RUNNING: 'IN_PROGRESS',
   INCIDENT: 'IN_PROGRESS',
@@ -41,26 +43,24 @@ const citizenStatusOf: Record<StepProgressStatus, CitizenStepStatus> = {
 export const citizenActions = ['NONE', 'BRING_SUPPLEMENT', 'CONTACT_DESK'] as const;
 type CitizenAction = (typeof citizenActions)[number];
 
-const when = z.iso.datetime().nullable();
-
 export const publicDossierStatusSchema = z
   .object({
     dossierNumber: z.string(),
-    procedureGroup: z.enum(['BIRTH', 'DEATH']),
-    status: z.enum(['RECEIVED', 'IN_PROGRESS', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED']).describe("The group's status"),
+    procedureGroup: z.enum(procedureGroups),
+    status: z.enum(dossierStatuses).describe("The group's status"),
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime().describe('The appointment: when the results are due (working days from receipt)'),
-    completedAt: when,
+    completedAt: timestamp,
     citizenAction: z.enum(citizenActions).describe('What the citizen should do now, over all steps'),
     steps: z.array(
       z.object({
         step: z.string().describe('Step code, e.g. BIRTH_REGISTRATION; the console names it in Vietnamese'),
         agency: z.string().describe('Agency role code, e.g. COMMUNE_POLICE'),
         status: z.enum(citizenStepStatuses),
-        startedAt: when,
-        finishedAt: when,
+        startedAt: timestamp,
+        finishedAt: timestamp,
         citizenAction: z.enum(citizenActions),
-        supplementDueAt: when.describe('BRING_SUPPLEMENT: the last moment to bring it'),
+        supplementDueAt: timestamp.describe('BRING_SUPPLEMENT: the last moment to bring it'),
       }),
     ),
   })
@@ -69,8 +69,6 @@ export type PublicDossierStatus = z.infer<typeof publicDossierStatusSchema>;
 
 /** One answer for a wrong code, an unknown number and a dossier without a code: none tells which. */
 export const notFound = () => new ProblemError(404, 'Not found', 'no dossier matches this dossier number and receipt code');
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 const actionOf = (status: CitizenStepStatus): CitizenAction =>
   status === 'WAITING_FOR_CITIZEN' ? 'BRING_SUPPLEMENT' : status === 'REFUSED' ? 'CONTACT_DESK' : 'NONE';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { agencyRoles, agencyStepPairs, procedureGroups, stepCodes } from '../domain/procedures';
 import { scopeFilter } from '../domain/authorization';
+import { openStepStatuses, runningDossierStatuses, type DossierStatus, type OpenStepStatus } from '../domain/statuses';
 import type { JurisdictionScope, Principal } from '../domain/principal';
-import { Prisma, type Database } from '../runtime/database';
+import { Prisma, sqlLiterals, type Database } from '../runtime/database';
 
 /**
  * The supervisor's view of what is stuck: dossiers not yet ended, narrowed by a filter and always by
@@ -13,8 +14,6 @@ import { Prisma, type Database } from '../runtime/database';
  * migration 20261125160000), through an index of running dossiers only: the counts are exact and no
  * view joins the steps.
  */
-/** A step an agency (or the citizen) still owes: shared by every supervision view. */
-export const openStepStatuses = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'] as const;
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const filterSchema = z.object({
@@ -34,11 +33,12 @@ export type Filter = z.infer<typeof filterSchema>;
 export interface OpenStep {
   agency: string;
   step: string;
-  status: string;
+  status: OpenStepStatus;
 }
 export const parseOpenStep = (key: string): OpenStep => {
   const [agency = '', step = '', status = ''] = key.split(':');
-  return { agency, step, status };
+  // The triggers write only open steps' keys (tests/integration/status-vocabulary.test.ts).
+  return { agency, step, status: status as OpenStepStatus };
 };
 
 /**
@@ -47,7 +47,7 @@ export const parseOpenStep = (key: string): OpenStep => {
  */
 function openStepKeys(f: Filter): string[] | undefined {
   if (!f.step && !f.agency) return undefined;
-  const statuses = f.waitingForCitizen ? ['WAITING_FOR_SUPPLEMENT'] : openStepStatuses;
+  const statuses: readonly OpenStepStatus[] = f.waitingForCitizen ? ['WAITING_FOR_SUPPLEMENT'] : openStepStatuses;
   return agencyStepPairs
     .filter(([agency, step]) => (!f.agency || agency === f.agency) && (!f.step || step === f.step))
     .flatMap(([agency, step]) => statuses.map((status) => `${agency}:${step}:${status}`));
@@ -71,7 +71,7 @@ export function runningWhereSql(scope: JurisdictionScope, f: Filter, now: Date):
   const keys = openStepKeys(f);
   const conditions: Prisma.Sql[] = [
     // Written out, not bound: the planner matches it to the partial indexes of running dossiers.
-    Prisma.sql`status IN ('RECEIVED', 'IN_PROGRESS')`,
+    Prisma.sql`status IN (${sqlLiterals(runningDossierStatuses)})`,
     // The supervisor's own jurisdiction always narrows what a filter can reach.
     ...scopeSql(scope),
     ...(f.provinceCode ? [Prisma.sql`province_code = ${f.provinceCode}`] : []),
@@ -128,7 +128,7 @@ export async function listStuckDossiers(db: Database, principal: Principal, filt
   const [counts, rows] = await Promise.all([
     countRunning(db, where, now),
     db.$queryRaw<
-      { dossier_number: string; procedure_group: string; status: string; province_code: string; commune_code: string; received_at: Date; due_at: Date; late_at: Date; open_steps: string[] }[]
+      { dossier_number: string; procedure_group: string; status: DossierStatus; province_code: string; commune_code: string; received_at: Date; due_at: Date; late_at: Date; open_steps: string[] }[]
     >`SELECT dossier_number, procedure_group, status, province_code, commune_code, received_at, due_at, late_at, open_steps
       FROM dossier WHERE ${where} ORDER BY due_at, dossier_number LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
   ]);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { scopeFilter } from '../domain/authorization';
 import { vietnamDate } from '../domain/intake';
 import type { JurisdictionScope } from '../domain/principal';
-import { Prisma, type Database } from '../runtime/database';
+import { completedDossierStatuses, openStepStatuses } from '../domain/statuses';
+import { Prisma, sqlLiterals, type Database } from '../runtime/database';
 import { countRunning, runningWhereSql, scopeSql } from './stuck-dossiers';
 
 /**
@@ -19,7 +20,7 @@ export const supervisionSummarySchema = z.object({
   waitingForCitizen: z.number().int(),
   /** Drafts opened by facilities' notices, past their legal registration limit and still unconfirmed. */
   overdueDrafts: z.number().int(),
-  byAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.string(), count: z.number().int() })),
+  byAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.enum(openStepStatuses), count: z.number().int() })),
   /** The communes with the most overdue dossiers, then the most open ones (at most `summaryCommunes`). */
   byCommune: z.array(z.object({ provinceCode: z.string(), communeCode: z.string(), open: z.number().int(), overdue: z.number().int() })),
   daily: z.array(z.object({ day: z.string(), received: z.number().int(), completed: z.number().int(), completedOnTime: z.number().int() })),
@@ -50,7 +51,7 @@ async function countDays(db: Database, scope: JurisdictionScope, from: Date, to:
       FROM dossier WHERE received_at >= ${from} AND received_at < ${to} AND ${where} GROUP BY 1`,
     db.$queryRaw<{ day: string; n: bigint; on_time: bigint }[]>`
       SELECT to_char(completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, count(*) AS n, count(*) FILTER (WHERE completed_at <= due_at) AS on_time
-      FROM dossier WHERE completed_at >= ${from} AND completed_at < ${to} AND status IN ('COMPLETED', 'PARTIALLY_COMPLETED') AND ${where} GROUP BY 1`,
+      FROM dossier WHERE completed_at >= ${from} AND completed_at < ${to} AND status IN (${sqlLiterals(completedDossierStatuses)}) AND ${where} GROUP BY 1`,
   ]);
   const days = new Map<string, DayCounts>();
   const of = (day: string): DayCounts => days.get(day) ?? days.set(day, { received: 0, completed: 0, completedOnTime: 0 }).get(day)!;

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createHttpAgencyGateway } from '../activities/agency-gateway';
 import { Registry } from 'prom-client';
 import { buildApi } from '../api/app';
 import { devTokens } from '../api/auth/dev-tokens';
@@ -12,8 +10,10 @@ import { loadConfig } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
 import { startScratchServers } from '../runtime/scratch-servers';
+import { connectTemporalClient } from '../runtime/temporal';
 import { buildSimulator } from '../simulator/app';
-import { createDossierWorker } from '../worker/create-worker';
+import { simulatorSettings } from '../simulator/settings';
+import { configuredActivities, createDossierWorker } from '../worker/create-worker';
 import type { BaselineActivities, baselineWorkflow } from './baseline-workflow';
 import { groupBatch } from './group-batch';
 import { benchOptions, runBatch, runBench, type BatchResult, type Cleanup } from './harness';
@@ -120,6 +120,9 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
   const setupStarted = performance.now();
   const servers = await startScratchServers({ database: 'lien_thong_bench' });
   cleanup.add('PostgreSQL and Temporal', () => servers.stop());
+  const simulator = buildSimulator();
+  const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: 0 });
+  cleanup.add('simulator', () => simulator.close());
   const config = loadConfig({
     ...process.env,
     // The bench signs development tokens for its scratch stack.
@@ -128,21 +131,17 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
     DATABASE_URL: servers.databaseUrl,
     TEMPORAL_ADDRESS: servers.temporalAddress,
     TEMPORAL_TASK_QUEUE: `bench-birth-${randomUUID()}`,
+    ...simulatorSettings(simulatorUrl),
   });
   const baselineQueue = `bench-baseline-${randomUUID()}`;
-
-  const simulator = buildSimulator();
-  const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: 0 });
-  cleanup.add('simulator', () => simulator.close());
 
   // The API and the worker are separate processes in production, each with its own pool.
   const apiDb = createDatabase(servers.databaseUrl, config.DATABASE_POOL_SIZE);
   const workerDb = createDatabase(servers.databaseUrl, config.DATABASE_POOL_SIZE);
   cleanup.add('database pools', () => Promise.all([apiDb.$disconnect(), workerDb.$disconnect()]));
 
-  const connection = await Connection.connect({ address: servers.temporalAddress });
-  cleanup.add('Temporal client', () => connection.close());
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporalClient(config, servers.temporalAddress);
+  cleanup.add('Temporal client', () => temporal.connection.close());
 
   const calendar = createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR });
   const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
@@ -153,13 +152,7 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      activities: {
-        db: workerDb,
-        logger,
-        calendar,
-        metrics: createWorkerMetrics(new Registry()),
-        agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: config.AGENCY_TIMEOUT_MS }),
-      },
+      activities: configuredActivities(config, { db: workerDb, logger, metrics: createWorkerMetrics(new Registry()) }),
     }),
     Worker.create({
       connection: nativeConnection,

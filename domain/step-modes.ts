@@ -10,7 +10,10 @@ import type { Place } from './principal';
  * means the commune police's steps are manual in province 79, social security's everywhere, and the
  * civil-status office's only in commune 26734 of province 79. Anything not matched is automated.
  */
-export type StepModeName = 'AUTOMATED' | 'MANUAL';
+
+/** AUTOMATED: the activity calls the agency's system. MANUAL: a task waits in the agency's inbox. */
+export const stepModes = ['AUTOMATED', 'MANUAL'] as const;
+export type StepMode = (typeof stepModes)[number];
 
 export interface ManualStepRule {
   agency: AgencyRole;
@@ -49,6 +52,6 @@ export function ruleCovers(rule: ManualStepRule, agency: string, place: Place): 
 }
 
 /** The mode of a step done by `agency` for a dossier filed at `place`. */
-export function stepModeFor(rules: readonly ManualStepRule[], agency: string, place: Place): StepModeName {
+export function stepModeFor(rules: readonly ManualStepRule[], agency: string, place: Place): StepMode {
   return rules.some((rule) => ruleCovers(rule, agency, place)) ? 'MANUAL' : 'AUTOMATED';
 }

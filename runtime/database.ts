@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../prisma/generated/client';
+import { Prisma, PrismaClient } from '../prisma/generated/client';
 
 export type Database = PrismaClient;
 
@@ -7,5 +7,16 @@ export function createDatabase(databaseUrl: string, poolSize = 10): Database {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
 }
 
-export { Prisma } from '../prisma/generated/client';
+export { Prisma };
 export type { Dossier } from '../prisma/generated/client';
+
+/**
+ * Codes written into a statement as SQL literals (`'RUNNING', 'INCIDENT'`), not bound: the planner
+ * then sees them when it plans, as a partial index's predicate needs. For the code's own vocabularies
+ * only (capitals and underscores, checked), never for input.
+ */
+export function sqlLiterals(codes: readonly string[]): Prisma.Sql {
+  const other = codes.find((code) => !/^[A-Z_]+$/.test(code));
+  if (other !== undefined) throw new Error(`not a code: ${JSON.stringify(other)}`);
+  return Prisma.raw(codes.map((code) => `'${code}'`).join(', '));
+}

@@ -1,4 +1,5 @@
-import { DossierStatus, ProcedureGroup, StepStatus } from '../prisma/generated/enums';
+import { procedureGroups } from '../domain/procedures';
+import { dossierStatuses, runningDossierStatuses, stepStatuses } from '../domain/statuses';
 import type { Database } from './database';
 import type { DossierCount, MetricsSource, StepCount } from './metrics';
 
@@ -15,8 +16,8 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
     async dossierCounts(): Promise<DossierCount[]> {
       const rows = await db.dossier.groupBy({ by: ['procedureGroup', 'status'], _count: { _all: true } });
       const counts = new Map(rows.map((r) => [`${r.procedureGroup}/${r.status}`, r._count._all]));
-      return Object.values(ProcedureGroup).flatMap((procedureGroup) =>
-        Object.values(DossierStatus).map((status) => ({ procedureGroup, status, count: counts.get(`${procedureGroup}/${status}`) ?? 0 })),
+      return procedureGroups.flatMap((procedureGroup) =>
+        dossierStatuses.map((status) => ({ procedureGroup, status, count: counts.get(`${procedureGroup}/${status}`) ?? 0 })),
       );
     },
 
@@ -26,7 +27,7 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
       // The (step, agency) pairs come from the data: which agency does a step can depend on the dossier.
       const pairs = new Map(rows.map((r) => [`${r.step}/${r.agency}`, { step: r.step, agency: r.agency }]));
       return [...pairs.values()].flatMap(({ step, agency }) =>
-        Object.values(StepStatus).map((status) => ({ step, agency, status, count: counts.get(`${step}/${agency}/${status}`) ?? 0 })),
+        stepStatuses.map((status) => ({ step, agency, status, count: counts.get(`${step}/${agency}/${status}`) ?? 0 })),
       );
     },
 
@@ -38,7 +39,7 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
     async overdueCounts() {
       const rows = await db.dossier.groupBy({
         by: ['procedureGroup'],
-        where: { status: { in: ['RECEIVED', 'IN_PROGRESS'] }, dueAt: { lt: new Date() } },
+        where: { status: { in: [...runningDossierStatuses] }, dueAt: { lt: new Date() } },
         _count: { _all: true },
       });
       return rows.map((r) => ({ procedureGroup: r.procedureGroup, count: r._count._all }));

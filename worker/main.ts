@@ -1,6 +1,4 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { createHttpAgencyGateway } from '../activities/agency-gateway';
-import { createWorkingCalendar } from '../domain/working-days';
 import { loadConfig, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
@@ -8,11 +6,9 @@ import { createWorkerMetrics } from '../runtime/metrics';
 import { applyMigrations } from '../runtime/migrations';
 import { ensureDeadlineSweepSchedule } from '../runtime/deadline-sweep-schedule';
 import { connectTemporalClient } from '../runtime/temporal';
-import { createDossierWorker } from './create-worker';
+import { configuredActivities, configuredNotificationRelay, createDossierWorker } from './create-worker';
 import { prebuiltBundle } from './workflow-bundle';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
-import { createHttpNotificationGateway } from './notification-gateway';
-import { runNotificationRelay } from './notification-relay';
 import { coreMetricsAddress, coreMetricsExporter, coreMetricsReader } from './temporal-core-metrics';
 
 async function main(): Promise<void> {
@@ -59,27 +55,9 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: {
-      db,
-      logger,
-      calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
-      metrics,
-      temporal,
-      ...(config.ESCALATION_WEBHOOK_URL
-        ? { escalationWebhook: { url: config.ESCALATION_WEBHOOK_URL, timeoutMs: config.AGENCY_TIMEOUT_MS, maxAttempts: config.ESCALATION_MAX_ATTEMPTS } }
-        : {}),
-      agencies: createHttpAgencyGateway({
-        baseUrl: requireSetting(config, 'AGENCY_BASE_URL'),
-        timeoutMs: config.AGENCY_TIMEOUT_MS,
-      }),
-    },
+    activities: configuredActivities(config, { db, logger, metrics, temporal }),
   });
-  const notificationRelay = config.NOTIFICATION_GATEWAY_URL
-    ? runNotificationRelay(
-        { db, logger, gateway: createHttpNotificationGateway({ url: config.NOTIFICATION_GATEWAY_URL, timeoutMs: config.AGENCY_TIMEOUT_MS }) },
-        { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS, retryInitialMs: config.NOTIFICATION_RETRY_INITIAL_MS, retryMaxMs: config.NOTIFICATION_RETRY_MAX_MS },
-      )
-    : undefined;
+  const notificationRelay = configuredNotificationRelay(config, { db, logger });
   if (!notificationRelay) logger.warn('NOTIFICATION_GATEWAY_URL unset: announcements to citizens are recorded, not sent');
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are done (the SDK installs the handlers).

@@ -1,7 +1,11 @@
 import type { JurisdictionScope } from '../../domain/principal';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../../domain/procedures';
+import type { DossierStatus, StepStatus, TaskKind, TaskStatus } from '../../domain/statuses';
 
-/** Every word the console shows for a code of the API, in Vietnamese. */
+/**
+ * Every word the console shows for a code of the API, in Vietnamese. Typed by the domain's lists: a status
+ * added there without its label here fails `npm run typecheck`.
+ */
 export const groupLabel: Record<ProcedureGroup, string> = {
   BIRTH: 'Khai sinh liên thông',
   DEATH: 'Khai tử liên thông',
@@ -34,7 +38,12 @@ export const roleLabel: Record<string, string> = {
   SUPERVISOR: 'Giám sát viên',
 };
 
-export const dossierStatusLabel: Record<string, { text: string; color: string }> = {
+export interface Label {
+  text: string;
+  color: string;
+}
+
+export const dossierStatusLabel: Record<DossierStatus, Label> = {
   RECEIVED: { text: 'Đã tiếp nhận', color: 'default' },
   IN_PROGRESS: { text: 'Đang xử lý', color: 'processing' },
   COMPLETED: { text: 'Hoàn thành', color: 'success' },
@@ -44,7 +53,7 @@ export const dossierStatusLabel: Record<string, { text: string; color: string }>
   CANCELLED: { text: 'Đã hủy', color: 'default' },
 };
 
-export const stepStatusLabel: Record<string, { text: string; color: string }> = {
+export const stepStatusLabel: Record<StepStatus, Label> = {
   PENDING: { text: 'Chờ bước trước', color: 'default' },
   RUNNING: { text: 'Đang xử lý', color: 'processing' },
   WAITING_FOR_SUPPLEMENT: { text: 'Chờ công dân bổ sung', color: 'warning' },
@@ -91,14 +100,14 @@ export const citizenActionText: Record<string, string | null> = {
   CONTACT_DESK: 'Mời ông/bà liên hệ bộ phận một cửa nơi nộp hồ sơ để biết lý do và cách giải quyết',
 };
 
-export const taskStatusLabel: Record<string, { text: string; color: string }> = {
+export const taskStatusLabel: Record<TaskStatus, Label> = {
   OPEN: { text: 'Chưa nhận', color: 'blue' },
   CLAIMED: { text: 'Đã nhận xử lý', color: 'processing' },
   DONE: { text: 'Đã xong', color: 'success' },
   CANCELLED: { text: 'Đã hủy', color: 'default' },
 };
 
-export const taskKindLabel: Record<string, string> = { ACT: 'Thực hiện', UNDO: 'Hủy kết quả đã cấp' };
+export const taskKindLabel: Record<TaskKind, string> = { ACT: 'Thực hiện', UNDO: 'Hủy kết quả đã cấp' };
 
 export const incidentKindLabel: Record<string, string> = {
   STEP: 'Bước thất bại',

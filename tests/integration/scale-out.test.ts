@@ -3,9 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { Client as Pg } from 'pg';
 import { startChaosStack, type ChaosStack } from '../../chaos/stack';
 import { birthIntake } from '../support/fixtures';
-import { eventually, getJson, postJson } from '../support/stack';
-
-const ended = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
+import { endedStatuses, eventually, getJson, postJson } from '../support/stack';
 
 /**
  * Scale-out on one machine: two worker processes and two API processes on the same task queue,
@@ -36,7 +34,7 @@ describe('two workers and two API processes side by side', () => {
     for (const intake of intakes) {
       const status = await eventually(async () => {
         const { body } = await getJson(`${second}/v1/dossiers/${intake.dossierNumber}`, stack.tokens.clerk);
-        return ended.includes(body.status) ? body : undefined;
+        return endedStatuses.includes(body.status) ? body : undefined;
       }, 120_000);
       expect(status.status).toBe('COMPLETED');
     }

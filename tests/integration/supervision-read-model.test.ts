@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client as Pg } from 'pg';
+import { openStepStatuses, runningDossierStatuses } from '../../domain/statuses';
+import { sqlLiterals } from '../../runtime/database';
 import { birthIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
@@ -16,17 +18,19 @@ const steps = [
   ['CHILD_HEALTH_INSURANCE', 'SOCIAL_SECURITY'],
 ] as const;
 const stepStatuses = ['PENDING', 'RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT', 'COMPLETED'] as const;
+const open = sqlLiterals(openStepStatuses).sql;
+const running = sqlLiterals(runningDossierStatuses).sql;
 
 /** Dossiers whose kept columns differ from a computation straight from their steps and incidents. */
 const drifted = `
   WITH truth AS (
     SELECT d.id,
-           CASE WHEN d.status IN ('RECEIVED', 'IN_PROGRESS') THEN least(d.due_at,
-             (SELECT min(s.due_at) FROM dossier_step s WHERE s.dossier_id = d.id AND s.status IN ('RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'))) END AS late_at,
+           CASE WHEN d.status IN (${running}) THEN least(d.due_at,
+             (SELECT min(s.due_at) FROM dossier_step s WHERE s.dossier_id = d.id AND s.status IN (${open}))) END AS late_at,
            (SELECT count(*) FROM incident i WHERE i.dossier_id = d.id AND i.status = 'OPEN')::int AS open_incident_count,
            EXISTS (SELECT 1 FROM dossier_step s WHERE s.dossier_id = d.id AND s.status = 'WAITING_FOR_SUPPLEMENT') AS waiting_for_citizen,
            coalesce((SELECT array_agg(s.agency || ':' || s.step || ':' || s.status ORDER BY s.step) FROM dossier_step s
-                     WHERE s.dossier_id = d.id AND s.status IN ('RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT')), '{}') AS open_steps
+                     WHERE s.dossier_id = d.id AND s.status IN (${open})), '{}') AS open_steps
     FROM dossier d WHERE d.id = ANY($1::uuid[]) OR $1 IS NULL)
   SELECT d.dossier_number FROM dossier d JOIN truth t ON t.id = d.id
   WHERE (d.late_at, d.open_incident_count, d.waiting_for_citizen, d.open_steps)
@@ -171,12 +175,12 @@ describe('the supervision columns kept by the database', () => {
              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM incident i WHERE i.dossier_id = d.id AND i.status = 'OPEN'))::int AS with_incident,
              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM dossier_step s WHERE s.dossier_id = d.id AND s.status = 'WAITING_FOR_SUPPLEMENT'))::int AS waiting,
              count(*) FILTER (WHERE d.due_at < now() OR EXISTS (SELECT 1 FROM dossier_step s WHERE s.dossier_id = d.id
-               AND s.status IN ('RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT') AND s.due_at < now()))::int AS overdue
-      FROM dossier d WHERE d.status IN ('RECEIVED', 'IN_PROGRESS')`);
+               AND s.status IN (${open}) AND s.due_at < now()))::int AS overdue
+      FROM dossier d WHERE d.status IN (${running})`);
     expect(summary).toMatchObject({ open: truth.rows[0].open, withIncident: truth.rows[0].with_incident, waitingForCitizen: truth.rows[0].waiting, overdue: truth.rows[0].overdue });
     const stepCounts = await pg.query(`
       SELECT s.agency, s.step, s.status::text, count(*)::int AS count FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id
-      WHERE s.status IN ('RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT') AND d.status IN ('RECEIVED', 'IN_PROGRESS') GROUP BY 1, 2, 3`);
+      WHERE s.status IN (${open}) AND d.status IN (${running}) GROUP BY 1, 2, 3`);
     const byKey = (rows: { agency: string; step: string; status: string; count: number }[]) => new Map(rows.map((r) => [`${r.agency}:${r.step}:${r.status}`, r.count]));
     expect(byKey(summary.byAgencyAndStep)).toEqual(byKey(stepCounts.rows));
 

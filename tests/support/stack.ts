@@ -1,26 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { createHttpAgencyGateway } from '../../activities/agency-gateway';
 import { buildApi } from '../../api/app';
 import { runMessageRelay } from '../../api/message-outbox';
 import { signalOutbox } from '../../api/signal-outbox';
 import { taskDecisionOutbox } from '../../api/task-inbox';
 import { devTokens, type DevPrincipalName } from '../../api/auth/dev-tokens';
+import { groupOutcomeStatuses } from '../../domain/statuses';
 import { createWorkingCalendar } from '../../domain/working-days';
-import { loadConfig, type Config } from '../../runtime/config';
+import { loadConfig, requireSetting, type Config } from '../../runtime/config';
 import { createDatabase, type Database } from '../../runtime/database';
 import { createLogger } from '../../runtime/logger';
 import { Registry } from 'prom-client';
 import { createApiRegistry, createWorkerMetrics } from '../../runtime/metrics';
 import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { buildSimulator } from '../../simulator/app';
-import { notificationGatewayPath } from '../../simulator/notification-gateway';
-import { createHttpNotificationGateway } from '../../worker/notification-gateway';
-import { runNotificationRelay } from '../../worker/notification-relay';
+import { simulatorSettings } from '../../simulator/settings';
 import type { PeriodicJob } from '../../runtime/periodic';
-import { createDossierWorker } from '../../worker/create-worker';
+import { connectTemporalClient } from '../../runtime/temporal';
+import { configuredActivities, configuredNotificationRelay, createDossierWorker } from '../../worker/create-worker';
 import { prebuiltBundle } from '../../worker/workflow-bundle';
 
 export interface Stack {
@@ -50,53 +49,50 @@ export interface StackOptions {
 
 let runtimeInstalled = false;
 
-export const endedStatuses = ['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'];
+/** A dossier's statuses once its group has ended, for comparing with a status read from an answer. */
+export const endedStatuses: readonly string[] = groupOutcomeStatuses;
 
 /**
  * The real parts, wired as in production: the API and the agency simulator over real HTTP, a worker
  * on the suite's Temporal dev server, the suite's PostgreSQL. Each test file gets its own task queue.
  */
 export async function startStack(overrides: Partial<Record<keyof Config, string>> = {}, options: StackOptions = {}): Promise<Stack> {
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    STEP_RETRY_INITIAL_MS: '50',
-    STEP_RETRY_MAX_MS: '200',
-    STEP_MAX_ATTEMPTS: '5',
-    NOTIFICATION_RETRY_INITIAL_MS: '100',
-    NOTIFICATION_RETRY_MAX_MS: '500',
-    ...overrides,
-  });
   if (!runtimeInstalled) {
     Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
     runtimeInstalled = true;
   }
+  const simulator = buildSimulator();
+  const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: 0 });
+  let config: Config;
+  try {
+    config = loadConfig({
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+      STEP_RETRY_INITIAL_MS: '50',
+      STEP_RETRY_MAX_MS: '200',
+      STEP_MAX_ATTEMPTS: '5',
+      NOTIFICATION_RETRY_INITIAL_MS: '100',
+      NOTIFICATION_RETRY_MAX_MS: '500',
+      AGENCY_TIMEOUT_MS: '5000',
+      ...simulatorSettings(simulatorUrl),
+      ...overrides,
+    });
+  } catch (error) {
+    await simulator.close();
+    throw error;
+  }
   const logger = createLogger({ level: config.LOG_LEVEL });
   const db = createDatabase(config.DATABASE_URL as string, 5);
 
-  const simulator = buildSimulator();
-  const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: 0 });
-
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const activities = {
-    db,
-    logger,
-    calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
-    metrics: createWorkerMetrics(new Registry()),
-    agencies: createHttpAgencyGateway({ baseUrl: simulatorUrl, timeoutMs: 5000 }),
-  };
+  const activities = configuredActivities(config, { db, logger, metrics: createWorkerMetrics(new Registry()) });
   // The bundle `npm install` made, when it is of these sources: each test file then skips bundling.
   const workflowBundle = prebuiltBundle();
   const newWorker = () =>
     createDossierWorker({ ...(workflowBundle ? { workflowBundle } : {}), connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
   // As in worker/main.ts: the worker process relays announcements to the gateway (the simulator's).
-  const gateway = createHttpNotificationGateway({ url: config.NOTIFICATION_GATEWAY_URL ?? `${simulatorUrl}${notificationGatewayPath}`, timeoutMs: 5000 });
-  const newRelay = (): PeriodicJob =>
-    runNotificationRelay(
-      { db, logger, gateway },
-      { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS, retryInitialMs: config.NOTIFICATION_RETRY_INITIAL_MS, retryMaxMs: config.NOTIFICATION_RETRY_MAX_MS, intervalMs: 200 },
-    );
+  const newRelay = () => configuredNotificationRelay(config, { db, logger }, 200);
   let worker: Worker = await newWorker();
   let workerRun: Promise<void> | undefined = worker.run();
   let relay: PeriodicJob | undefined = newRelay();
@@ -115,8 +111,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     workerRun = worker.run();
   };
 
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
   const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
   const signalRelay =
     options.signalRelay === false
@@ -158,7 +153,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
       await signalRelay?.stop();
       await stopWorker();
       await nativeConnection.close();
-      await connection.close();
+      await temporal.connection.close();
       await simulator.close();
       await db.$disconnect();
     },

@@ -4,6 +4,7 @@ import { Column } from '@ant-design/plots';
 import { Link } from 'react-router-dom';
 import type { SupervisionSummary } from '../../../api/supervision-summary';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
+import type { OpenStepStatus } from '../../../domain/statuses';
 import { api } from '../api';
 import { LoadError } from './LoadError';
 import { date } from '../format';
@@ -62,7 +63,7 @@ export function Dashboard() {
             columns={[
               { title: 'Cơ quan', dataIndex: 'agency', render: (a: string) => agencyLabel[a as AgencyRole] ?? a },
               { title: 'Bước', dataIndex: 'step', render: (st: string, r) => <Link to={`/giam-sat/ho-so?agency=${r.agency}&step=${st}`}>{stepLabel[st as StepCode] ?? st}</Link> },
-              { title: 'Trạng thái', dataIndex: 'status', render: (st: string) => <Tag color={stepStatusLabel[st]?.color}>{stepStatusLabel[st]?.text}</Tag> },
+              { title: 'Trạng thái', dataIndex: 'status', render: (st: OpenStepStatus) => <Tag color={stepStatusLabel[st]?.color}>{stepStatusLabel[st]?.text}</Tag> },
               { title: 'Số hồ sơ', dataIndex: 'count', align: 'right' },
             ]}
           />

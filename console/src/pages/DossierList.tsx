@@ -3,6 +3,7 @@ import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd
 import { Link } from 'react-router-dom';
 import type { DossierList as DossierListView } from '../../../api/dossier-list';
 import type { StepCode } from '../../../domain/procedures';
+import type { DossierStatus } from '../../../domain/statuses';
 import { api, queryString } from '../api';
 import { dateTime } from '../format';
 import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
@@ -52,7 +53,7 @@ export function DossierList() {
         columns={[
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Nhóm thủ tục', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
-          { title: 'Trạng thái', dataIndex: 'status', render: (s: string) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text ?? s}</Tag> },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text ?? s}</Tag> },
           { title: 'Tiếp nhận', dataIndex: 'receivedAt', render: dateTime },
           {
             title: 'Hạn trả kết quả',

@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import type { Me } from '../../../api/routes/session';
 import type { TaskPage, TaskView } from '../../../api/routes/tasks';
 import { stepCodes, type StepCode } from '../../../domain/procedures';
+import type { TaskStatus } from '../../../domain/statuses';
 import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
 import { problemText, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
@@ -66,7 +67,7 @@ export function Inbox({ me }: { me: Me }) {
         columns={[
           { title: 'Hồ sơ', dataIndex: 'dossierNumber', render: (n: string, t) => <Link to={`/nhiem-vu/${t.id}`} data-testid={`task-${t.step}`}>{n}</Link> },
           { title: 'Bước', dataIndex: 'step', render: (s: string, t) => <>{stepLabel[s as StepCode] ?? t.title}{t.kind === 'UNDO' && <Tag color="purple" style={{ marginLeft: 4 }}>{taskKindLabel.UNDO}</Tag>}{t.round > 0 && <Tag style={{ marginLeft: 4 }}>lần {t.round + 1}</Tag>}</> },
-          { title: 'Trạng thái', dataIndex: 'status', render: (s: string, t) => <><Tag color={taskStatusLabel[s]?.color}>{taskStatusLabel[s]?.text}</Tag>{t.claimedBy && <Typography.Text type="secondary">{t.claimedBy}</Typography.Text>}</> },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: TaskStatus, t) => <><Tag color={taskStatusLabel[s]?.color}>{taskStatusLabel[s]?.text}</Tag>{t.claimedBy && <Typography.Text type="secondary">{t.claimedBy}</Typography.Text>}</> },
           { title: 'Hạn', dataIndex: 'dueAt', render: (d: string, t) => <Typography.Text type={t.overdue ? 'danger' : undefined} strong={t.overdue}>{dateTime(d)}{t.overdue ? ' (quá hạn)' : ''}</Typography.Text> },
           {
             title: '',

@@ -6,6 +6,7 @@ import type { StuckDossiers as StuckDossiersView } from '../../../api/stuck-doss
 import type { BulkDecisionResult } from '../../../api/routes/supervision';
 import type { TaskPage } from '../../../api/routes/tasks';
 import { agencyRoles, procedureGroups, stepCodes, type AgencyRole, type StepCode } from '../../../domain/procedures';
+import type { DossierStatus } from '../../../domain/statuses';
 import { api, ApiProblem, queryString } from '../api';
 import { dateTime } from '../format';
 import { agencyLabel, dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
@@ -102,7 +103,7 @@ export function StuckDossiers() {
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Nhóm', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
           { title: 'Xã', render: (_, d) => `${d.communeCode} (${d.provinceCode})` },
-          { title: 'Trạng thái', dataIndex: 'status', render: (s: string) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text}</Tag> },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text}</Tag> },
           { title: 'Hạn', dataIndex: 'dueAt', render: (d: string, r) => <Typography.Text type={r.overdue ? 'danger' : undefined} strong={r.overdue}>{dateTime(d)}</Typography.Text> },
           {
             title: 'Bước đang mở',

@@ -1,0 +1,9 @@
+import { notificationGatewayPath } from './notification-gateway';
+
+/**
+ * The settings that point a system at the simulator listening at `url`: it plays the agencies and the
+ * citizens' notification gateway. For the stacks the tests, the chaos runs and the benchmarks start.
+ */
+export function simulatorSettings(url: string): { AGENCY_BASE_URL: string; NOTIFICATION_GATEWAY_URL: string } {
+  return { AGENCY_BASE_URL: url, NOTIFICATION_GATEWAY_URL: `${url}${notificationGatewayPath}` };
+}

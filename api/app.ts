@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -12,11 +12,12 @@ import {
 import type { Logger } from '../runtime/logger';
 import type { TokenSettings, VerifySettings } from './auth/tokens';
 import { ConfigError, type Config } from '../runtime/config';
-import { authPlugin, defaultPublicRoutes } from './auth/plugin';
+import { authPlugin, defaultPublicRoutes, publicRouteMatcher } from './auth/plugin';
 import { isDatabaseUnavailable } from '../runtime/database-errors';
 import { healthRoutes } from './health';
 import { ProblemError, sendProblem, ServiceUnavailableError } from './problem';
 import { textHygiene } from './text-hygiene';
+import { cleanValueName, cleanValueSchema, declareProblemResponses, openApiTransform } from './openapi';
 import { idempotencyHooks } from './idempotency';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
@@ -55,6 +56,8 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // An unknown route answers in the API's one error format too (the path only: a query may carry personal data).
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, new ProblemError(404, 'Not found', `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
@@ -89,16 +92,21 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
         version: '1.0.0',
         description: 'Interlinked administrative procedures (Nghị định 63/2024/NĐ-CP): intake, follow-up and supervision of procedure groups.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        schemas: { [cleanValueName]: cleanValueSchema },
+      },
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
+    // Emits the schemas given an id (the problem details) as components.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
-  await app.register(authPlugin, {
-    tokens: deps.config,
-    publicRoutes: [...defaultPublicRoutes, '/metrics', '/', consolePrefix, '/v1/session/sign-in-options', `/v1${publicPrefix}`],
-  });
+  const openRoutes = [...defaultPublicRoutes, '/metrics', '/', consolePrefix, '/v1/session/sign-in-options', `/v1${publicPrefix}`];
+  await app.register(authPlugin, { tokens: deps.config, publicRoutes: openRoutes });
+  // Before the routes: each is registered with the problems the hooks below and the error handler answer.
+  app.addHook('onRoute', declareProblemResponses(publicRouteMatcher(openRoutes)));
   // Limits only the routes that ask for one (config.rateLimit): the public lookup. In memory, per instance.
   await app.register(rateLimit, { global: false });
   app.addHook('preValidation', textHygiene);

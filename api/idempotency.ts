@@ -21,6 +21,11 @@ import { ProblemError } from './problem';
  */
 export const idempotencyHeader = 'idempotency-key';
 const keyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+/** The header as the OpenAPI document states it, on the routes that read it. */
+export const idempotencyKeyHeader = {
+  name: 'Idempotency-Key',
+  schema: { type: 'string', pattern: keyPattern.source, description: 'Repeating the call with the same key replays its first successful answer instead of acting again' },
+};
 /** A claim older than this with no answer was left by a process that died: a retry takes it over. */
 const abandonedAfterMs = 30_000;
 
@@ -45,8 +50,9 @@ export function messageId(request: FastifyRequest, part?: string): string | unde
 const unkeyed = new Set(['/v1/dossiers', '/v1/notices/:noticeId/confirmation', '/v1/dossiers/:dossierNumber/receipt-code', '/v1/public/dossier-status']);
 
 /** Calls that change state and need a key to be safely repeated: every POST but those above. */
-const applies = (request: FastifyRequest): boolean =>
-  request.method === 'POST' && request.routeOptions.url?.startsWith('/v1/') === true && !unkeyed.has(request.routeOptions.url);
+export const takesIdempotencyKey = (method: string, route: string | undefined): boolean =>
+  method === 'POST' && route?.startsWith('/v1/') === true && !unkeyed.has(route);
+const applies = (request: FastifyRequest): boolean => takesIdempotencyKey(request.method, request.routeOptions.url);
 
 export function idempotencyHooks(db: Database, logger: Logger) {
   const inProgress = (reply: FastifyReply) => {

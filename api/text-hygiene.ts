@@ -2,7 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, type FieldError } from './problem';
 
 /** Control characters no request may carry anywhere; tab and line breaks stay allowed in free text. */
-const forbidden = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const controlCharacters = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F';
+const forbidden = new RegExp(`[${controlCharacters}]`);
+/** The same rule as a JSON Schema pattern, for the OpenAPI document's strings. */
+export const cleanTextPattern = `^[^${controlCharacters}]*$`;
 /** JSON deeper than any request of ours: refused before anything walks it. */
 const maxDepth = 32;
 

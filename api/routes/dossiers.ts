@@ -15,7 +15,7 @@ import { submitIntake, type IntakeDependencies, type IntakeOptions, type IntakeR
 import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { decideIncident } from '../incident-decisions';
-import { problemSchema, ProblemError } from '../problem';
+import { problemResponses, ProblemError } from '../problem';
 import type { ReceiptCodes } from '../receipt-codes';
 import { updateDossierWorkflow } from '../workflow-messages';
 
@@ -42,7 +42,8 @@ export const receiptSchema = z.object({
 const acceptedSchema = z.object({ dossierNumber: z.string(), accepted: z.literal(true), statusUrl: z.string() });
 const params = z.object({ dossierNumber: dossierNumberSchema });
 const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
+/** The route's own refusals; those every route shares are declared by declareProblemResponses. */
+const onDossier = problemResponses(404, 409);
 const security = [{ bearerAuth: [] }];
 
 const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
@@ -88,7 +89,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           summary: 'Submit a procedure group dossier (idempotent on the dossier number)',
           security,
           body: intakeSubmissionSchema,
-          response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...errors },
+          response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...problemResponses(409) },
         },
       },
       async (request, reply) => sendReceipt(reply, await acceptIntake(deps, principalOf(request), request.body)),
@@ -105,7 +106,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           description: 'Not replayed under an Idempotency-Key: the code is kept nowhere but as a hash, so a repeated call issues another code.',
           security,
           params,
-          response: { 201: z.object({ dossierNumber: z.string(), receiptCode, issuedAt: z.iso.datetime() }), ...errors },
+          response: { 201: z.object({ dossierNumber: z.string(), receiptCode, issuedAt: z.iso.datetime() }), ...problemResponses(404) },
         },
       },
       async (request, reply) => {
@@ -130,7 +131,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           summary: "The dossiers I may read (a clerk: my commune's): active first, most overdue on top; searchable by number",
           security,
           querystring: dossierListQuerySchema,
-          response: { 200: dossierListSchema, ...errors },
+          response: { 200: dossierListSchema },
         },
       },
       async (request) => listDossiers(deps.db, principalOf(request), request.query),
@@ -145,7 +146,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           summary: "A dossier's status: every step's state, result, supplement, compensation and timestamps",
           security,
           params,
-          response: { 200: dossierStatusSchema, ...errors },
+          response: { 200: dossierStatusSchema, ...problemResponses(404) },
         },
       },
       async (request) => {
@@ -166,7 +167,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         `/dossiers/:dossierNumber/${path}`,
         {
           preHandler: requirePermission(permission),
-          schema: { tags: [outcome.tag], summary: outcome.summary, security, params, body: z.object({ reason }), response: { 202: acceptedSchema, ...errors } },
+          schema: { tags: [outcome.tag], summary: outcome.summary, security, params, body: z.object({ reason }), response: { 202: acceptedSchema, ...onDossier } },
         },
         async (request, reply) => {
           const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, permission);
@@ -209,7 +210,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
             documents: z.array(z.string().regex(/^[A-Za-z0-9._:\-/]{3,200}$/, 'expected a document reference')).min(1).max(20),
             note: z.string().max(1000).optional(),
           }),
-          response: { 202: acceptedSchema, ...errors },
+          response: { 202: acceptedSchema, ...onDossier },
         },
       },
       async (request, reply) => {
@@ -235,7 +236,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
             reason,
             incidentId: z.uuid().optional().describe("The incident decided on (the timeline's id); default: the step's open incident"),
           }),
-          response: { 202: acceptedSchema, ...errors },
+          response: { 202: acceptedSchema, ...onDossier },
         },
       },
       async (request, reply) => {

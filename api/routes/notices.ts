@@ -8,7 +8,7 @@ import { audit } from '../audit';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { confirmNotice, receiveNotice } from '../notices';
 import type { PeriodicJob } from '../../runtime/periodic';
-import { problemSchema, ProblemError } from '../problem';
+import { problemResponses, ProblemError } from '../problem';
 import { acceptIntake, receiptSchema, sendReceipt, type DossierRouteDependencies } from './dossiers';
 
 const noticeSummarySchema = z.object({
@@ -36,7 +36,6 @@ const noticeReceiptSchema = z.object({
   timersStarted: z.boolean().describe('false (with 202 Accepted): the draft is recorded; its time-limit reminders start automatically'),
 });
 const params = z.object({ noticeId: z.uuid() });
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema, 503: problemSchema };
 const security = [{ bearerAuth: [] }];
 
 /**
@@ -79,7 +78,7 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
           summary: "A health facility's birth or death notice: opens a draft at the family's commune desk (idempotent on the facility and notice number)",
           security,
           body: noticeSchema,
-          response: { 200: noticeReceiptSchema, 201: noticeReceiptSchema, 202: noticeReceiptSchema, ...errors },
+          response: { 200: noticeReceiptSchema, 201: noticeReceiptSchema, 202: noticeReceiptSchema, ...problemResponses(409) },
         },
       },
       async (request, reply) => {
@@ -112,7 +111,7 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
             overdue: z.enum(['true', 'false']).optional().describe('Only drafts past (true) or within (false) their legal time limit'),
             limit: z.coerce.number().int().min(1).max(200).default(50),
           }),
-          response: { 200: z.object({ notices: z.array(noticeSummarySchema) }), ...errors },
+          response: { 200: z.object({ notices: z.array(noticeSummarySchema) }) },
         },
       },
       async (request) => {
@@ -142,7 +141,7 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
           summary: 'A draft: the notice as the facility sent it, and the intake it prefills for the desk',
           security,
           params,
-          response: { 200: noticeSummarySchema.extend({ notice: z.unknown(), prefill: z.unknown() }), ...errors },
+          response: { 200: noticeSummarySchema.extend({ notice: z.unknown(), prefill: z.unknown() }), ...problemResponses(404) },
         },
       },
       async (request) => {
@@ -162,7 +161,7 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
           security,
           params,
           body: intakeSubmissionSchema,
-          response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...errors },
+          response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...problemResponses(404, 409, 422) },
         },
       },
       async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../runtime/config';
 import type { Database } from '../../runtime/database';
-import { problemSchema, ProblemError } from '../problem';
+import { problemResponses, ProblemError } from '../problem';
 import { publicDossierStatusSchema, publicStatusQuerySchema, readPublicDossierStatus } from '../public-dossier-status';
 import type { ReceiptCodes } from '../receipt-codes';
 
@@ -38,7 +38,7 @@ export function publicRoutes(deps: PublicRouteDependencies): FastifyPluginAsyncZ
           description:
             'A wrong code, an unknown number and a dossier without a receipt code get the same 404. Rate-limited per client address (429 with Retry-After).',
           body: publicStatusQuerySchema,
-          response: { 200: publicDossierStatusSchema, 400: problemSchema, 404: problemSchema, 429: problemSchema, 503: problemSchema },
+          response: { 200: publicDossierStatusSchema, ...problemResponses(404) },
         },
       },
       async (request) => readPublicDossierStatus(deps.db, deps.receiptCodes, request.body),

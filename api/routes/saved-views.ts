@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../runtime/database';
 import { isUniqueViolation } from '../../runtime/database-errors';
 import { principalOf } from '../auth/plugin';
-import { problemSchema, ProblemError } from '../problem';
+import { problemResponses, ProblemError } from '../problem';
 
 /**
  * Named list filters kept on the server per user, so a supervisor's "police late in 79" view follows
@@ -17,7 +17,6 @@ export type SavedView = z.infer<typeof savedViewSchema>;
 const maxViewsPerUser = 50;
 
 const security = [{ bearerAuth: [] }];
-const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema };
 
 export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
   return async (app) => {
@@ -31,7 +30,7 @@ export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
 
     app.get(
       '/me/saved-views',
-      { schema: { tags: ['session'], summary: 'My saved list views', security, querystring: z.object({ list: z.enum(lists).optional() }), response: { 200: z.object({ views: z.array(savedViewSchema) }), ...errors } } },
+      { schema: { tags: ['session'], summary: 'My saved list views', security, querystring: z.object({ list: z.enum(lists).optional() }), response: { 200: z.object({ views: z.array(savedViewSchema) }) } } },
       async (request) => {
         const rows = await deps.db.savedView.findMany({
           where: { ownerSubject: principalOf(request).subject, ...(request.query.list ? { list: request.query.list } : {}) },
@@ -53,7 +52,7 @@ export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
             name: z.string().trim().min(1, 'required').max(80, 'too long'),
             query: z.string().max(2000, 'too long').regex(/^[A-Za-z0-9_.~%+=&-]*$/, 'expected a URL query string'),
           }),
-          response: { 201: savedViewSchema, ...errors },
+          response: { 201: savedViewSchema, ...problemResponses(409) },
         },
       },
       async (request, reply) => {
@@ -75,7 +74,7 @@ export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
 
     app.delete(
       '/me/saved-views/:id',
-      { schema: { tags: ['session'], summary: 'Delete one of my saved views', security, params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...errors } } },
+      { schema: { tags: ['session'], summary: 'Delete one of my saved views', security, params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problemResponses(404) } } },
       async (request, reply) => {
         // Someone else's view is as missing as a deleted one.
         const { count } = await deps.db.savedView.deleteMany({ where: { id: request.params.id, ownerSubject: principalOf(request).subject } });

@@ -6,7 +6,7 @@ import { developmentTokensAllowed, devPrincipals, devTokens, type DevPrincipalNa
 import { principalOf } from '../auth/plugin';
 import type { TokenSettings } from '../auth/tokens';
 import type { Config } from '../../runtime/config';
-import { problemSchema, ServiceUnavailableError } from '../problem';
+import { ServiceUnavailableError } from '../problem';
 import { discoverProvider, type OpenIdProvider } from '../auth/oidc-discovery';
 
 export const principalViewSchema = z.object({
@@ -61,7 +61,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
         schema: {
           tags: ['session'],
           summary: "How to sign in: the identity provider's endpoints, or the development identities (development mode only)",
-          response: { 200: signInOptionsSchema, 503: problemSchema },
+          response: { 200: signInOptionsSchema },
         },
       },
       async () => {
@@ -89,7 +89,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
           tags: ['session'],
           summary: 'Who the bearer token names: role, agency, jurisdiction and what the role may do',
           security: [{ bearerAuth: [] }],
-          response: { 200: meSchema, 401: problemSchema },
+          response: { 200: meSchema },
         },
       },
       async (request) => {

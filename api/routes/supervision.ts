@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
+import { dossierNumberSchema } from '../../domain/intake';
 import { searchAttributes } from '../../workflows/contract';
 import { recordBulkDecisions } from '../incident-decisions';
 import type { PeriodicJob } from '../../runtime/periodic';
@@ -8,7 +9,7 @@ import { messageId } from '../idempotency';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
-import { problemSchema } from '../problem';
+import { problemResponses } from '../problem';
 import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
 import { scopeFilter } from '../../domain/authorization';
 import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
@@ -31,7 +32,6 @@ const bulkDecisionResultSchema = z.object({
 export type Timeline = z.infer<typeof timelineSchema>;
 export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const security = [{ bearerAuth: [] }];
 
 /** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
@@ -65,7 +65,6 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
               ),
               countsByAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.string(), count: z.number().int() })),
             }),
-            ...errors,
           },
         },
       },
@@ -83,7 +82,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
           tags: ['supervision'],
           summary: 'The dashboard of my scope: open, overdue, with an incident, waiting for the citizen; by agency × step and commune; the last 14 days',
           security,
-          response: { 200: supervisionSummarySchema, ...errors },
+          response: { 200: supervisionSummarySchema },
         },
       },
       async (request) => supervisionSummary(deps.db, principalOf(request).jurisdiction),
@@ -101,7 +100,6 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
             200: z.object({
               workflows: z.array(z.object({ dossierNumber: z.string().nullable(), workflowId: z.string(), problems: z.array(z.string()), temporalUiUrl: z.string().optional() })),
             }),
-            ...errors,
           },
         },
       },
@@ -134,11 +132,8 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
           tags: ['supervision'],
           summary: "A dossier's full timeline: step events, retries, supplements, incidents, compensations and audit entries",
           security,
-          params: z.object({ dossierNumber: z.string() }),
-          response: {
-            200: timelineSchema,
-            ...errors,
-          },
+          params: z.object({ dossierNumber: dossierNumberSchema }),
+          response: { 200: timelineSchema, ...problemResponses(404) },
         },
       },
       async (request) => {
@@ -198,7 +193,6 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
           }),
           response: {
             200: bulkDecisionResultSchema,
-            ...errors,
           },
         },
       },

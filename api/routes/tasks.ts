@@ -7,7 +7,7 @@ import { audit } from '../audit';
 import { messageId } from '../idempotency';
 import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
-import { problemSchema, ProblemError } from '../problem';
+import { problemResponses, ProblemError } from '../problem';
 import { changeHolder, decideTask, inboxWhere, taskFor, taskInclude, taskInput, type LoadedTask, type TaskDependencies } from '../task-inbox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/principal';
@@ -58,7 +58,8 @@ export type TaskPage = z.infer<typeof pageSchema>;
 
 const params = z.object({ id: z.uuid() });
 const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
+/** The task's own refusals; those every route shares are declared by declareProblemResponses. */
+const onTask = problemResponses(404, 409);
 const security = [{ bearerAuth: [] }];
 const tags = ['tasks'];
 
@@ -118,7 +119,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
             page: z.coerce.number().int().min(1).default(1),
             pageSize: z.coerce.number().int().min(1).max(100).default(20),
           }),
-          response: { 200: pageSchema, ...errors },
+          response: { 200: pageSchema },
         },
       },
       async (request) => {
@@ -152,7 +153,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       '/tasks/:id',
       {
         preHandler: requirePermission('task.list'),
-        schema: { tags, summary: 'One task, with the data to decide on', security, params, response: { 200: taskDetailSchema, ...errors } },
+        schema: { tags, summary: 'One task, with the data to decide on', security, params, response: { 200: taskDetailSchema, ...problemResponses(404) } },
       },
       async (request) => {
         const { task } = await taskFor(deps.db, request, request.params.id, 'task.list');
@@ -179,7 +180,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       '/tasks/:id/claim',
       {
         preHandler: requirePermission('task.claim'),
-        schema: { tags, summary: 'Take the task: other officers can no longer decide it', security, params, response: { 200: taskSchema, ...errors } },
+        schema: { tags, summary: 'Take the task: other officers can no longer decide it', security, params, response: { 200: taskSchema, ...onTask } },
       },
       async (request) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.claim');
@@ -193,7 +194,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
       '/tasks/:id/unclaim',
       {
         preHandler: requirePermission('task.claim'),
-        schema: { tags, summary: 'Give the task back to the inbox (only its holder)', security, params, response: { 200: taskSchema, ...errors } },
+        schema: { tags, summary: 'Give the task back to the inbox (only its holder)', security, params, response: { 200: taskSchema, ...onTask } },
       },
       async (request) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.claim');
@@ -215,7 +216,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
             toSubject: z.string().regex(/^[A-Za-z0-9._:@-]{3,100}$/, 'expected an officer identifier').nullable(),
             reason,
           }),
-          response: { 200: taskSchema, ...errors },
+          response: { 200: taskSchema, ...onTask },
         },
       },
       async (request) => {
@@ -259,7 +260,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           params,
           body: z.object({ result: z.record(z.string(), z.unknown()) }),
-          response: { 200: taskSchema, 202: taskSchema, ...errors },
+          response: { 200: taskSchema, 202: taskSchema, ...onTask },
         },
       },
       async (request, reply) => {
@@ -289,7 +290,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           params,
           body: z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'expected a reason code such as INCOMPLETE_DOSSIER'), reason }),
-          response: { 200: taskSchema, 202: taskSchema, ...errors },
+          response: { 200: taskSchema, 202: taskSchema, ...onTask },
         },
       },
       async (request, reply) => {
@@ -309,7 +310,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           security,
           params,
           body: z.object({ reason }),
-          response: { 200: taskSchema, 202: taskSchema, ...errors },
+          response: { 200: taskSchema, 202: taskSchema, ...onTask },
         },
       },
       async (request, reply) => {

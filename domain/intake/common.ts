@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { personalIdPattern } from '../identifiers';
-import { communeCodePattern, isKnownProvince } from '../jurisdiction';
+import { communeCodePattern, isKnownProvince, knownProvinceCodes } from '../jurisdiction';
 
 /** Field schemas shared by the intakes of every procedure group. */
 
@@ -10,7 +10,9 @@ export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine(isCalendarDate, 'not a calendar date')
-  .refine((v) => Number(v.slice(0, 4)) >= plausibleYears.first && Number(v.slice(0, 4)) <= plausibleYears.last, `expected a year between ${plausibleYears.first} and ${plausibleYears.last}`);
+  .refine((v) => Number(v.slice(0, 4)) >= plausibleYears.first && Number(v.slice(0, 4)) <= plausibleYears.last, `expected a year between ${plausibleYears.first} and ${plausibleYears.last}`)
+  // The checks above, as far as a pattern can tell them, for the OpenAPI document (their messages stay theirs).
+  .meta({ pattern: '^(19|2[01])\\d\\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' });
 
 /** A date of birth: a calendar date not after today in Vietnam (whoever is born, not someone to be born). */
 export const dateOfBirthSchema = isoDate.refine((v) => !isCalendarDate(v) || v <= todayIso(), 'is in the future');
@@ -35,11 +37,13 @@ const oneLine = (min: number, max: number, tooShort: string) =>
     .trim()
     .min(min, tooShort)
     .max(max, 'too long')
-    .refine((v) => !controlCharacters.test(v), 'must not contain control characters');
+    .refine((v) => !controlCharacters.test(v), 'must not contain control characters')
+    // The character rules as a pattern, for the OpenAPI document.
+    .meta({ pattern: `^[^${controlCharacters.source.slice(1, -1)}${invisibleCharacters.source.slice(1, -1)}]*$` });
 export const name = oneLine(2, 120, 'too short');
 export const text = oneLine(1, 300, 'required');
 
-export const provinceCodeSchema = z.string().refine(isKnownProvince, 'not a province code of the national list');
+export const provinceCodeSchema = z.string().refine(isKnownProvince, 'not a province code of the national list').meta({ enum: [...knownProvinceCodes] });
 export const communeCodeSchema = z.string().regex(communeCodePattern, 'expected a 5-digit commune code');
 export const personalIdSchema = z.string().regex(personalIdPattern, 'expected a 12-digit personal ID number');
 

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize, roleMayPerform } from '../../domain/authorization';
-import { dossierNumberSchema, intakeSubmissionSchema, type Intake } from '../../domain/intake';
+import { intakeSubmissionSchema, type Intake } from '../../domain/intake';
 import type { Principal } from '../../domain/principal';
 import { receiptCodeFormat } from '../../domain/receipt-code';
 import { stepCodes } from '../../domain/procedures';
@@ -17,6 +17,7 @@ import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { decideIncident } from '../incident-decisions';
 import { problemResponses, ProblemError } from '../problem';
 import type { ReceiptCodes } from '../receipt-codes';
+import { dossierParams as params, reason, security } from '../schemas';
 import { updateDossierWorkflow } from '../workflow-messages';
 
 export type DossierRouteDependencies = IntakeDependencies & { temporalUiUrl?: string; receiptCodes: ReceiptCodes };
@@ -40,11 +41,8 @@ export const receiptSchema = z.object({
     .describe('false (with 202 Accepted): the dossier is recorded but Temporal was unavailable; its workflow starts automatically, no resubmission needed'),
 });
 const acceptedSchema = z.object({ dossierNumber: z.string(), accepted: z.literal(true), statusUrl: z.string() });
-const params = z.object({ dossierNumber: dossierNumberSchema });
-const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
 /** The route's own refusals; those every route shares are declared by declareProblemResponses. */
 const onDossier = problemResponses(404, 409);
-const security = [{ bearerAuth: [] }];
 
 const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
 

@@ -9,6 +9,7 @@ import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { confirmNotice, receiveNotice } from '../notices';
 import type { PeriodicJob } from '../../runtime/periodic';
 import { problemResponses, ProblemError } from '../problem';
+import { security } from '../schemas';
 import { acceptIntake, receiptSchema, sendReceipt, type DossierRouteDependencies } from './dossiers';
 
 const noticeSummarySchema = z.object({
@@ -36,7 +37,6 @@ const noticeReceiptSchema = z.object({
   timersStarted: z.boolean().describe('false (with 202 Accepted): the draft is recorded; its time-limit reminders start automatically'),
 });
 const params = z.object({ noticeId: z.uuid() });
-const security = [{ bearerAuth: [] }];
 
 /**
  * Health facilities' birth and death notices, the drafts they open at the commune desk, and the

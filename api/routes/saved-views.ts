@@ -4,6 +4,7 @@ import type { Database } from '../../runtime/database';
 import { isUniqueViolation } from '../../runtime/database-errors';
 import { principalOf } from '../auth/plugin';
 import { problemResponses, ProblemError } from '../problem';
+import { idParams, security } from '../schemas';
 
 /**
  * Named list filters kept on the server per user, so a supervisor's "police late in 79" view follows
@@ -15,8 +16,6 @@ const savedViewSchema = z.object({ id: z.uuid(), list: z.enum(lists), name: z.st
 export type SavedView = z.infer<typeof savedViewSchema>;
 /** At most this many per user: views are shortcuts, not storage. */
 const maxViewsPerUser = 50;
-
-const security = [{ bearerAuth: [] }];
 
 export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
   return async (app) => {
@@ -74,7 +73,7 @@ export function savedViewRoutes(deps: { db: Database }): FastifyPluginAsyncZod {
 
     app.delete(
       '/me/saved-views/:id',
-      { schema: { tags: ['session'], summary: 'Delete one of my saved views', security, params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problemResponses(404) } } },
+      { schema: { tags: ['session'], summary: 'Delete one of my saved views', security, params: idParams, response: { 204: z.null(), ...problemResponses(404) } } },
       async (request, reply) => {
         // Someone else's view is as missing as a deleted one.
         const { count } = await deps.db.savedView.deleteMany({ where: { id: request.params.id, ownerSubject: principalOf(request).subject } });

@@ -7,6 +7,7 @@ import { principalOf } from '../auth/plugin';
 import type { TokenSettings } from '../auth/tokens';
 import type { Config } from '../../runtime/config';
 import { ServiceUnavailableError } from '../problem';
+import { security } from '../schemas';
 import { discoverProvider, type OpenIdProvider } from '../auth/oidc-discovery';
 
 export const principalViewSchema = z.object({
@@ -88,7 +89,7 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
         schema: {
           tags: ['session'],
           summary: 'Who the bearer token names: role, agency, jurisdiction and what the role may do',
-          security: [{ bearerAuth: [] }],
+          security,
           response: { 200: meSchema },
         },
       },

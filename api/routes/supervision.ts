@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
-import { dossierNumberSchema } from '../../domain/intake';
 import { searchAttributes } from '../../workflows/contract';
 import { recordBulkDecisions } from '../incident-decisions';
 import type { PeriodicJob } from '../../runtime/periodic';
@@ -10,6 +9,7 @@ import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
 import { problemResponses } from '../problem';
+import { dossierParams, iso, reason, security } from '../schemas';
 import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
 import { scopeFilter } from '../../domain/authorization';
 import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
@@ -32,7 +32,6 @@ const bulkDecisionResultSchema = z.object({
 export type Timeline = z.infer<typeof timelineSchema>;
 export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
 
-const security = [{ bearerAuth: [] }];
 
 /** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
 export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay?: Pick<PeriodicJob, 'wake'> | undefined }): FastifyPluginAsyncZod {
@@ -132,7 +131,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
           tags: ['supervision'],
           summary: "A dossier's full timeline: step events, retries, supplements, incidents, compensations and audit entries",
           security,
-          params: z.object({ dossierNumber: dossierNumberSchema }),
+          params: dossierParams,
           response: { 200: timelineSchema, ...problemResponses(404) },
         },
       },
@@ -158,7 +157,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
             status: i.status,
             lastError: i.lastError,
             openedAt: i.openedAt.toISOString(),
-            resolvedAt: i.resolvedAt?.toISOString() ?? null,
+            resolvedAt: iso(i.resolvedAt),
             decision: i.decision,
           })),
         };
@@ -187,7 +186,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
               .optional()
               .describe("Only these incidents (a preview's): the decision falls on what the supervisor confirmed, not on incidents opened since"),
             decision: z.enum(['RETRY', 'CANCEL_GROUP']),
-            reason: z.string().trim().min(3).max(500),
+            reason,
             limit: z.number().int().min(1).max(1000).default(500),
             dryRun: z.boolean().default(false).describe('Only count what the decision would touch (the preview before a bulk action)'),
           }),

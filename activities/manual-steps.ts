@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import { ActivityNotFoundError, type Client } from '@temporalio/client';
+import { awaitingAnswerStepStatuses, openTaskStatuses } from '../domain/statuses';
 import { Prisma } from '../runtime/database';
 import { isUniqueViolation } from '../runtime/database-errors';
 import type { OpenedTask, RecordedDecision, StepAttempt } from '../workflows/contract';
-import { attemptOf, awaitingAnswer, stepOutcomeWrite, type StepOutcome } from './step-outcomes';
+import { attemptOf, stepOutcomeWrite, type StepOutcome } from './step-outcomes';
 import type { ActivityDependencies } from '.';
 import { stepDueAt } from './step-deadline';
 import type { StepRef } from './steps';
@@ -44,7 +45,7 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
           update: existing?.status === 'CANCELLED' ? { status: 'OPEN', claimedBy: null, claimedAt: null } : {},
         });
         await tx.dossierStep.updateMany({
-          where: { id: current.id, round: current.round, status: { in: [...awaitingAnswer] } },
+          where: { id: current.id, round: current.round, status: { in: [...awaitingAnswerStepStatuses] } },
           data: { status: 'RUNNING', mode: 'MANUAL', attempts: { increment: 1 }, startedAt, dueAt },
         });
         // As performStep: only the group's first step moves the dossier on, never reopening it.
@@ -53,7 +54,7 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
         return task;
       });
       logger.info({ dossierNumber: dossier.dossierNumber, step }, 'manual task waiting in the agency inbox');
-      return { taskId: task.id, round: task.round, claims: task.claims };
+      return { taskId: task.id, round: task.round, claims: task.claims, holder: task.status === 'CLAIMED' ? task.claimedBy : null };
     },
 
     /**
@@ -80,7 +81,7 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
         return task;
       });
       logger.info({ dossierNumber: dossier.dossierNumber, step }, 'undo task waiting in the agency inbox');
-      return { taskId: task.id, round: task.round, claims: task.claims };
+      return { taskId: task.id, round: task.round, claims: task.claims, holder: task.status === 'CLAIMED' ? task.claimedBy : null };
     },
 
     /**
@@ -94,13 +95,19 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
       const { task } = decision;
       const outcome = decision.outcome as unknown as StepOutcome | UndoOutcome;
       const attempt = attemptOf(outcome as StepOutcome);
-      if (task.status === 'DONE') return { status: 'RECORDED', attempt: (task.outcome as unknown as StepAttempt | null) ?? attempt };
+      if (task.status === 'DONE') {
+        // Recorded by an earlier attempt (or, before decisions came as updates, by the API, whose
+        // delivery may have failed): the waiting legacy activity is completed again, harmlessly.
+        const recorded = (task.outcome as unknown as StepAttempt | null) ?? attempt;
+        if (task.taskToken && temporal) await completeLegacyActivity(temporal, task, recorded);
+        return { status: 'RECORDED', attempt: recorded };
+      }
       const step = await db.dossierStep.findUniqueOrThrow({ where: { dossierId_step: { dossierId: task.dossierId, step: task.step } } });
       const detail = { taskId: task.id, by: decision.decidedBy };
       try {
         await db.$transaction(async (tx) => {
           const { count } = await tx.agencyTask.updateMany({
-            where: { id: task.id, status: { in: ['OPEN', 'CLAIMED'] } },
+            where: { id: task.id, status: { in: [...openTaskStatuses] } },
             data: { status: 'DONE', completedAt: decision.recordedAt, completedBy: decision.decidedBy, outcome: attempt as object, deliveredAt: new Date() },
           });
           if (count !== 1) return;
@@ -119,7 +126,7 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
     /** Who holds a task, as the workflow decided: an older claim arriving late changes nothing. */
     async recordTaskClaim({ taskId, holder, claims }: { taskId: string; holder: string | null; claims: number }): Promise<void> {
       await db.agencyTask.updateMany({
-        where: { id: taskId, status: { in: ['OPEN', 'CLAIMED'] }, claims: { lt: claims } },
+        where: { id: taskId, status: { in: [...openTaskStatuses] }, claims: { lt: claims } },
         data: holder ? { status: 'CLAIMED', claimedBy: holder, claimedAt: new Date(), claims } : { status: 'OPEN', claimedBy: null, claimedAt: null, claims },
       });
     },

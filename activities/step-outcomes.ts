@@ -1,4 +1,5 @@
 import type { StepCode } from '../domain/procedures';
+import { awaitingAnswerStepStatuses } from '../domain/statuses';
 import { Prisma, type Database } from '../runtime/database';
 import type { StepAttempt } from '../workflows/contract';
 import type { StepOutcome } from '../domain/task-outcomes';
@@ -14,9 +15,6 @@ export interface StepRow {
   round: number;
 }
 
-/** The statuses in which a step still waits for an answer of its current round. */
-export const awaitingAnswer = ['PENDING', 'RUNNING', 'INCIDENT'] as const;
-
 type Writer = Pick<Database, 'dossierStep' | '$executeRaw'>;
 
 /**
@@ -30,7 +28,7 @@ type Writer = Pick<Database, 'dossierStep' | '$executeRaw'>;
  */
 export function stepOutcomeWrite(db: Writer, row: StepRow, outcome: StepOutcome, detail: object = {}) {
   const { id, step, round } = row;
-  const waiting = Prisma.sql`id = ${id}::uuid AND round = ${round} AND status::text IN (${Prisma.join([...awaitingAnswer])})`;
+  const waiting = Prisma.sql`id = ${id}::uuid AND round = ${round} AND status::text IN (${Prisma.join([...awaitingAnswerStepStatuses])})`;
   const now = new Date();
   switch (outcome.status) {
     case 'COMPLETED':
@@ -51,7 +49,7 @@ export function stepOutcomeWrite(db: Writer, row: StepRow, outcome: StepOutcome,
         ${announcedStep('STEP_REFUSED', step, outcome.refusalCode)}`;
     case 'SUPPLEMENT_REQUESTED':
       return db.dossierStep.updateMany({
-        where: { id, round, status: { in: [...awaitingAnswer] } },
+        where: { id, round, status: { in: [...awaitingAnswerStepStatuses] } },
         data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: outcome.reason, lastError: null },
       });
   }

@@ -3,11 +3,12 @@ import type { z } from 'zod';
 import { actPath, stepResultSchemas, undoPath, type StepResults } from '../domain/agency-contract';
 import { intakeSchema } from '../domain/intake';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../domain/procedures';
+import { awaitingAnswerStepStatuses } from '../domain/statuses';
 import { nonRetryableAgencyError, type StepAttempt } from '../workflows/contract';
 import { AgencyContractError, AgencyRefusal, AgencySupplementRequest } from './agency-gateway';
 import { changeOnce } from './change-once';
 import type { ActivityDependencies } from '.';
-import { awaitingAnswer, stepOutcomeWrite } from './step-outcomes';
+import { stepOutcomeWrite } from './step-outcomes';
 import { beginUndo } from './undo-outcomes';
 import { stepDueAt } from './step-deadline';
 import { stepRequests } from '../domain/step-requests';
@@ -28,6 +29,7 @@ interface LoadedStep {
   round: number;
   supplementDocuments: string[];
   refusalCode: string | null;
+  supplementReason: string | null;
   startedAt: Date | null;
   dueAt: Date | null;
   result: unknown;
@@ -61,7 +63,7 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
   function loadSteps(dossierId: string, step: StepCode) {
     return db.$queryRaw<LoadedStep[]>`
     SELECT s.id, s.dossier_id AS "dossierId", s.step, s.agency, s.status::text AS status, s.round, s.supplement_documents AS "supplementDocuments",
-      s.refusal_code AS "refusalCode", s.started_at AS "startedAt", s.due_at AS "dueAt", s.result,
+      s.refusal_code AS "refusalCode", s.supplement_reason AS "supplementReason", s.started_at AS "startedAt", s.due_at AS "dueAt", s.result,
       d.dossier_number AS "dossierNumber", d.status::text AS "dossierStatus", d.procedure_group::text AS "procedureGroup",
       d.definition_version AS "definitionVersion", CASE WHEN s.step = ${step} THEN d.intake END AS intake
     FROM dossier d JOIN dossier_step s ON s.dossier_id = d.id
@@ -78,11 +80,12 @@ export function createStepActivities({ db, agencies, calendar, logger, metrics }
     // A finished attempt whose answer was lost on the way back to the workflow: report it again.
     if (current.status === 'COMPLETED') return { status: 'COMPLETED' };
     if (current.status === 'REFUSED') return { status: 'REFUSED', refusalCode: current.refusalCode ?? 'REFUSED' };
+    if (current.status === 'WAITING_FOR_SUPPLEMENT') return { status: 'SUPPLEMENT_REQUESTED', reason: current.supplementReason ?? '' };
 
     const log = logger.child({ dossierNumber: current.dossierNumber, step, attempt });
     const startedAt = current.startedAt ?? new Date();
     const { count } = await db.dossierStep.updateMany({
-      where: { id: current.id, round: current.round, status: { in: [...awaitingAnswer] } },
+      where: { id: current.id, round: current.round, status: { in: [...awaitingAnswerStepStatuses] } },
       data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt, dueAt: current.dueAt ?? stepDueAt(calendar, current, step, startedAt) },
     });
     // An attempt that woke after the step moved on (undone, cancelled, waiting for the citizen): the

@@ -37,6 +37,7 @@ export type ClosedAs = Delivery['outcome'] | 'REFUSED';
 /** How often a message Temporal refuses is tried before it is given up as REFUSED, and how long it waits between. */
 const refusalsBeforeGivingUp = 10;
 const refusalBackoff = { initialSeconds: 1, maxSeconds: 600 };
+const outageBackoff = { initialSeconds: 1, maxSeconds: 60 };
 
 /** Temporal answered and refused this message itself (malformed, not allowed): retrying at once will not help. */
 const refusedByTemporal = (error: unknown): boolean => temporalRefusal(error) !== undefined;
@@ -71,10 +72,15 @@ export async function closeMessages<Row extends { id: string | bigint }>(db: Wri
     WHERE ${ids(outbox, rows)}`;
 }
 
-/** Temporal unavailable: counted, tried again on the next run. */
+/**
+ * Not taken (Temporal unavailable, or this workflow not answering in time): counted, and tried again
+ * after a short, growing wait, so one workflow that keeps timing out never holds up the others.
+ */
 async function countOutage<Row extends { id: string | bigint }>(db: Writer, outbox: MessageOutbox<Row>, rows: Row['id'][], error: string): Promise<void> {
   if (rows.length === 0) return;
-  await db.$executeRaw`UPDATE ${Prisma.raw(outbox.table)} SET attempts = attempts + 1, last_error = ${error} WHERE ${ids(outbox, rows)}`;
+  await db.$executeRaw`
+    UPDATE ${Prisma.raw(outbox.table)} SET attempts = attempts + 1, last_error = ${error}, next_attempt_at = ${nextAttemptAt(Prisma.sql`attempts`, outageBackoff)}
+    WHERE ${ids(outbox, rows)}`;
 }
 
 /** Refused by Temporal: tried again later, doubling the wait, then given up as REFUSED; the rest goes on. */

@@ -12,6 +12,7 @@ import { isUniqueViolation } from '../runtime/database-errors';
 import type { Logger } from '../runtime/logger';
 import { claimTaskUpdate, decideTaskUpdate, workflowIdFor, type TaskClaim, type TaskKind } from '../workflows/contract';
 import { forbidden, principalOf } from './auth/plugin';
+import { digest } from './canonical-json';
 import { asDelivery, sendMessage, type ClosedAs, type Delivery, type MessageOutbox } from './message-outbox';
 import { ProblemError } from './problem';
 import { withinTemporalDeadline } from './temporal-calls';
@@ -29,8 +30,9 @@ export interface TaskDependencies {
 
 export const taskInclude = {
   dossier: { select: { dossierNumber: true, procedureGroup: true, definitionVersion: true, status: true, provinceCode: true, communeCode: true, steps: { select: { agency: true } } } },
-  // A decision recorded but not yet taken by the workflow (Temporal unreachable): the task shows it.
-  decisions: { where: { deliveredAt: null }, select: { id: true } },
+  // The latest decision: one not yet taken by the workflow (Temporal unreachable), or one it refused
+  // after the officer was told it was on its way, is shown on the task.
+  decisions: { orderBy: { recordedAt: 'desc' }, take: 1, select: { deliveredAt: true, outcomeOfDelivery: true, lastError: true, decidedBy: true, recordedAt: true } },
 } as const;
 export type LoadedTask = Prisma.AgencyTaskGetPayload<{ include: typeof taskInclude }>;
 
@@ -127,8 +129,10 @@ function deliveredAs(decision: StoredDecision): Delivery {
  */
 async function recordDecision(db: Database, task: LoadedTask, principal: Principal, outcome: StepOutcome | UndoOutcome, messageKey: string | undefined): Promise<StoredDecision> {
   const earlier = messageKey ? await db.taskDecision.findUnique({ where: { messageKey } }) : null;
-  if (earlier) return earlier;
-  if (task.status === 'DONE') throw conflict(`task ${task.id} has already been decided`);
+  if (earlier) return sameDecision(earlier, task, outcome);
+  // A task decided before decisions came as updates whose delivery failed: repeating the call delivers it.
+  const undelivered = task.status === 'DONE' && task.taskToken !== null && task.deliveredAt === null && task.completedBy === principal.subject;
+  if (task.status === 'DONE' && !undelivered) throw conflict(`task ${task.id} has already been decided`);
   if (task.status === 'CANCELLED') throw conflict(`task ${task.id} was cancelled (the procedure group was stopped)`);
   if (task.claimedBy && task.claimedBy !== principal.subject) throw conflict(`task ${task.id} is claimed by ${task.claimedBy}`);
   try {
@@ -151,9 +155,21 @@ async function recordDecision(db: Database, task: LoadedTask, principal: Princip
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const repeated = messageKey ? await db.taskDecision.findUnique({ where: { messageKey } }) : null;
-    if (repeated) return repeated;
+    if (repeated) return sameDecision(repeated, task, outcome);
     throw conflict(`another decision on task ${task.id} is on its way to the procedure group`);
   }
+}
+
+/**
+ * A decision found by the request's key is this request's only if it decided the same task the same
+ * way: a key reused for another decision (after an answer that was not kept, a 5xx) is a 422, never
+ * the earlier decision answered again as if it were the new one.
+ */
+function sameDecision(earlier: StoredDecision, task: LoadedTask, outcome: StepOutcome | UndoOutcome): StoredDecision {
+  if (earlier.taskId === task.id && digest(earlier.outcome) === digest(outcome)) return earlier;
+  throw new ProblemError(422, 'Idempotency key reused', 'this Idempotency-Key was used for another decision', [
+    { field: 'headers.idempotency-key', reason: 'already used for another decision' },
+  ]);
 }
 
 /** How long the relay leaves a new decision to the request that recorded it. */
@@ -192,6 +208,7 @@ export async function changeHolder(deps: TaskDependencies, task: LoadedTask, cla
     workflowIdFor(task.dossier.dossierNumber),
     claimTaskUpdate,
     { ...claim, taskId: task.id, step: task.step as StepCode, kind: task.kind },
-    messageKey ? `task-claim/${messageKey}` : undefined,
+    // Named by the task and the change too: a key reused for another change is never taken for a repeat.
+    messageKey ? `task-claim/${task.id}/${claim.action}/${claim.holder ?? '-'}/${messageKey}` : undefined,
   );
 }

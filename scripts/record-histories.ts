@@ -19,7 +19,7 @@ import {
   type GroupWorkflowInput,
   type NoticeWorkflowInput,
   type StepAttempt,
-  type StepProgressStatus,
+  type StepStatus,
 } from '../workflows/contract';
 import type { StepCode } from '../domain/procedures';
 
@@ -57,7 +57,7 @@ interface NoticeScenario {
 const agencyDown = () => new Error('agency unavailable');
 /** Resolves after a real delay: the agency's answer is still on its way when the workflow is told something. */
 const slowly = (ms: number) => () => new Promise<{ status: 'COMPLETED' }>((done) => setTimeout(() => done({ status: 'COMPLETED' }), ms));
-const until = (handle: WorkflowHandle<typeof procedureGroupWorkflow>, step: StepCode, status: StepProgressStatus) =>
+const until = (handle: WorkflowHandle<typeof procedureGroupWorkflow>, step: StepCode, status: StepStatus) =>
   waitFor(async () => (await handle.query(progressQuery)).some((s) => s.step === step && s.status === status));
 const onFirstAttempt = (first: () => StepAttempt, later: () => StepAttempt) => (attempt: number) => (attempt === 1 ? first() : later());
 const day = 24 * 3600 * 1000;

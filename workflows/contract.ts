@@ -1,6 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProcedureGroup, StepCode } from '../domain/procedures';
+import type { GroupOutcomeStatus, StepOutcomeStatus, StepStatus, TaskKind } from '../domain/statuses';
+import type { StepMode } from '../domain/step-modes';
+
+export type { GroupOutcomeStatus, StepMode, StepOutcomeStatus, StepStatus, TaskKind };
 
 /**
  * Names and types shared by the API (client), the worker and the workflows: the one source of truth
@@ -40,9 +44,6 @@ export interface RetryPolicySettings {
   maximumAttempts: number;
 }
 
-/** AUTOMATED: the activity calls the agency's system. MANUAL: a task waits in the agency's inbox. */
-export type StepMode = 'AUTOMATED' | 'MANUAL';
-
 export interface GroupWorkflowInput {
   dossierId: string;
   dossierNumber: string;
@@ -76,21 +77,9 @@ export type StepAttempt =
   | { status: 'REFUSED'; refusalCode: string }
   | { status: 'SUPPLEMENT_REQUESTED'; reason: string };
 
-export type StepOutcomeStatus = 'COMPLETED' | 'REFUSED' | 'BLOCKED' | 'SKIPPED' | 'CANCELLED';
-export type StepProgressStatus =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'WAITING_FOR_SUPPLEMENT'
-  | 'INCIDENT'
-  | StepOutcomeStatus
-  | 'COMPENSATED'
-  | 'COMPENSATION_SKIPPED';
-
-export type GroupOutcomeStatus = 'COMPLETED' | 'PARTIALLY_COMPLETED' | 'REFUSED' | 'WITHDRAWN' | 'CANCELLED';
-
 export interface StepProgress {
   step: StepCode;
-  status: StepProgressStatus;
+  status: StepStatus;
 }
 
 export interface GroupOutcome {
@@ -159,15 +148,14 @@ export const resolveIncidentSignal = defineSignal<[IncidentResolution]>('resolve
 
 // ── Agency tasks: a MANUAL step's act, or its undo, worked by an officer in the agency's inbox ─────
 
-/** ACT: do the step's act. UNDO: undo the act an officer did, the group having been stopped. */
-export type TaskKind = 'ACT' | 'UNDO';
-
 /** A task the workflow has opened and waits on (the activity that opened it answers this). */
 export interface OpenedTask {
   taskId: string;
   round: number;
   /** How many times it changed hands so far (a task reopened keeps counting). */
   claims: number;
+  /** Who holds it (a task found open keeps its holder). */
+  holder: string | null;
 }
 
 /**

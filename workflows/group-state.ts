@@ -1,4 +1,5 @@
 import type { StepCode, StepDefinition } from '../domain/procedures';
+import { isOneOf, openStepStatuses } from '../domain/statuses';
 import type {
   GroupOutcomeStatus,
   IncidentDecision,
@@ -8,7 +9,7 @@ import type {
   RecordedDecision,
   StepAttempt,
   StepProgress,
-  StepProgressStatus,
+  StepStatus,
   StopRequest,
   TaskClaim,
   TaskDecision,
@@ -23,6 +24,8 @@ interface AwaitedTask {
   round: number;
   holder: string | null;
   claims: number;
+  /** Its row is written and read: its holder is known. */
+  opened: boolean;
   decision?: TaskDecision;
   /** The step's answer once the decision is in the read model. */
   recorded?: StepAttempt;
@@ -30,16 +33,13 @@ interface AwaitedTask {
 
 const taskKey = (step: StepCode, kind: TaskKind) => `${kind}:${step}`;
 
-/** Steps that are with an agency, the citizen or a supervisor now (the `CurrentStep` search attribute). */
-const active: readonly StepProgressStatus[] = ['RUNNING', 'WAITING_FOR_SUPPLEMENT', 'INCIDENT'];
-
 /**
  * What a procedure group's workflow knows, and the rules for changing it: the workflow's handlers
  * and validators call these transitions, the step logic reads them. Plain and deterministic (no
  * Temporal calls), so each rule is in one place and unit-testable.
  */
 export class GroupState {
-  private readonly progress: Map<StepCode, StepProgressStatus>;
+  private readonly progress: Map<StepCode, StepStatus>;
   private readonly supplied = new Map<StepCode, string[]>();
   private readonly rounds = new Map<StepCode, number>();
   /** The incident each parked step waits on: one at a time per step, a step's branch being sequential. */
@@ -48,8 +48,6 @@ export class GroupState {
   private readonly undoable: StepDefinition[] = [];
   /** The tasks waiting in agencies' inboxes, by step and kind, with who holds each. */
   private readonly tasks = new Map<string, AwaitedTask>();
-  /** Decisions recorded (or whose data the read model refused), for their update handlers to answer. */
-  private readonly answers = new Map<string, RecordedDecision>();
   private stopRequest: { status: StopStatus; request: StopRequest } | undefined;
   private compensating = false;
   private recording = 0;
@@ -61,14 +59,14 @@ export class GroupState {
 
   // Progress ---------------------------------------------------------------------------------------
 
-  status(step: StepCode): StepProgressStatus {
+  status(step: StepCode): StepStatus {
     return this.progress.get(step) ?? 'PENDING';
   }
 
-  /** Sets a step's status; answers the steps active now. */
-  setStatus(step: StepCode, status: StepProgressStatus): StepCode[] {
+  /** Sets a step's status; answers the steps open now (the `CurrentStep` search attribute). */
+  setStatus(step: StepCode, status: StepStatus): StepCode[] {
     this.progress.set(step, status);
-    return [...this.progress].filter(([, s]) => active.includes(s)).map(([code]) => code);
+    return [...this.progress].filter(([, s]) => isOneOf(openStepStatuses, s)).map(([code]) => code);
   }
 
   snapshot(): StepProgress[] {
@@ -144,15 +142,16 @@ export class GroupState {
 
   // Agency tasks -----------------------------------------------------------------------------------
 
-  awaitTask(step: StepCode, kind: TaskKind, { taskId, round, claims }: Partial<OpenedTask> & { round: number }): void {
-    this.tasks.set(taskKey(step, kind), { ...(taskId ? { taskId } : {}), round, holder: null, claims: claims ?? 0 });
+  /** Awaited before its row is written (opened: false), or a task of a workflow started before (opened). */
+  awaitTask(step: StepCode, kind: TaskKind, { taskId, round }: { taskId?: string; round: number }): void {
+    this.tasks.set(taskKey(step, kind), { ...(taskId ? { taskId } : {}), round, holder: null, claims: 0, opened: !taskId });
   }
 
   /** The task as its row was written (a task opened before keeps its id, its round and its claims). */
-  taskOpened(step: StepCode, kind: TaskKind, { taskId, round, claims }: OpenedTask): void {
+  taskOpened(step: StepCode, kind: TaskKind, { taskId, round, claims, holder }: OpenedTask): void {
     const task = this.tasks.get(taskKey(step, kind));
     if (!task) return;
-    Object.assign(task, { taskId, round, claims: Math.max(task.claims, claims) });
+    Object.assign(task, { taskId, round, claims: Math.max(task.claims, claims), holder, opened: true });
   }
 
   awaitedTaskId(step: StepCode, kind: TaskKind): string | undefined {
@@ -186,13 +185,8 @@ export class GroupState {
     this.recording += 1;
   }
 
-  decisionOn(step: StepCode, kind: TaskKind): TaskDecision | undefined {
-    return this.tasks.get(taskKey(step, kind))?.decision;
-  }
-
   /** The outcome of recording a decision; one whose data was refused leaves the task awaiting another. */
   answerDecision(step: StepCode, kind: TaskKind, decisionId: string, answer: RecordedDecision): void {
-    this.answers.set(decisionId, answer);
     this.recording -= 1;
     const task = this.tasks.get(taskKey(step, kind));
     if (task?.decision?.decisionId !== decisionId) return; // the step stopped waiting meanwhile
@@ -210,22 +204,27 @@ export class GroupState {
     return this.recording;
   }
 
-  answerOf(decisionId: string): RecordedDecision | undefined {
-    return this.answers.get(decisionId);
-  }
-
   validateClaim({ step, kind, taskId, action, holder, by }: TaskClaim): void {
     const task = this.awaited({ step, kind, taskId });
+    // Its row may hold a claim from before: who holds it is known once the row is read.
+    if (!task.opened) throw new Error(`task ${taskId} is being opened: try again in a moment`);
     if (action === 'CLAIM' && task.holder && task.holder !== holder) throw new Error(`task ${taskId} is claimed by ${task.holder}`);
     if (action === 'RELEASE' && task.holder !== by) throw new Error(`task ${taskId} is not claimed by ${by}`);
   }
 
   /** Who holds the task now, and the claim's number: its record never overtakes a later one. */
-  claim({ step, kind, taskId, holder }: TaskClaim): number {
+  claim({ step, kind, taskId, holder }: TaskClaim): { claims: number; before: string | null } {
     const task = this.awaited({ step, kind, taskId });
+    const before = task.holder;
     task.holder = holder;
     task.claims += 1;
-    return task.claims;
+    return { claims: task.claims, before };
+  }
+
+  /** A change of holder that could not be recorded is undone, unless a later one changed it again. */
+  restoreHolder({ step, kind, holder }: TaskClaim, before: string | null): void {
+    const task = this.tasks.get(taskKey(step, kind));
+    if (task && task.holder === holder) task.holder = before;
   }
 
   // Stopping and compensation ---------------------------------------------------------------------

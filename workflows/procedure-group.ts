@@ -38,10 +38,11 @@ import {
   type IncidentKind,
   type IncidentResolution,
   type OpenedTask,
+  type RecordedDecision,
   type RetryPolicySettings,
   type StepAttempt,
   type StepOutcomeStatus,
-  type StepProgressStatus,
+  type StepStatus,
   type StopRequest,
   type TaskDecision,
   type TaskKind,
@@ -122,7 +123,7 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   const incidents = failurePaths ? incidentLog : bookkeeping;
   const state = new GroupState(plan);
   const stepsScope = new CancellationScope();
-  const setStatus = (step: StepCode, status: StepProgressStatus): void => {
+  const setStatus = (step: StepCode, status: StepStatus): void => {
     upsertSearchAttributes([{ key: searchAttributes.currentStep, value: state.setStatus(step, status) }]);
   };
   const requestStop = (status: StopStatus) => (request: StopRequest) => {
@@ -152,13 +153,17 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
 
   // An officer's decision and who holds a task reach the workflow, which records them: the API never
   // writes the read model beside it. Recorded in the handler, not cancellable: a decision taken is a
-  // fact even if the group is stopped a moment later (compensation then undoes its act).
+  // fact even if the group is stopped a moment later (compensation then undoes its act). A write that
+  // keeps failing is never parked as an incident (a person is waiting for the answer): the caller is
+  // told it was not recorded, and the task awaits a decision again.
   setHandler(
     decideTaskUpdate,
     async (decision: TaskDecision) => {
       state.decideTask(decision);
       const answer = await CancellationScope.nonCancellable(() =>
-        record(decision.step, () => bookkeeping.recordTaskDecision({ dossierId: input.dossierId, decisionId: decision.decisionId })),
+        bookkeeping.recordTaskDecision({ dossierId: input.dossierId, decisionId: decision.decisionId }).catch(
+          (): RecordedDecision => ({ status: 'INVALID', reason: 'the decision could not be recorded now: try again' }),
+        ),
       );
       state.answerDecision(decision.step, decision.kind, decision.decisionId, answer);
       if (answer.status === 'INVALID') throw ApplicationFailure.nonRetryable(answer.reason, 'InvalidTaskDecision');
@@ -168,8 +173,13 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
   setHandler(
     claimTaskUpdate,
     async (claim) => {
-      const claims = state.claim(claim);
-      await CancellationScope.nonCancellable(() => record(claim.step, () => bookkeeping.recordTaskClaim({ taskId: claim.taskId, holder: claim.holder, claims })));
+      const { claims, before } = state.claim(claim);
+      try {
+        await CancellationScope.nonCancellable(() => bookkeeping.recordTaskClaim({ taskId: claim.taskId, holder: claim.holder, claims }));
+      } catch {
+        state.restoreHolder(claim, before);
+        throw ApplicationFailure.nonRetryable('the change of holder could not be recorded now: try again', 'TaskClaimNotRecorded');
+      }
     },
     { validator: (claim) => state.validateClaim(claim) },
   );

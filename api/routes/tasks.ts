@@ -13,11 +13,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/principal';
 import type { StepOutcome, UndoOutcome } from '../../domain/task-outcomes';
 import type { TaskClaim } from '../../workflows/contract';
-
-const taskStatuses = ['OPEN', 'CLAIMED', 'DONE', 'CANCELLED'] as const;
-/** ACT: do the step's act. UNDO: undo the act an officer did, the group having been stopped. */
-const taskKinds = ['ACT', 'UNDO'] as const;
-const timestamp = z.iso.datetime().nullable();
+import { openTaskStatuses, taskKinds, taskStatuses } from '../../domain/statuses';
+import { idParams as params, iso, reason, security, timestamp } from '../schemas';
 
 const taskSchema = z.object({
   id: z.uuid(),
@@ -39,6 +36,8 @@ const taskSchema = z.object({
   outcome: z.enum(['COMPLETED', 'REFUSED', 'SUPPLEMENT_REQUESTED']).nullable(),
   /** A decision recorded but not yet taken by the procedure group (the workflow service was unreachable): it will be, with no action needed. */
   decisionPending: z.boolean(),
+  /** The latest decision on this still open task, which the procedure group did not take (decided meanwhile, no longer awaited, or its data refused). */
+  decisionRefused: z.object({ decidedBy: z.string(), decidedAt: z.iso.datetime(), reason: z.string() }).nullable(),
 });
 const taskDetailSchema = taskSchema.extend({
   /** What the agency's system would have received, or for an undo `{ act }`, the act's result: the data to decide on (personal data). */
@@ -56,18 +55,15 @@ export type TaskView = z.infer<typeof taskSchema>;
 export type TaskDetail = z.infer<typeof taskDetailSchema>;
 export type TaskPage = z.infer<typeof pageSchema>;
 
-const params = z.object({ id: z.uuid() });
-const reason = z.string().trim().min(3, 'say why, in a few words').max(500, 'too long');
 /** The task's own refusals; those every route shares are declared by declareProblemResponses. */
 const onTask = problemResponses(404, 409);
-const security = [{ bearerAuth: [] }];
 const tags = ['tasks'];
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
   const title = stepDefinition(task.dossier.procedureGroup, task.step as StepCode, task.dossier.definitionVersion).title;
   const outcome = (task.outcome as { status?: 'COMPLETED' | 'REFUSED' | 'SUPPLEMENT_REQUESTED' } | null)?.status ?? null;
+  const open = task.status === 'OPEN' || task.status === 'CLAIMED';
+  const latest = task.decisions[0];
   return {
     id: task.id,
     dossierNumber: task.dossier.dossierNumber,
@@ -87,7 +83,11 @@ function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
     completedAt: iso(task.completedAt),
     outcome,
     // Recorded by the workflow before the relay closed its row: no longer pending for anyone.
-    decisionPending: (task.status === 'OPEN' || task.status === 'CLAIMED') && task.decisions.length > 0,
+    decisionPending: open && latest !== undefined && latest.deliveredAt === null,
+    decisionRefused:
+      open && latest?.outcomeOfDelivery && latest.outcomeOfDelivery !== 'DELIVERED'
+        ? { decidedBy: latest.decidedBy, decidedAt: latest.recordedAt.toISOString(), reason: latest.lastError ?? latest.outcomeOfDelivery }
+        : null,
   };
 }
 
@@ -127,7 +127,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         const { step, kind, status, overdue, dossierNumber, mine, page, pageSize } = request.query;
         const now = new Date();
         // The open inbox, for the counts; the filter narrows it (or, with a status, looks beyond it).
-        const inbox = { ...inboxWhere(principal), status: { in: ['OPEN' as const, 'CLAIMED' as const] } };
+        const inbox = { ...inboxWhere(principal), status: { in: [...openTaskStatuses] } };
         const where = {
           ...inbox,
           ...(mine ? { claimedBy: principal.subject } : {}),

@@ -81,4 +81,19 @@ describe('a superseded attempt changes nothing', () => {
     expect(late.calls()).toBe(0);
     expect((await stack.db.dossierStep.findUniqueOrThrow({ where: { id: step.id } })).status).toBe('COMPENSATED');
   });
+
+  it("an attempt retried after its supplement request was recorded reports the request again, without asking the agency", async () => {
+    const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    await stack.untilEnded(intake.dossierNumber);
+    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber }, include: { steps: true } });
+    const step = dossier.steps.find((s) => s.step === 'PERSONAL_ID')!;
+    await stack.db.dossierStep.update({ where: { id: step.id }, data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: 'household book' } });
+    const retried = paused();
+    await expect(new MockActivityEnvironment({ attempt: 2 }).run(retried.activities.performStep, { dossierId: dossier.id, step: 'PERSONAL_ID' as const })).resolves.toEqual({
+      status: 'SUPPLEMENT_REQUESTED',
+      reason: 'household book',
+    });
+    expect(retried.calls()).toBe(0);
+  });
 });

@@ -174,4 +174,17 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
     expect(await stack.db.taskDecision.count({ where: { taskId: task.id } })).toBe(1);
     expect(await events(dossierNumber, 'STEP_COMPLETED', 'BIRTH_REGISTRATION')).toBe(1);
   });
+
+  it('a key reused for another decision (after an answer that was not kept) is a 422, never the earlier decision again', async () => {
+    const dossierNumber = await submit();
+    const task = await inboxTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
+    const key = { 'idempotency-key': `reused-${task.id}` };
+    const officer = stack.tokens.civilStatusOfficer;
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/completion`, { result: registration('5/KEY') }, officer, key)).status).toBe(200);
+    await stack.db.idempotentRequest.deleteMany({ where: { key: key['idempotency-key'] } });
+    const other = await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/refusal`, { code: 'INCOMPLETE_DOSSIER', reason: 'another decision' }, officer, key);
+    expect(other.status).toBe(422);
+    expect(other.body.errors).toEqual([{ field: 'headers.idempotency-key', reason: 'already used for another decision' }]);
+    expect(await stack.db.auditEntry.count({ where: { dossierNumber, action: 'task.refuse' } })).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { progressQuery, provideSupplementUpdate, resolveIncidentSignal, resolveIncidentUpdate, withdrawUpdate, workflowIdFor, type StepProgressStatus } from '../../workflows/contract';
+import { progressQuery, provideSupplementUpdate, resolveIncidentSignal, resolveIncidentUpdate, withdrawUpdate, workflowIdFor, type StepStatus } from '../../workflows/contract';
 import type { StepCode } from '../../domain/procedures';
 import { procedureGroupWorkflow } from '../../workflows';
 import { createTimeSkippingEnvironment } from '../support/time-skipping';
@@ -22,7 +22,7 @@ describe('procedure group workflow: failure paths (time-skipping)', () => {
     const { worker, taskQueue } = await createTestWorker(env, fake.activities);
     const input = groupInput('BIRTH');
     const begin = () => env.client.workflow.start(procedureGroupWorkflow, { taskQueue, workflowId: workflowIdFor(input.dossierNumber), args: [input] });
-    const until = (handle: Awaited<ReturnType<typeof begin>>, step: StepCode, status: StepProgressStatus) =>
+    const until = (handle: Awaited<ReturnType<typeof begin>>, step: StepCode, status: StepStatus) =>
       waitFor(async () => (await handle.query(progressQuery)).some((s) => s.step === step && s.status === status));
     return { fake, worker, begin, until };
   }

@@ -15,6 +15,8 @@ export type Behaviour = (attempt: number) => StepAttempt | Error | Promise<StepA
 export interface FakeOptions {
   steps?: Partial<Record<StepCode, Behaviour>>;
   compensations?: Partial<Record<StepCode, (attempt: number) => boolean | Error>>;
+  /** How recording an officer's decision or claim goes (a database refusing the write). */
+  taskRecords?: (attempt: number) => Error | undefined;
   /** How recording a step's outcome goes (a slow write: the moment between a decision and its record). */
   stepOutcome?: (step: StepCode, status: string) => void | Promise<void>;
   /** How recording the group's outcome goes (a database refusing the write, a slow write). */
@@ -32,16 +34,21 @@ export function fakeActivities(options: FakeOptions = {}) {
   const incidentIds: string[] = [];
   const calendar = createWorkingCalendar();
   const rounds = new Map<StepCode, number>();
+  /** The last task opened for each step, for a test to decide or claim itself. */
+  const opened = new Map<StepCode, OpenedTask>();
   /** What each officer's decision was (the API's task_decision rows, here). */
   const decided = new Map<string, StepAttempt>();
-  const officerDecides = async (workflowId: string, step: StepCode, kind: TaskKind, task: OpenedTask, attempt: StepAttempt) => {
+  /** An officer's decision through the workflow's update, as the API sends it. */
+  const decide = (workflowId: string, step: StepCode, kind: TaskKind, task: OpenedTask, attempt: StepAttempt, decidedBy = 'officer-1') => {
     const decisionId = randomUUID();
     decided.set(decisionId, attempt);
-    await officersClient()
+    return officersClient()
       .workflow.getHandle(workflowId)
-      .executeUpdate(decideTaskUpdate, { args: [{ decisionId, taskId: task.taskId, step, kind, round: task.round, status: attempt.status, decidedBy: 'officer-1' }] })
-      .catch(() => undefined); // a group stopped meanwhile refuses it, as it refuses the API
+      .executeUpdate(decideTaskUpdate, { args: [{ decisionId, taskId: task.taskId, step, kind, round: task.round, status: attempt.status, decidedBy }] });
   };
+  // A group stopped meanwhile refuses it, as it refuses the API.
+  const officerDecides = (workflowId: string, step: StepCode, kind: TaskKind, task: OpenedTask, attempt: StepAttempt) =>
+    decide(workflowId, step, kind, task, attempt).catch(() => undefined);
   const count = (key: string) => {
     const n = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, n);
@@ -73,7 +80,8 @@ export function fakeActivities(options: FakeOptions = {}) {
      */
     async openTask({ step, taskId }) {
       calls.push({ activity: 'openTask', step });
-      const task = { taskId, round: rounds.get(step) ?? 0, claims: 0 };
+      const task = { taskId, round: rounds.get(step) ?? 0, claims: 0, holder: null };
+      opened.set(step, task);
       const answer = (options.steps?.[step] ?? (() => ({ status: 'COMPLETED' as const })))(count(step));
       if (answer instanceof Error) throw answer;
       const workflowId = Context.current().info.workflowExecution!.workflowId;
@@ -89,17 +97,21 @@ export function fakeActivities(options: FakeOptions = {}) {
       calls.push({ activity: 'openUndoTask', step });
       const answer = (options.compensations?.[step] ?? (() => true))(count(`undo:${step}`));
       if (answer === false) return { undone: false };
-      const task = { taskId, round: rounds.get(step) ?? 0, claims: 0 };
+      const task = { taskId, round: rounds.get(step) ?? 0, claims: 0, holder: null };
       const attempt: StepAttempt = answer === true ? { status: 'COMPLETED' } : { status: 'REFUSED', refusalCode: 'UNDO_REFUSED' };
       void officerDecides(Context.current().info.workflowExecution!.workflowId, step, 'UNDO', task, attempt);
       return task;
     },
     async recordTaskDecision({ decisionId }) {
+      const failure = options.taskRecords?.(count('taskRecord'));
+      if (failure) throw failure;
       const attempt = decided.get(decisionId);
       calls.push({ activity: 'recordTaskDecision', detail: attempt?.status });
       return attempt ? { status: 'RECORDED' as const, attempt } : { status: 'INVALID' as const, reason: 'unknown decision' };
     },
     async recordTaskClaim({ holder }) {
+      const failure = options.taskRecords?.(count('taskRecord'));
+      if (failure) throw failure;
       calls.push({ activity: 'recordTaskClaim', detail: holder });
     },
     /** Undoing a manual step answers as an automated undo would; what differs is which activity was called. */
@@ -149,7 +161,7 @@ export function fakeActivities(options: FakeOptions = {}) {
     },
   };
   const stepsCalled = (activity: string) => calls.filter((c) => c.activity === activity).map((c) => c.step);
-  return { activities, calls, attempts, supplementDueAt, stepsCalled, incidentIds };
+  return { activities, calls, attempts, supplementDueAt, stepsCalled, incidentIds, opened, decide };
 }
 
 export function groupInput(group: ProcedureGroup, steps?: StepCode[], maximumAttempts = 3): GroupWorkflowInput {

@@ -78,6 +78,11 @@ export function TaskPage({ me }: { me: Me }) {
         <Card title="Quyết định">
           {conflict && <Alert type="warning" showIcon title={conflict} style={{ marginBottom: 16 }} closable onClose={() => setConflict(null)} />}
           {open && t.decisionPending && <Alert type="info" showIcon title={decisionPendingText} data-testid="decision-pending" />}
+          {t.decisionRefused && (
+            <Alert type="warning" showIcon data-testid="decision-refused" style={{ marginBottom: 16 }}
+              title={`Quyết định của ${t.decisionRefused.decidedBy} lúc ${dateTime(t.decisionRefused.decidedAt)} không được hồ sơ liên thông ghi nhận; nhiệm vụ vẫn chờ quyết định.`}
+              description={t.decisionRefused.reason} />
+          )}
           {!open && <Alert type="info" showIcon title={`Nhiệm vụ đã ${taskStatusLabel[t.status]?.text.toLowerCase()}.`} />}
           {open && t.status === 'CLAIMED' && !mine && <Alert type="info" showIcon title={`${t.claimedBy} đang xử lý nhiệm vụ này.`} />}
           {open && !t.decisionPending && me.permissions.includes('task.claim') && (

@@ -1,10 +1,16 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { Prisma, PrismaClient } from '../prisma/generated/client';
 
 export type Database = PrismaClient;
 
 export function createDatabase(databaseUrl: string, poolSize = 10): Database {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
+  const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
+  // A connection PostgreSQL drops (a restart) while the pool has handed it out emits 'error' on its
+  // client, which pg-pool then leaves without a listener: unhandled, it ended the whole process. Heard
+  // here, it only fails the query that uses the connection, and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 export { Prisma };

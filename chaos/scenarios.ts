@@ -1,13 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { childCardValidUntil, parseIsoDate } from '../domain/age';
+import { childCardNumber } from '../domain/identifiers';
 import { birthIntake, personalIdFor } from '../tests/support/fixtures';
-import { actsAudit, endedStatuses as ended, query } from './audit';
+import { actsAudit, decisionsAudit, endedStatuses as ended, query } from './audit';
 import { startChaosStack, type ChaosStack } from './stack';
 
 /**
  * Fault-injection scenarios over the real processes. Each submits birth groups through the API while a
  * fault is injected, waits for every accepted dossier to end, and checks the invariants users rely on:
  * nothing lost (every accepted dossier ends), no act twice (the agencies issued exactly the acts the
- * dossiers record), nothing left standing after a stop (a withdrawn dossier keeps no act).
+ * dossiers record), nothing left standing after a stop (a withdrawn dossier keeps no act), each task
+ * decided once and every decision delivered, and the API answering as it promises.
  */
 export interface ScenarioResult {
   scenario: string;
@@ -19,7 +22,17 @@ export interface ScenarioResult {
   lost: number;
   duplicateActs: number;
   actsLeftStanding: number;
+  /** Tasks with other than one decision taken, or steps whose outcome was recorded twice. */
+  decidedTwice: number;
+  /** Officers' decisions recorded that never reached their workflow. */
+  decisionsUndelivered: number;
+  /** Services that died on their own during the run (the suite restarts none but those it kills itself). */
+  servicesCrashed: string[];
+  /** Answers of the API unlike what it promises (a second decision taken, an outage not answered 202…), one line each. */
+  answersAmiss: string[];
   maxRecoverySeconds: number;
+  /** What the scenario counted along the way (how many raced, how many waited out the outage…). */
+  figures: Record<string, number>;
 }
 
 interface Run {
@@ -28,6 +41,9 @@ interface Run {
   /** Seconds from each fault until progress resumed. */
   recoveries: number[];
   withdrawn: Set<string>;
+  /** What went otherwise than promised, one line each (codes and ids, no personal data). */
+  amiss: string[];
+  figures: Record<string, number>;
 }
 
 export interface Scenario {
@@ -45,10 +61,13 @@ export interface Scenario {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Before `deadline`, and no service crashed: a crashed one is not restarted, waiting longer would show nothing more. */
+const inTime = (run: Run, deadline: number) => Date.now() < deadline && run.stack.crashes().length === 0;
+
 /** Seconds from `since` until a step of any dossier finishes (progress resumed), measured by polling. */
 async function recovery(run: Run, since: number, timeoutMs = 180_000): Promise<void> {
   const deadline = since + timeoutMs;
-  while (Date.now() < deadline) {
+  while (inTime(run, deadline)) {
     if ((await unfinished(run)) === 0) return; // nothing was waiting: nothing to recover
     const rows = await query<{ at: Date | null }>(
       run.stack.databaseUrl,
@@ -72,19 +91,39 @@ async function unfinished(run: Run): Promise<number> {
   return rows[0]?.n ?? -1;
 }
 
-async function post(run: Run, path: string, body: unknown, token: string, key?: string): Promise<number> {
+/** One call to the API: its status (0 when no answer came) and its JSON body, if any. */
+async function call(run: Run, method: 'GET' | 'POST', path: string, token: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> {
   try {
     const response = await fetch(`${run.stack.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(key ? { 'idempotency-key': key } : {}) },
-      body: JSON.stringify(body),
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { 'idempotency-key': key } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
-    await response.arrayBuffer();
-    return response.status;
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
   } catch {
-    return 0;
+    return { status: 0, body: undefined };
   }
+}
+
+async function post(run: Run, path: string, body: unknown, token: string, key?: string): Promise<number> {
+  return (await call(run, 'POST', path, token, body, key)).status;
+}
+
+/** The statuses of these dossiers once every one has ended, or as they are at the deadline. */
+async function awaitEnded(run: Run, numbers: string[], timeoutMs: number): Promise<Map<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  let statuses = new Map<string, string>();
+  while (inTime(run, deadline)) {
+    const rows = await query<{ dossier_number: string; status: string }>(run.stack.databaseUrl, 'SELECT dossier_number, status FROM dossier WHERE dossier_number = ANY($1)', [numbers]).catch(
+      () => [],
+    );
+    statuses = new Map(rows.map((r) => [r.dossier_number, r.status]));
+    if (numbers.every((n) => ended.includes(statuses.get(n) ?? ''))) break;
+    await sleep(1000);
+  }
+  return statuses;
 }
 
 /** A desk submitting a dossier, repeating it (same number: the idempotency key) until it is accepted. */
@@ -97,14 +136,14 @@ async function submit(run: Run, intake = birthIntake()): Promise<void> {
       return;
     }
     if (status >= 400 && status < 500) throw new Error(`intake refused: ${status}`);
-    if (Date.now() > deadline) return; // never accepted: the desk saw an error, nothing was promised
+    if (!inTime(run, deadline)) return; // never accepted: the desk saw an error, nothing was promised
     await sleep(500);
   }
 }
 
 export async function runScenario(scenario: Scenario, groups: number, timeoutMs = 300_000): Promise<ScenarioResult> {
   const stack = await startChaosStack(scenario.env);
-  const run: Run = { stack, accepted: [], recoveries: [], withdrawn: new Set() };
+  const run: Run = { stack, accepted: [], recoveries: [], withdrawn: new Set(), amiss: [], figures: {} };
   try {
     let submitted = 0;
     const withdrawals: Promise<void>[] = [];
@@ -127,16 +166,7 @@ export async function runScenario(scenario: Scenario, groups: number, timeoutMs 
     await scenario.settle?.(run);
 
     // Every accepted dossier must end; what has not by the deadline is lost (wedged).
-    const deadline = Date.now() + timeoutMs;
-    let statuses = new Map<string, string>();
-    while (Date.now() < deadline) {
-      const rows = await query<{ dossier_number: string; status: string }>(stack.databaseUrl, 'SELECT dossier_number, status FROM dossier WHERE dossier_number = ANY($1)', [run.accepted]).catch(
-        () => [],
-      );
-      statuses = new Map(rows.map((r) => [r.dossier_number, r.status]));
-      if (run.accepted.every((n) => ended.includes(statuses.get(n) ?? ''))) break;
-      await sleep(1000);
-    }
+    const statuses = await awaitEnded(run, run.accepted, timeoutMs);
     const lost = run.accepted.filter((n) => !ended.includes(statuses.get(n) ?? '')).length;
     return {
       scenario: scenario.name,
@@ -146,7 +176,11 @@ export async function runScenario(scenario: Scenario, groups: number, timeoutMs 
       stopsRequested: run.withdrawn.size,
       lost,
       ...(await actsAudit(run.stack)),
+      ...(await decisionsAudit(run.stack)),
+      servicesCrashed: stack.crashes(),
+      answersAmiss: run.amiss,
       maxRecoverySeconds: Math.max(0, ...run.recoveries),
+      figures: run.figures,
     };
   } finally {
     await stack.stop();
@@ -159,14 +193,31 @@ const onceSubmitted = async (share: number, submitted: () => number, total: numb
   while (submitted() < total * share) await sleep(200);
 };
 
-/** A server SIGKILLed a third of the way in and restarted 5 s later, on what it left on disk. */
-function killedAndRestarted(name: string, kill: (stack: ChaosStack) => void, start: (stack: ChaosStack) => Promise<void>): Scenario {
+/** Dossiers whose workflow is mid-way (a step begun, the group not ended). */
+async function midway(run: Run): Promise<number> {
+  const rows = await query<{ n: number }>(run.stack.databaseUrl, `SELECT count(*)::int AS n FROM dossier WHERE status = 'IN_PROGRESS'`).catch(() => [{ n: 0 }]);
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * A server SIGKILLed a third of the way in, once workflows are mid-way (at a small size the first
+ * groups may all have ended by then), and restarted 5 s later, on what it left on disk.
+ */
+function killedAndRestarted(name: string, kill: (stack: ChaosStack) => void | Promise<void>, start: (stack: ChaosStack) => Promise<void>): Scenario {
   return {
     name,
     async inject(run, submitted, total) {
       await onceSubmitted(0.3, submitted, total);
+      // On a busy machine intakes lag behind the submissions: wait for the workflows, not the count.
+      const deadline = Date.now() + 60_000;
+      let running = await midway(run);
+      while (running === 0 && inTime(run, deadline)) {
+        await sleep(50);
+        running = await midway(run);
+      }
+      run.figures['dossiers mid-way at the kill'] = running;
       const at = Date.now();
-      kill(run.stack);
+      await kill(run.stack);
       await sleep(5000);
       await start(run.stack);
       await recovery(run, at);
@@ -185,7 +236,7 @@ export const scenarios: Record<string, Scenario> = {
         run.stack.startWorker();
         await recovery(run, at);
         await sleep(Math.max(0, 10_000 - (Date.now() - at)));
-      } while (submitted() < total || (await unfinished(run)) !== 0);
+      } while ((submitted() < total || (await unfinished(run)) !== 0) && inTime(run, Infinity));
     },
   },
   'temporal-restart': killedAndRestarted('SIGKILL and restart Temporal', (stack) => stack.killTemporal(), (stack) => stack.startTemporal()),
@@ -227,6 +278,28 @@ export const scenarios: Record<string, Scenario> = {
   },
 };
 
+/** A task as the inbox shows it (the fields the scenarios read). */
+interface TaskView {
+  id: string;
+  dossierNumber: string;
+  step: string;
+  kind: 'ACT' | 'UNDO';
+  status: 'OPEN' | 'CLAIMED' | 'DONE' | 'CANCELLED';
+  outcome: 'COMPLETED' | 'REFUSED' | 'SUPPLEMENT_REQUESTED' | null;
+  decisionPending: boolean;
+}
+
+/** Every open task in the inbox of `token`'s principal, page by page (none while the API does not answer). */
+async function inbox(run: Run, token: string): Promise<TaskView[]> {
+  const tasks: TaskView[] = [];
+  for (let page = 1; ; page++) {
+    const { status, body } = await call(run, 'GET', `/v1/tasks?pageSize=100&page=${page}`, token);
+    const items = status === 200 ? (body as { items: TaskView[] }).items : [];
+    tasks.push(...items);
+    if (items.length < 100) return tasks;
+  }
+}
+
 /**
  * Officers of the population database and the police working their inboxes: every open task, act or
  * undo, is completed, until the group ends.
@@ -241,10 +314,7 @@ function officersAtWork(run: Run): { stop(): void } {
   void (async () => {
     while (working) {
       for (const token of [run.stack.tokens.populationDatabaseSystem, run.stack.tokens.policeOfficer]) {
-        const list = await fetch(`${run.stack.apiUrl}/v1/tasks?pageSize=50`, { headers: { authorization: `Bearer ${token}` } })
-          .then((r) => r.json() as Promise<{ items?: { id: string; step: string; kind: string }[] }>)
-          .catch(() => ({ items: [] }));
-        for (const task of list.items ?? []) {
+        for (const task of await inbox(run, token)) {
           const result = task.kind === 'UNDO' ? { reference: `HUY-${randomUUID().slice(0, 8)}` } : results[task.step]?.();
           if (result) await post(run, `/v1/tasks/${task.id}/completion`, { result }, token, `task-${task.id}`);
         }
@@ -276,7 +346,7 @@ scenarios['manual-withdrawal'] = {
     // Once the ID number was issued by hand, the family withdraws: it must be cancelled by hand too.
     const deadline = Date.now() + 120_000;
     while ((await stepStatus(run, dossierNumber, 'PERSONAL_ID')) !== 'COMPLETED') {
-      if (Date.now() > deadline) return;
+      if (!inTime(run, deadline)) return;
       await sleep(300);
     }
     const status = await post(run, `/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, run.stack.tokens.clerk, `withdraw-${randomUUID()}`);
@@ -285,7 +355,7 @@ scenarios['manual-withdrawal'] = {
   },
   async settle(run) {
     const deadline = Date.now() + 240_000;
-    while (Date.now() < deadline && (await unfinished(run)) !== 0) await sleep(1000);
+    while (inTime(run, deadline) && (await unfinished(run)) !== 0) await sleep(1000);
     officers?.stop();
   },
 };
@@ -297,4 +367,119 @@ async function control(run: Run, agency: string, faults: Record<string, unknown>
     body: JSON.stringify(faults),
   });
   if (!response.ok) throw new Error(`simulator refused faults for ${agency}`);
+}
+
+// --- officers deciding twice ------------------------------------------------------------------------
+
+interface Decision {
+  path: 'completion' | 'refusal';
+  body: object;
+  outcome: 'COMPLETED' | 'REFUSED';
+}
+
+/** A card typed in by hand: the number in its real format, valid until the child turns 6. */
+function cardCompletion(): Decision {
+  const socialInsuranceCode = `79${String(randomInt(100_000_000)).padStart(8, '0')}`;
+  const born = parseIsoDate(birthIntake().child.dateOfBirth);
+  const validFrom = new Date().toISOString().slice(0, 10);
+  const result = { cardNumber: childCardNumber(1, '79', socialInsuranceCode), socialInsuranceCode, validFrom, validUntil: childCardValidUntil(born) };
+  return { path: 'completion', body: { result }, outcome: 'COMPLETED' };
+}
+
+const cardRefusal: Decision = { path: 'refusal', body: { code: 'INCOMPLETE_DOSSIER', reason: 'the card application is incomplete' }, outcome: 'REFUSED' };
+
+/** The decision each task was answered as taken for, to hold against what the dossier shows in the end. */
+type Taken = Map<string, { dossierNumber: string; outcome: Decision['outcome'] }>;
+
+const count = (run: Run, figure: string) => void (run.figures[figure] = (run.figures[figure] ?? 0) + 1);
+
+/**
+ * Two decisions on one task sent at once, each with its own Idempotency-Key, as a double click or two
+ * officers at one task do: exactly one is taken — answered `expected` (200 recorded, 202 on its way)
+ * — and the other refused with a 409.
+ */
+async function decideTwice(run: Run, taken: Taken, task: TaskView, decisions: [Decision, Decision], expected: 200 | 202 | (200 | 202)[]): Promise<void> {
+  const token = run.stack.tokens.socialSecurityOfficer;
+  const answers = await Promise.all(decisions.map((d, i) => call(run, 'POST', `/v1/tasks/${task.id}/${d.path}`, token, d.body, `decision-${task.id}-${i}`)));
+  const statuses = answers.map((a) => a.status);
+  const winner = statuses.findIndex((s) => [expected].flat().includes(s as 200 | 202));
+  const answer = answers[winner];
+  // A 202 shows the decision pending, or recorded already when its workflow took it just past the API's deadline.
+  const shown = answer?.body?.status === 'DONE' || (answer?.status === 202 && answer.body?.decisionPending === true);
+  if (winner < 0 || statuses.filter((s) => s === 409).length !== 1 || !shown) {
+    const then = `${answer?.body?.status ?? 'unknown'}${answer?.body?.decisionPending ? ' with a decision pending' : ''}`;
+    run.amiss.push(`task ${task.id}: ${decisions.map((d) => d.path).join(' and ')} answered ${statuses.join(' and ')}, the task then ${then}`);
+    return;
+  }
+  taken.set(task.id, { dossierNumber: task.dossierNumber, outcome: decisions[winner]!.outcome });
+  count(run, `answered ${answer!.status} and 409`);
+  if (decisions[winner]!.outcome === 'REFUSED') count(run, 'refusals taken');
+}
+
+/** Each decision taken is the one the task and the dossier show: a refused card leaves the group partly done. */
+async function checkTaken(run: Run, taken: Taken, tasks: TaskView[]): Promise<void> {
+  const statuses = await awaitEnded(run, tasks.map((t) => t.dossierNumber), 120_000);
+  for (const task of tasks) {
+    const decision = taken.get(task.id);
+    if (!decision) continue;
+    const { body } = await call(run, 'GET', `/v1/tasks/${task.id}`, run.stack.tokens.socialSecurityOfficer);
+    const group = statuses.get(decision.dossierNumber);
+    if (body?.status !== 'DONE' || body.outcome !== decision.outcome || (group === 'COMPLETED') !== (decision.outcome === 'COMPLETED')) {
+      run.amiss.push(`task ${task.id}: taken as ${decision.outcome}, shows ${body?.status}/${body?.outcome}, group ${group}`);
+    }
+  }
+}
+
+scenarios['task-decisions'] = {
+  name: 'officers deciding twice, and during a Temporal outage',
+  env: { MANUAL_STEPS: 'SOCIAL_SECURITY' },
+  async inject(run, submitted, total) {
+    const token = run.stack.tokens.socialSecurityOfficer;
+    const taken: Taken = new Map();
+    // The first half of the card tasks are decided twice at once as they come: two completions, or a
+    // completion and a refusal; the rest wait in the inbox for the outage.
+    const raced: TaskView[] = [];
+    const held: TaskView[] = [];
+    const races: Promise<void>[] = [];
+    const deadline = Date.now() + 180_000;
+    while (raced.length + held.length < total && inTime(run, deadline)) {
+      for (const task of await inbox(run, token)) {
+        if (raced.some((t) => t.id === task.id) || held.some((t) => t.id === task.id)) continue;
+        if (raced.length >= Math.ceil(total / 2)) held.push(task);
+        else {
+          const n = raced.push(task);
+          // Every other race puts a refusal against the completion, sent first or second in turn.
+          const pair: [Decision, Decision] = n % 2 ? [cardCompletion(), cardCompletion()] : n % 4 === 2 ? [cardCompletion(), cardRefusal] : [cardRefusal, cardCompletion()];
+          races.push(decideTwice(run, taken, task, pair, [200, 202]));
+        }
+      }
+      await sleep(200);
+    }
+    if (raced.length + held.length < total || submitted() < total) run.amiss.push(`only ${raced.length + held.length} of ${total} card tasks reached the inbox`);
+    await Promise.all(races);
+    // The raced groups end first: progress after the outage is then the held decisions' alone.
+    await checkTaken(run, taken, raced);
+
+    // Temporal down: each held task is decided twice (one 202, one 409) and shows its decision pending.
+    const at = Date.now();
+    await run.stack.killTemporal();
+    await Promise.all(held.map((task) => decideTwice(run, taken, task, [cardCompletion(), cardCompletion()], 202)));
+    for (const task of held) {
+      const { body } = await call(run, 'GET', `/v1/tasks/${task.id}`, token);
+      if (body?.decisionPending !== true) run.amiss.push(`task ${task.id}: decided during the outage, shown ${body?.status} without a decision pending`);
+    }
+    await sleep(Math.max(0, 5000 - (Date.now() - at)));
+    await run.stack.startTemporal();
+    const back = Date.now();
+    await recovery(run, at);
+    await checkTaken(run, taken, held);
+    run.figures['s from Temporal back to the last decision recorded'] = await lastRecorded(run, held, back);
+  },
+};
+
+/** Seconds from `since` to the last of these tasks' decisions recorded by their workflows. */
+async function lastRecorded(run: Run, tasks: TaskView[], since: number): Promise<number> {
+  const rows = await query<{ at: Date | null }>(run.stack.databaseUrl, 'SELECT max(delivered_at) AS at FROM agency_task WHERE id = ANY($1::uuid[])', [tasks.map((t) => t.id)]);
+  const at = rows[0]?.at;
+  return at ? Math.round((at.getTime() - since) / 100) / 10 : -1;
 }

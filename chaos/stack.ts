@@ -9,7 +9,7 @@ import { applyMigrations } from '../runtime/migrations';
 import { startTemporalDevServer, type TemporalDevServer } from '../runtime/temporal-dev-server';
 import { postgresBinDir } from '../runtime/system-postgres';
 import { projectRoot } from '../runtime/tools';
-import { notificationGatewayPath } from '../simulator/notification-gateway';
+import { simulatorSettings } from '../simulator/settings';
 
 /**
  * The whole system as separate OS processes — PostgreSQL, the Temporal dev server, the agency
@@ -29,21 +29,40 @@ export interface ChaosStack {
   pids(): { apis: number[]; workers: number[]; temporal: number };
   killWorker(): Promise<void>;
   startWorker(): void;
-  killTemporal(): void;
+  /** Resolves once the server has exited: nothing it answers after that. */
+  killTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
   killPostgres(): void;
   startPostgres(): Promise<void>;
+  /** Services (simulator, workers, API) that exited unless the suite killed them: a crash, one line each. */
+  crashes(): string[];
   stop(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+const killed = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+/** Processes the suite itself killed or stopped: their exit is no crash. */
+const killedBySuite = new WeakSet<ChildProcess>();
+
+/** Waits for `check`; false if `child` exited first (it will not come up). */
+async function until(check: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
+    if (killed(child)) return false;
     if (Date.now() > deadline) throw new Error(`${what} did not come up`);
     await sleep(250);
   }
+  return true;
+}
+
+/** What a start has launched so far: stopped again if the start fails, so that nothing is left running. */
+interface Launched {
+  /** Each process with the signal that stops it and what it holds (the PostgreSQL wrapper stops its server on SIGTERM). */
+  processes: { child: ChildProcess; signal: NodeJS.Signals }[];
+  /** PostgreSQL's data, removed; the services' folder keeps their log, for why the start failed. */
+  dataDir?: string;
+  servicesDir?: string;
 }
 
 /** How many workers and API instances run side by side on the same task queue and database (scale-out). */
@@ -59,12 +78,25 @@ export interface StackShape {
 export async function startChaosStack(overrides: Record<string, string> = {}, shape: StackShape = {}): Promise<ChaosStack> {
   // Missing server binaries fail here, with what to install, rather than after every start attempt below.
   if (shape.postgres === 'system') postgresBinDir();
+  const launched: Launched = { processes: [] };
+  try {
+    return await launch(overrides, shape, launched);
+  } catch (error) {
+    for (const { child, signal } of launched.processes) if (!killed(child)) child.kill(signal);
+    await sleep(3000);
+    if (launched.dataDir) rmSync(launched.dataDir, { recursive: true, force: true });
+    if (launched.servicesDir) rmSync(join(launched.servicesDir, 'temporal.sqlite'), { force: true });
+    throw error;
+  }
+}
+
+async function launch(overrides: Record<string, string>, shape: StackShape, launched: Launched): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-'));
   const log = openSync(join(dir, 'services.log'), 'a');
-  const [pgPort, temporalPort, simulatorPort] = [await freePort(), await freePort(), await freePort()];
-  const apiPorts = await Promise.all(Array.from({ length: shape.apis ?? 1 }, () => freePort()));
+  const [pgPort, temporalPort] = [await freePort(), await freePort()];
   // Its own temporary folder, as the test suite's: the server runs as another user, who must own it.
   const pgDir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-pg-'));
+  Object.assign(launched, { servicesDir: dir, dataDir: pgDir });
 
   let postgres: ChildProcess | undefined;
   const startPostgres = async (): Promise<string> => {
@@ -72,6 +104,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     for (let attempt = 1; ; attempt++) {
       postgres = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'chaos/postgres-server.ts'), pgDir, String(pgPort), shape.postgres ?? 'embedded'], { cwd: projectRoot, stdio: ['ignore', 'pipe', log] });
       const child = postgres;
+      launched.processes.push({ child, signal: 'SIGTERM' });
       const url = await new Promise<string | undefined>((done) => {
         let out = '';
         child.stdout?.on('data', (chunk: Buffer) => {
@@ -90,6 +123,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
 
   const temporalFile = shape.temporalInMemory ? {} : { dbFile: join(dir, 'temporal.sqlite') };
   let temporal: TemporalDevServer = await startTemporalDevServer({ port: temporalPort, ...temporalFile });
+  launched.processes.push({ child: temporal.process, signal: 'SIGKILL' });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LIEN_THONG_DEV_MODE: 'true',
@@ -99,29 +133,57 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     TEMPORAL_TASK_QUEUE: 'chaos',
     API_HOST: '127.0.0.1',
     SIMULATOR_HOST: '127.0.0.1',
-    SIMULATOR_PORT: String(simulatorPort),
-    AGENCY_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
-    NOTIFICATION_GATEWAY_URL: `http://127.0.0.1:${simulatorPort}${notificationGatewayPath}`,
     WORKER_METRICS_PORT: '0',
     TEMPORAL_SDK_METRICS_PORT: '0',
     INTAKE_RECONCILE_INTERVAL_SECONDS: '2',
     ...overrides,
   };
-  const service = (entry: string, own: NodeJS.ProcessEnv = {}): ChildProcess =>
-    spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env: { ...env, ...own }, cwd: projectRoot, stdio: ['ignore', log, log] });
+  const crashes: string[] = [];
+  const watch = (child: ChildProcess, entry: string): ChildProcess => {
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (!killedBySuite.has(child)) crashes.push(`${entry} exited (${signal ?? `code ${code}`}); its output is in ${join(dir, 'services.log')}`);
+    };
+    if (killed(child)) exited(child.exitCode, child.signalCode);
+    else child.once('exit', exited);
+    return child;
+  };
+  /** A service; `watched`: an exit is a crash (a listening service is watched once it listens). */
+  const service = (entry: string, own: NodeJS.ProcessEnv = {}, watched = true): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], { env: { ...env, ...own }, cwd: projectRoot, stdio: ['ignore', log, log] });
+    launched.processes.push({ child, signal: 'SIGKILL' });
+    return watched ? watch(child, entry) : child;
+  };
+  /**
+   * A service on a free port of its own. Another process on the machine may take the port between its
+   * choice and the listen: the service then exits at once, and starts again on another.
+   */
+  const listening = async (entry: string, portVariable: string, readyPath: string): Promise<{ child: ChildProcess; url: string }> => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const child = service(entry, { [portVariable]: String(port) }, false);
+      if (await until(async () => (await fetch(`${url}${readyPath}`)).ok, entry, child)) return { child: watch(child, entry), url };
+      if (attempt >= 3) throw new Error(`${entry} exited at each of ${attempt} starts (see ${join(dir, 'services.log')})`);
+    }
+  };
 
-  const simulator = service('simulator/main.ts');
+  const { child: simulator, url: simulatorUrl } = await listening('simulator/main.ts', 'SIMULATOR_PORT', '/_control/agencies');
+  Object.assign(env, simulatorSettings(simulatorUrl), overrides);
   let worker = service('worker/main.ts');
   const otherWorkers = Array.from({ length: (shape.workers ?? 1) - 1 }, () => service('worker/main.ts'));
-  const apis = apiPorts.map((port) => service('api/main.ts', { API_PORT: String(port) }));
-  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  const apiServices = await Promise.all(Array.from({ length: shape.apis ?? 1 }, () => listening('api/main.ts', 'API_PORT', '/health/ready')));
+  const apis = apiServices.map((api) => api.child);
+  const apiUrls = apiServices.map((api) => api.url);
   const apiUrl = apiUrls[0]!;
-  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-  await until(async () => (await fetch(`${simulatorUrl}/_control/agencies`)).ok, 'the simulator');
-  for (const url of apiUrls) await until(async () => (await fetch(`${url}/health/ready`)).ok, 'the API');
 
   const postmasterPid = (): number => Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const killed = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+  const sigkill = async (child: ChildProcess): Promise<void> => {
+    if (killed(child)) return;
+    killedBySuite.add(child);
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  };
 
   return {
     apiUrl,
@@ -136,29 +198,32 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
       workers: [worker, ...otherWorkers].filter((child) => !killed(child)).map((child) => child.pid!),
       temporal: temporal.process.pid!,
     }),
-    killWorker: async () => {
-      const exited = new Promise((done) => worker.once('exit', done));
-      worker.kill('SIGKILL');
-      await exited;
-    },
+    killWorker: () => sigkill(worker),
     startWorker: () => {
       if (killed(worker)) worker = service('worker/main.ts');
     },
-    killTemporal: () => void temporal.process.kill('SIGKILL'),
+    killTemporal: () => sigkill(temporal.process),
     startTemporal: async () => {
       temporal = await startTemporalDevServer({ port: temporalPort, ...temporalFile });
+      launched.processes.push({ child: temporal.process, signal: 'SIGKILL' });
     },
     killPostgres: () => {
       process.kill(postmasterPid(), 'SIGKILL');
       postgres?.kill('SIGKILL');
     },
     startPostgres: async () => void (await startPostgres()),
+    crashes: () => [...crashes],
     stop: async () => {
-      for (const child of [...apis, worker, ...otherWorkers, simulator]) child.kill('SIGKILL');
+      for (const child of [...apis, worker, ...otherWorkers, simulator]) {
+        killedBySuite.add(child);
+        child.kill('SIGKILL');
+      }
       await temporal.stop().catch(() => undefined);
       postgres?.kill('SIGTERM');
       await sleep(3000);
-      rmSync(dir, { recursive: true, force: true });
+      // After a crash the services' log stays, for its stack trace.
+      if (crashes.length > 0) rmSync(join(dir, 'temporal.sqlite'), { force: true });
+      else rmSync(dir, { recursive: true, force: true });
       rmSync(pgDir, { recursive: true, force: true });
     },
   };

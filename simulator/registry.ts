@@ -34,6 +34,7 @@ export class AgencyRegistry {
   private readonly births = new Map<string, Body>();
   private readonly deaths = new Set<string>();
   private readonly personalIds = new Map<string, 'ACTIVE' | 'CANCELLED'>();
+  private readonly residences = new Set<string>();
   private readonly insuranceCodes = new Set<string>();
   private readonly sequences = new Map<string, number>();
 
@@ -74,8 +75,9 @@ export class AgencyRegistry {
     PERMANENT_RESIDENCE: (body) => {
       this.requireActiveId(body.personalIdNumber);
       if (!body.headOfHouseholdConsent) throw new SimulatedRefusal('HOUSEHOLD_CONSENT_MISSING', "the head of household's consent is required");
-      const sequence = this.next('residence');
-      return { residenceRecordNumber: `TT-${body.address.provinceCode}-${String(sequence).padStart(8, '0')}`, registeredOn: today() };
+      const residenceRecordNumber = `TT-${body.address.provinceCode}-${String(this.next('residence')).padStart(8, '0')}`;
+      this.residences.add(residenceRecordNumber);
+      return { residenceRecordNumber, registeredOn: today() };
     },
     CHILD_HEALTH_INSURANCE: (body) => {
       this.requireActiveId(body.personalIdNumber);
@@ -116,11 +118,12 @@ export class AgencyRegistry {
   }
 
   /** How many numbers each register has issued: lets tests prove no retry issued a second one. */
-  counts(): { births: number; personalIds: number; cancelledPersonalIds: number; cards: number; deaths: number } {
+  counts(): { births: number; personalIds: number; cancelledPersonalIds: number; residences: number; cards: number; deaths: number } {
     return {
       births: this.births.size,
       personalIds: this.personalIds.size,
       cancelledPersonalIds: [...this.personalIds.values()].filter((s) => s === 'CANCELLED').length,
+      residences: this.residences.size,
       cards: this.insuranceCodes.size,
       deaths: this.deaths.size,
     };

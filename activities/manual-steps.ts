@@ -9,7 +9,7 @@ import { attemptOf, stepOutcomeWrite, type StepOutcome } from './step-outcomes';
 import type { ActivityDependencies } from '.';
 import { stepDueAt } from './step-deadline';
 import type { StepRef } from './steps';
-import { beginUndo, undoAnswer, undoOutcomeWrites, undoRefusal, type StoredUndoOutcome, type UndoOutcome } from './undo-outcomes';
+import { beginUndo, undoAnswer, undoOutcomeWrites, type StoredUndoOutcome, type UndoAttempt, type UndoOutcome } from './undo-outcomes';
 
 /**
  * A MANUAL step: instead of calling the agency's system, the workflow opens a task in the agency's
@@ -75,7 +75,7 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
         const task = await tx.agencyTask.upsert({
           where,
           create: newTask(dossier, current, 'UNDO', null, dueAt, taskId),
-          update: reopen ? { dueAt, status: 'OPEN', claimedBy: null, claimedAt: null, completedAt: null, completedBy: null, outcome: Prisma.DbNull, deliveredAt: null } : {},
+          update: reopen ? reopened(dueAt) : {},
         });
         if (reopen) await tx.dossierEvent.create({ data: { dossierId, type: 'COMPENSATION_REQUESTED', step, detail: { agency: current.agency, round: current.round } } });
         return task;
@@ -200,9 +200,7 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
         db.agencyTask.upsert({
           where,
           create: newTask(dossier, current, 'UNDO', taskToken, dueAt),
-          update: reopen
-            ? { taskToken, dueAt, status: 'OPEN', claimedBy: null, claimedAt: null, completedAt: null, completedBy: null, outcome: Prisma.DbNull, deliveredAt: null }
-            : { taskToken },
+          update: reopen ? { taskToken, ...reopened(dueAt) } : { taskToken },
         }),
         ...(reopen ? [db.dossierEvent.create({ data: { dossierId, type: 'COMPENSATION_REQUESTED', step, detail: { agency: current.agency, round: current.round } } })] : []),
       ]);
@@ -210,6 +208,11 @@ export function createManualStepActivities({ db, calendar, logger, temporal }: A
       throw new CompleteAsyncError();
     },
   };
+}
+
+/** A task decided or cancelled before, back in the inbox for a new decision (an undo asked again). */
+function reopened(dueAt: Date): Prisma.AgencyTaskUpdateInput {
+  return { dueAt, status: 'OPEN', claimedBy: null, claimedAt: null, completedAt: null, completedBy: null, outcome: Prisma.DbNull, deliveredAt: null };
 }
 
 /** A task in the step's agency inbox, in the dossier's jurisdiction, waiting on this activity attempt. */
@@ -243,10 +246,11 @@ function newTask(
  */
 async function completeLegacyActivity(temporal: Client, task: { taskToken: Uint8Array | null; kind: string; agency: string; step: string }, attempt: StepAttempt): Promise<void> {
   const token = task.taskToken!;
+  // An undo task's decision is an act's answer by its codes (never a supplement request).
+  const answer = task.kind === 'ACT' ? attempt : undoAnswer(task, attempt as UndoAttempt);
   try {
-    if (task.kind === 'ACT') await temporal.activity.complete(token, attempt);
-    else if (attempt.status === 'COMPLETED') await temporal.activity.complete(token, { undone: true });
-    else await temporal.activity.fail(token, undoRefusal(task.agency, task.step, attempt.status === 'REFUSED' ? attempt.refusalCode : 'REFUSED'));
+    if (answer instanceof Error) await temporal.activity.fail(token, answer);
+    else await temporal.activity.complete(token, answer);
   } catch (error) {
     if (!(error instanceof ActivityNotFoundError)) throw error;
   }

@@ -11,9 +11,8 @@ export type { UndoOutcome };
 /** What the task row keeps of the decision (its `outcome`): codes only. */
 export type StoredUndoOutcome = { status: 'COMPLETED'; reference: string } | { status: 'REFUSED'; refusalCode: string };
 
-export function storedUndoOutcome(outcome: UndoOutcome): StoredUndoOutcome {
-  return outcome.status === 'COMPLETED' ? { status: 'COMPLETED', reference: outcome.result.reference } : { status: 'REFUSED', refusalCode: outcome.refusalCode };
-}
+/** What the compensation needs of an undo decision, as a task row keeps it (older rows with their reference). */
+export type UndoAttempt = { status: 'COMPLETED' } | { status: 'REFUSED'; refusalCode: string };
 
 /**
  * An agency refusing to undo needs a person, not a retry: the same failure compensateStep raises,
@@ -24,7 +23,7 @@ export function undoRefusal(agency: string, step: string, refusalCode: string): 
 }
 
 /** The compensation activity's answer for a decided undo task: compensateStep's value, or its failure. */
-export function undoAnswer(task: { agency: string; step: string }, stored: StoredUndoOutcome): { undone: true } | ApplicationFailure {
+export function undoAnswer(task: { agency: string; step: string }, stored: UndoAttempt): { undone: true } | ApplicationFailure {
   return stored.status === 'COMPLETED' ? { undone: true } : undoRefusal(task.agency, task.step, stored.refusalCode);
 }
 

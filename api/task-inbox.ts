@@ -194,7 +194,7 @@ export async function decideTask(
   const delivery =
     decision.deliveredAt !== null
       ? deliveredAs(decision)
-      : await sendMessage(deps, outbox, { ...decision, workflowId: decision.workflowId, step: decision.step as StepCode, outcome: decision.outcome as unknown as StepOutcome });
+      : await sendMessage(deps, outbox, { ...decision, step: decision.step as StepCode, outcome: decision.outcome as unknown as StepOutcome });
   if (!delivery) return 'PENDING';
   if (delivery.outcome === 'DELIVERED') return 'RECORDED';
   if (delivery.outcome === 'WORKFLOW_ENDED') throw conflict('the procedure group has already ended');

@@ -62,7 +62,7 @@ const tags = ['tasks'];
 function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
   const title = stepDefinition(task.dossier.procedureGroup, task.step as StepCode, task.dossier.definitionVersion).title;
   const outcome = (task.outcome as { status?: 'COMPLETED' | 'REFUSED' | 'SUPPLEMENT_REQUESTED' } | null)?.status ?? null;
-  const open = task.status === 'OPEN' || task.status === 'CLAIMED';
+  const open = (openTaskStatuses as readonly string[]).includes(task.status);
   const latest = task.decisions[0];
   return {
     id: task.id,
@@ -77,7 +77,7 @@ function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
     claimedBy: task.claimedBy,
     claimedAt: iso(task.claimedAt),
     dueAt: task.dueAt.toISOString(),
-    overdue: (task.status === 'OPEN' || task.status === 'CLAIMED') && task.dueAt < now,
+    overdue: open && task.dueAt < now,
     createdAt: task.createdAt.toISOString(),
     completedBy: task.completedBy,
     completedAt: iso(task.completedAt),

@@ -22,6 +22,15 @@ describe('a superseded attempt changes nothing', () => {
     await stack.stop();
   });
 
+  /** A birth group run to its end on the simulator, and its ID-number step as the late attempt finds it. */
+  async function completedIdStep() {
+    const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
+    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber }, include: { steps: true } });
+    return { dossier, step: dossier.steps.find((s) => s.step === 'PERSONAL_ID')! };
+  }
+
   /** The activities as a worker builds them, with an agency whose answer waits for the test. */
   function paused() {
     let release: (result: object) => void = () => undefined;
@@ -48,12 +57,7 @@ describe('a superseded attempt changes nothing', () => {
   }
 
   it('an answer arriving after the step was completed by a later attempt and compensated is not recorded', async () => {
-    const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    const ended = await stack.untilEnded(intake.dossierNumber);
-    expect(ended.status).toBe('COMPLETED');
-    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber }, include: { steps: true } });
-    const step = dossier.steps.find((s) => s.step === 'PERSONAL_ID')!;
+    const { dossier, step } = await completedIdStep();
     // The paused attempt started while the step was running (as it was then).
     await stack.db.dossierStep.update({ where: { id: step.id }, data: { status: 'RUNNING' } });
     const late = paused();
@@ -70,11 +74,7 @@ describe('a superseded attempt changes nothing', () => {
   });
 
   it('an attempt that wakes after the step was undone does not call the agency again', async () => {
-    const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    await stack.untilEnded(intake.dossierNumber);
-    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber }, include: { steps: true } });
-    const step = dossier.steps.find((s) => s.step === 'PERSONAL_ID')!;
+    const { dossier, step } = await completedIdStep();
     await stack.db.dossierStep.update({ where: { id: step.id }, data: { status: 'COMPENSATED', compensatedAt: new Date() } });
     const late = paused();
     await expect(new MockActivityEnvironment({ attempt: 3 }).run(late.activities.performStep, { dossierId: dossier.id, step: 'PERSONAL_ID' as const })).rejects.toThrow(/superseded/);
@@ -83,11 +83,7 @@ describe('a superseded attempt changes nothing', () => {
   });
 
   it("an attempt retried after its supplement request was recorded reports the request again, without asking the agency", async () => {
-    const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    await stack.untilEnded(intake.dossierNumber);
-    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber: intake.dossierNumber }, include: { steps: true } });
-    const step = dossier.steps.find((s) => s.step === 'PERSONAL_ID')!;
+    const { dossier, step } = await completedIdStep();
     await stack.db.dossierStep.update({ where: { id: step.id }, data: { status: 'WAITING_FOR_SUPPLEMENT', supplementReason: 'household book' } });
     const retried = paused();
     await expect(new MockActivityEnvironment({ attempt: 2 }).run(retried.activities.performStep, { dossierId: dossier.id, step: 'PERSONAL_ID' as const })).resolves.toEqual({

@@ -8,6 +8,8 @@ import { receiptCodeFormat } from '../../domain/receipt-code';
 import { stepCodes } from '../../domain/procedures';
 import { cancelRegistrationUpdate, provideSupplementUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
+import { checkStepDocuments } from '../catalogue-checks';
+import { documentTypeCodes } from '../../domain/catalogues';
 import { messageId } from '../idempotency';
 import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
@@ -205,7 +207,11 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           params,
           body: z.object({
             step: z.enum(stepCodes),
-            documents: z.array(z.string().regex(/^[A-Za-z0-9._:\-/]{3,200}$/, 'expected a document reference')).min(1).max(20),
+            documents: z
+              .array(z.enum(documentTypeCodes, { error: 'not a document of the catalogue' }))
+              .min(1)
+              .max(20)
+              .describe('Codes of the document catalogue (domain/catalogues.ts), each one the step takes'),
             note: z.string().max(1000).optional(),
           }),
           response: { 202: acceptedSchema, ...onDossier },
@@ -214,6 +220,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
       async (request, reply) => {
         const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.supplement');
         const { step, documents, note } = request.body;
+        checkStepDocuments(step, documents);
         await updateDossierWorkflow(deps.temporal, dossier.workflowId, provideSupplementUpdate, { step, documents, ...(note ? { note } : {}) }, messageId(request));
         await audit(deps.db, principal, { requestKey: messageId(request), action: 'dossier.supplement', dossierNumber: dossier.dossierNumber, detail: { step, documents: documents.length } });
         return reply.code(202).send(accepted(dossier.dossierNumber));

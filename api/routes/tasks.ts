@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { stepResultSchemas, undoTaskResultSchema } from '../../domain/agency-contract';
+import { documentTypeCodes, refusalReasonCodes, supplementRequestText, type DocumentType } from '../../domain/catalogues';
 import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
 import { authorize } from '../../domain/authorization';
 import { audit } from '../audit';
+import { checkStepDocuments } from '../catalogue-checks';
 import { messageId } from '../idempotency';
 import { checkEnteredIdentifiers } from '../issued-identifiers';
 import { principalOf, requirePermission } from '../auth/plugin';
@@ -289,7 +291,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           summary: 'Refuse the step (a business decision): later steps that need it are blocked. Refusing an undo task opens a compensation incident',
           security,
           params,
-          body: z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'expected a reason code such as INCOMPLETE_DOSSIER'), reason }),
+          body: z.object({ code: z.enum(refusalReasonCodes, { error: 'not a refusal reason of the catalogue' }).describe('A code of the refusal catalogue (domain/catalogues.ts)'), reason }),
           response: { 200: taskSchema, 202: taskSchema, ...onTask },
         },
       },
@@ -309,14 +311,27 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           summary: 'Ask the citizen for more documents: the step waits for the supplement, then opens a new task',
           security,
           params,
-          body: z.object({ reason }),
+          body: z
+            .object({
+              documents: z
+                .array(z.enum(documentTypeCodes, { error: 'not a document of the catalogue' }))
+                .min(1)
+                .max(20)
+                .optional()
+                .describe("Codes of the document catalogue (domain/catalogues.ts), each one the task's step takes"),
+              reason: reason.optional().describe('What else the citizen should know'),
+            })
+            .refine((body) => body.documents !== undefined || body.reason !== undefined, { path: ['documents'], message: 'name the documents or say why' }),
           response: { 200: taskSchema, 202: taskSchema, ...onTask },
         },
       },
       async (request, reply) => {
         const { task, principal } = await taskFor(deps.db, request, request.params.id, 'task.requestSupplement');
         if (task.kind === 'UNDO') throw new ProblemError(409, 'Not possible now', 'an undo task is completed or refused, never waits for a supplement');
-        return decision(request, reply, task, principal, 'task.requestSupplement', { status: 'SUPPLEMENT_REQUESTED', reason: request.body.reason }, { reason: request.body.reason });
+        const documents: DocumentType[] = request.body.documents ?? [];
+        checkStepDocuments(task.step as StepCode, documents);
+        const why = supplementRequestText(documents, request.body.reason);
+        return decision(request, reply, task, principal, 'task.requestSupplement', { status: 'SUPPLEMENT_REQUESTED', reason: why }, { reason: why, documents });
       },
     );
   };

@@ -1,4 +1,6 @@
-import type { JurisdictionScope } from '../../domain/principal';
+import { documentTypes, refusalReasons, type DocumentType, type RefusalReason } from '../../domain/catalogues';
+import type { JurisdictionScope, PrincipalRole } from '../../domain/principal';
+import type { Action } from '../../domain/authorization';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../../domain/procedures';
 import type { DossierStatus, StepStatus, TaskKind, TaskStatus } from '../../domain/statuses';
 
@@ -31,7 +33,7 @@ export const agencyLabel: Record<AgencyRole, string> = {
   MERITORIOUS_SERVICE: 'Cơ quan quản lý người có công',
 };
 
-export const roleLabel: Record<string, string> = {
+export const roleLabel: Record<PrincipalRole, string> = {
   CLERK: 'Cán bộ một cửa',
   AGENCY_OFFICER: 'Cán bộ cơ quan',
   AGENCY_SYSTEM: 'Hệ thống của cơ quan',
@@ -117,6 +119,110 @@ export const incidentKindLabel: Record<string, string> = {
 
 export const decisionLabel: Record<string, string> = { RETRY: 'Thử lại', SKIP: 'Bỏ qua bước', CANCEL_GROUP: 'Hủy cả nhóm thủ tục' };
 
+/** The catalogues' labels, from the domain where the API checks the codes. */
+export const refusalReasonLabel: Record<RefusalReason, string> = refusalReasons;
+export const documentLabel: Record<DocumentType, string> = documentTypes;
+
+/** A refusal code as a person reads it; an agency's own code (its system refused) stays unnamed. */
+export function refusalText(code: string): string {
+  return code in refusalReasons ? refusalReasons[code as RefusalReason] : 'Lý do riêng của cơ quan';
+}
+
+/** What an officer's decision records: the task's outcome. */
+export const taskOutcomeLabel: Record<'COMPLETED' | 'REFUSED' | 'SUPPLEMENT_REQUESTED', string> = {
+  COMPLETED: 'Hoàn thành',
+  REFUSED: 'Từ chối',
+  SUPPLEMENT_REQUESTED: 'Yêu cầu bổ sung',
+};
+
+/** The task's end, as a sentence on its page. */
+export const taskEndedText: Record<Exclude<TaskStatus, 'OPEN' | 'CLAIMED'>, string> = {
+  DONE: 'Nhiệm vụ đã xong.',
+  CANCELLED: 'Nhiệm vụ đã bị hủy (nhóm thủ tục đã dừng).',
+};
+
+/** The dossier's journal: what the workflow recorded, by the event types of the read model. */
+const stepEventLabel: Record<`STEP_${StepStatus}`, string> = {
+  STEP_PENDING: 'Bước chờ bước trước',
+  STEP_RUNNING: 'Bắt đầu xử lý bước',
+  STEP_WAITING_FOR_SUPPLEMENT: 'Chờ công dân bổ sung',
+  STEP_INCIDENT: 'Bước gặp sự cố',
+  STEP_COMPLETED: 'Bước hoàn thành',
+  STEP_REFUSED: 'Bước bị từ chối',
+  STEP_BLOCKED: 'Bước không thực hiện được',
+  STEP_SKIPPED: 'Bước được bỏ qua',
+  STEP_CANCELLED: 'Bước bị hủy',
+  STEP_COMPENSATED: 'Đã hủy kết quả của bước',
+  STEP_COMPENSATION_SKIPPED: 'Không cần hủy kết quả',
+};
+const workflowEventLabel: Record<string, string> = {
+  ...stepEventLabel,
+  DOSSIER_RECEIVED: 'Tiếp nhận hồ sơ',
+  STEP_NOTHING_TO_UNDO: 'Không có kết quả cần hủy',
+  SUPPLEMENT_REQUESTED: 'Yêu cầu công dân bổ sung',
+  SUPPLEMENT_RECEIVED: 'Đã nhận giấy tờ bổ sung',
+  INCIDENT_OPENED: 'Mở sự cố',
+  INCIDENT_RESOLVED: 'Đã xử lý sự cố',
+  GROUP_ENDED: 'Nhóm thủ tục kết thúc',
+  ESCALATED: 'Báo cáo quá hạn',
+  TASK_OPENED: 'Chuyển nhiệm vụ cho cán bộ',
+  COMPENSATION_REQUESTED: 'Yêu cầu cơ quan hủy kết quả',
+  COMPENSATION_REFUSED: 'Cơ quan từ chối hủy kết quả',
+};
+
+/** People's acts, by the audit's action names (the permission they used, or the act on a task). */
+const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.list` | 'dossier.readAnnouncements'> | `task.${'unclaim' | 'reassign'}` | `dossier.${'issueReceiptCode' | 'cancelRegistration'}` | `incident.${'retry' | 'skip' | 'cancel_group'}`, string> = {
+  'dossier.submit': 'Tiếp nhận hồ sơ',
+  'dossier.withdraw': 'Rút hồ sơ',
+  'dossier.supplement': 'Nộp giấy tờ bổ sung',
+  'dossier.issueReceiptCode': 'Cấp mã tra cứu mới',
+  'dossier.cancelRegistration': 'Hủy đăng ký',
+  'task.claim': 'Nhận xử lý nhiệm vụ',
+  'task.unclaim': 'Trả lại nhiệm vụ',
+  'task.reassign': 'Giao lại nhiệm vụ',
+  'task.complete': 'Hoàn thành nhiệm vụ',
+  'task.refuse': 'Từ chối',
+  'task.requestSupplement': 'Yêu cầu bổ sung',
+  'supervision.act': 'Thao tác giám sát',
+  'notice.submit': 'Gửi thông báo khai sinh/khai tử',
+  'notice.confirm': 'Hoàn thiện hồ sơ nháp',
+  'incident.retry': 'Thử lại sự cố',
+  'incident.skip': 'Bỏ qua bước có sự cố',
+  'incident.cancel_group': 'Hủy nhóm thủ tục do sự cố',
+};
+
+/** An entry of the dossier's journal, in words; a type this console does not know yet is said to be one. */
+export function timelineEventText(type: string): string {
+  return workflowEventLabel[type] ?? (auditActionLabel as Record<string, string>)[type] ?? 'Sự kiện khác';
+}
+
+/** "CLERK:dev-clerk-79-26734" → "Cán bộ một cửa dev-clerk-79-26734". */
+export function principalText(actor: string | null): string {
+  if (!actor) return '';
+  const [role, ...subject] = actor.split(':');
+  const label = roleLabel[role as PrincipalRole];
+  return label ? `${label} ${subject.join(':')}` : actor;
+}
+
+/** Why a step or an undo stopped, as a supervisor reads it: the agency's technical message made plain. */
+const incidentErrorText: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^(\w+) refused to undo (\w+) \((\w+)\)/, (m) => `${agencyLabel[m[1] as AgencyRole] ?? 'Cơ quan'} từ chối hủy kết quả “${stepLabel[m[2] as StepCode] ?? 'bước'}”: ${refusalText(m[3]!)}`],
+  [/refused to undo (\w+) \((\w+)\)/, (m) => `Cơ quan từ chối hủy kết quả “${stepLabel[m[1] as StepCode] ?? 'bước'}”: ${refusalText(m[2]!)}`],
+  [/HTTP (429|5\d\d)|unavailable|is down/i, () => 'Hệ thống của cơ quan không hoạt động hoặc quá tải'],
+  [/HTTP 408|time(d)? ?out|abort/i, () => 'Hệ thống của cơ quan không trả lời kịp'],
+  [/fetch failed|ECONN|socket|network/i, () => 'Không kết nối được hệ thống của cơ quan'],
+  [/422 without code|unexpected answer|HTTP 4\d\d/, () => 'Hệ thống của cơ quan trả lời không đúng quy ước'],
+  [/superseded/, () => 'Lần xử lý này đã được thay bằng lần sau'],
+];
+export function incidentText(lastError: string | null | undefined): string {
+  if (!lastError) return '';
+  for (const [pattern, text] of incidentErrorText) {
+    const match = pattern.exec(lastError);
+    if (match) return text(match);
+  }
+  return 'Lỗi kỹ thuật (chi tiết khi rê chuột)';
+}
+
 /** Labels of the result fields an agency enters when it completes its step. */
 export const resultFieldLabel: Record<string, string> = {
   registrationNumber: 'Số đăng ký',
@@ -190,7 +296,10 @@ const reasonText: [RegExp, string][] = [
   [/expected a bank code/, 'Mã ngân hàng không hợp lệ'],
   [/expected 6–20 digits/, 'Số tài khoản 6–20 chữ số'],
   [/say why, in a few words/, 'Nêu lý do (ít nhất 3 ký tự)'],
-  [/expected a reason code/, 'Mã lý do dạng CHU_IN_HOA'],
+  [/not a refusal reason of the catalogue/, 'Lý do không có trong danh mục'],
+  [/not a document of the catalogue/, 'Giấy tờ không có trong danh mục'],
+  [/not a document of \w+/, 'Giấy tờ không thuộc thủ tục này'],
+  [/name the documents or say why/, 'Chọn giấy tờ cần bổ sung'],
   [/already (used|issued|recorded)/, 'Đã được dùng cho hồ sơ khác'],
   [/must not contain control characters/, 'Có ký tự không hợp lệ'],
   [/expected the 8-character receipt code/, 'Mã tra cứu gồm 8 chữ và số, in trên giấy tiếp nhận'],
@@ -230,7 +339,7 @@ export function inputLabel(path: string): string {
 }
 
 export function inputValue(value: string): string {
-  return valueWord[value] ?? value;
+  return valueWord[value] ?? relationshipLabel[value] ?? funeralCategoryLabel[value] ?? stepLabel[value as StepCode] ?? value;
 }
 
 /** The API's answer to a refused action, as a Vietnamese sentence (the API's own detail kept after it when untranslated). */
@@ -238,6 +347,7 @@ const problemDetail: [RegExp, string][] = [
   [/^task is claimed by (.+)$/, 'nhiệm vụ đang do $1 xử lý'],
   [/^task is (DONE|CANCELLED)$/, 'nhiệm vụ đã kết thúc'],
   [/^task is not claimed by/, 'bạn không giữ nhiệm vụ này'],
+  [/must be claimed before/, 'cần nhận xử lý nhiệm vụ trước khi quyết định'],
   [/has already been decided|already decided/, 'nhiệm vụ đã được quyết định'],
   [/has no open incident/, 'sự cố đã được xử lý'],
   [/may not/, 'vai trò của bạn không được làm việc này'],

@@ -8,6 +8,9 @@ import { queryClient } from './api';
 import { Shell } from './Shell';
 import './format';
 import './print.css';
+import { hideIconDrawingNames } from './icon-names';
+
+hideIconDrawingNames(document.body);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -65,7 +65,7 @@ const bodies: Record<(typeof actEndpoints)[number], unknown> = {
   claim: {},
   unclaim: {},
   completion: { result: {} }, // authorized callers get 400 (the result is validated after authorization)
-  refusal: { code: 'MATRIX_TEST', reason: 'authorization matrix' },
+  refusal: { code: 'INCOMPLETE_DOSSIER', reason: 'authorization matrix' },
   'supplement-request': { reason: 'authorization matrix' },
 };
 

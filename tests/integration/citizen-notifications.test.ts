@@ -82,7 +82,7 @@ describe('announcements to the citizen', () => {
     );
     expect(supplementRow).toMatchObject({ step: 'CHILD_HEALTH_INSURANCE', round: 0 });
     await setAgencyFaults(stack.simulatorUrl, 'social-security', { supplementRate: 0 });
-    const supplement = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'CHILD_HEALTH_INSURANCE', documents: ['DOC-BHYT-1'] }, stack.tokens.clerk);
+    const supplement = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'CHILD_HEALTH_INSURANCE', documents: ['HEALTH_FACILITY_DECLARATION'] }, stack.tokens.clerk);
     expect(supplement.status).toBe(202);
     expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('PARTIALLY_COMPLETED');
     await fetch(`${stack.simulatorUrl}/_control/reset-faults`, { method: 'POST' });

@@ -70,14 +70,14 @@ describe('idempotent messages to the workflows', () => {
     const dossierNumber = await waiting('WAITING_FOR_SUPPLEMENT');
     await setAgencyFaults(stack.simulatorUrl, 'police', { supplementRate: 0 });
     const key = `supplement-${randomUUID()}`;
-    const body = { step: 'PERMANENT_RESIDENCE', documents: ['DOC-HK-07'] };
+    const body = { step: 'PERMANENT_RESIDENCE', documents: ['LAWFUL_RESIDENCE_PROOF'] };
     const answers = await Promise.all([1, 2].map(() => send(`/v1/dossiers/${dossierNumber}/supplements`, body, stack.tokens.clerk, key)));
     expect(answers.filter((a) => a.status === 202).length).toBeGreaterThanOrEqual(1);
     expect(answers.every((a) => a.status === 202 || (a.status === 409 && a.body.title === 'Request in progress'))).toBe(true);
     expect((await stack.untilEnded(dossierNumber)).status).toBe('COMPLETED');
     const id = (await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber } })).id;
     const step = await stack.db.dossierStep.findUniqueOrThrow({ where: { dossierId_step: { dossierId: id, step: 'PERMANENT_RESIDENCE' } } });
-    expect([step.round, step.supplementDocuments]).toEqual([1, ['DOC-HK-07']]);
+    expect([step.round, step.supplementDocuments]).toEqual([1, ['LAWFUL_RESIDENCE_PROOF']]);
     expect(await audits(dossierNumber, 'dossier.supplement')).toBe(1);
   });
 

@@ -91,13 +91,13 @@ describe('incidents and supplements on the real stack', () => {
     await stack.db.dossierStep.update({ where: { dossierId_step: { dossierId: id, step: 'PERMANENT_RESIDENCE' } }, data: { startedAt: longAgo, dueAt: longAgo } });
 
     await setAgencyFaults(stack.simulatorUrl, 'police', { supplementRate: 0 });
-    const supplement = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'PERMANENT_RESIDENCE', documents: ['DOC-HK-02'] }, stack.tokens.clerk);
+    const supplement = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'PERMANENT_RESIDENCE', documents: ['HOUSEHOLD_CONSENT'] }, stack.tokens.clerk);
     expect(supplement.status).toBe(202);
     expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
     const step = await stack.db.dossierStep.findUniqueOrThrow({ where: { dossierId_step: { dossierId: id, step: 'PERMANENT_RESIDENCE' } } });
     expect(step.round).toBe(1);
     expect(step.dueAt!.getTime()).toBeGreaterThan(Date.now());
-    expect(step.supplementDocuments).toEqual(['DOC-HK-02']);
+    expect(step.supplementDocuments).toEqual(['HOUSEHOLD_CONSENT']);
     expect(await stack.db.dossierEvent.count({ where: { dossierId: id, type: 'SUPPLEMENT_RECEIVED' } })).toBe(1);
   });
 

@@ -134,7 +134,7 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     const asked = await act(t.civilStatusOfficer, first.id, 'supplement-request', { reason: 'certified copy of the birth certificate' });
     expect(asked.status).toBe(200);
     await eventually(async () => (stepOf(await status(dossierNumber), 'BIRTH_REGISTRATION').status === 'WAITING_FOR_SUPPLEMENT' ? true : undefined));
-    const supplied = await postJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}/supplements`, { step: 'BIRTH_REGISTRATION', documents: ['GCS-BAN-SAO-1'] }, t.clerk);
+    const supplied = await postJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}/supplements`, { step: 'BIRTH_REGISTRATION', documents: ['BIRTH_CERTIFICATE'] }, t.clerk);
     expect(supplied.status).toBe(202);
     const second = await inboxTask(t.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION', 1);
     expect(second.id).not.toBe(first.id);

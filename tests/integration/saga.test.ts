@@ -77,10 +77,10 @@ describe('death group, supplements, withdrawal and compensation on the real stac
     });
     expect(Date.parse(stepOf(waiting, 'BIRTH_REGISTRATION').supplement.dueAt)).toBeGreaterThan(Date.now() + 5 * 24 * 3600 * 1000);
     // Supplementing a step that is not waiting is refused.
-    const wrong = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'PERSONAL_ID', documents: ['DOC-1'] }, stack.tokens.clerk);
+    const wrong = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'PERSONAL_ID', documents: ['PARENT_IDENTITY'] }, stack.tokens.clerk);
     expect(wrong.status).toBe(409);
     await setAgencyFaults(stack.simulatorUrl, 'civil-status', { supplementRate: 0 });
-    const supplied = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'BIRTH_REGISTRATION', documents: ['GCS-2026-004512-BAN-SAO'] }, stack.tokens.clerk);
+    const supplied = await postJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}/supplements`, { step: 'BIRTH_REGISTRATION', documents: ['BIRTH_CERTIFICATE'] }, stack.tokens.clerk);
     expect(supplied.status).toBe(202);
     const body = await untilEnded(intake.dossierNumber);
     expect(body.status).toBe('COMPLETED');

@@ -1,7 +1,8 @@
-import { Checkbox, Col, DatePicker, Form, Input, Radio, Row, Select } from 'antd';
+import { Checkbox, Col, DatePicker, Form, Input, Radio, Row, Select, type DatePickerProps } from 'antd';
 import type { NamePath } from 'antd/es/form/interface';
 import provinceList from '../../../domain/data/provinces.json';
 import { relationshipLabel } from '../labels';
+import { clearable } from '../controls';
 
 /** Form pieces shared by the birth and death intakes; names are the intake schema's paths. */
 type Path = (string | number)[];
@@ -17,10 +18,26 @@ export function TextField({ name, label, requiredField = true, placeholder, maxL
   );
 }
 
+/**
+ * A date typed as dd/mm/yyyy. Focusing it selects what it holds, so typing a date replaces a prefilled
+ * one instead of being appended to it.
+ */
+export function DateInput(props: DatePickerProps) {
+  return (
+    <DatePicker
+      format="DD/MM/YYYY"
+      placeholder="dd/mm/yyyy"
+      style={{ width: '100%' }}
+      onFocus={(event) => (event.target as HTMLInputElement).select?.()}
+      {...props}
+    />
+  );
+}
+
 export function DateField({ name, label }: { name: NamePath; label: string }) {
   return (
     <Form.Item name={name} label={label} rules={required}>
-      <DatePicker format="DD/MM/YYYY" placeholder="dd/mm/yyyy" style={{ width: '100%' }} />
+      <DateInput />
     </Form.Item>
   );
 }
@@ -99,19 +116,24 @@ const channelOptions = [
 ];
 
 /**
- * Where the citizen is told of each step's outcome (the intake's optional `contact`): all left empty,
- * nothing is sent. Checked on submit by the intake's own schema (an SMS needs a phone, an email an address).
+ * Where the citizen is told of each step's outcome (the intake's optional `contact`). No channel chosen:
+ * SMS to the phone given here or the requester's, else email; nothing given at all, nothing is sent.
+ * Checked on submit by the intake's own schema (an SMS needs a phone, an email an address).
  */
 export function ContactFields() {
   return (
     <Row gutter={12}>
       <Col xs={24} md={6}>
-        <Form.Item name={['contact', 'channel']} label="Nhận thông báo qua" extra="Để trống: SMS nếu có số điện thoại, nếu không thì thư điện tử.">
-          <Select allowClear placeholder="Không nhận thông báo" options={channelOptions} />
+        <Form.Item
+          name={['contact', 'channel']}
+          label="Nhận thông báo qua"
+          extra="Để trống: SMS đến số nhận tin hoặc số điện thoại của người đi làm thủ tục; không có số thì thư điện tử; không có cả hai thì không gửi."
+        >
+          <Select allowClear={clearable} placeholder="Tự động (SMS nếu có số điện thoại)" options={channelOptions} />
         </Form.Item>
       </Col>
       <Col xs={12} md={6}>
-        <Form.Item name={['contact', 'phone']} label="Số điện thoại nhận tin">
+        <Form.Item name={['contact', 'phone']} label="Số điện thoại nhận tin" extra="Để trống: số của người đi làm thủ tục">
           <Input inputMode="tel" maxLength={13} />
         </Form.Item>
       </Col>

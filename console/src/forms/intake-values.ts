@@ -25,6 +25,17 @@ export function toIntake(values: unknown): unknown {
   return typeof values === 'string' ? values.trim() : values;
 }
 
+/**
+ * Where the family is told: the contact as given, its phone the requester's when left empty. With no
+ * channel chosen the intake's rule sends SMS to a phone, else email; with neither, nothing is sent.
+ */
+export function withContactDefaults(values: Record<string, unknown>): Record<string, unknown> {
+  const contact = (values.contact ?? {}) as { phone?: string };
+  const requesterPhone = (values.requester as { phone?: string } | undefined)?.phone?.trim();
+  if (contact.phone?.trim() || !requesterPhone) return values;
+  return { ...values, contact: { ...contact, phone: requesterPhone } };
+}
+
 /** The other way, for a prefilled form: ISO dates become the date pickers' values, objects merge into the defaults. */
 export function toFormValues(defaults: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...defaults };

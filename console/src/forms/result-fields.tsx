@@ -1,9 +1,11 @@
-import { DatePicker, Form, Input, InputNumber } from 'antd';
+import { Form, Input, InputNumber } from 'antd';
 import { z } from 'zod';
 import { stepResultSchemas, undoTaskResultSchema } from '../../../domain/agency-contract';
+import { childCardValidUntil, parseIsoDate } from '../../../domain/age';
 import type { StepCode } from '../../../domain/procedures';
 import { dayjs } from '../format';
 import { resultFieldLabel } from '../labels';
+import { DateInput } from './fields';
 
 /**
  * The completion form of a step, built from the same result schema the API checks: a field per
@@ -27,9 +29,22 @@ export function resultFields(step: StepCode, kind: 'ACT' | 'UNDO'): FieldSpec[] 
   }));
 }
 
-/** Sensible starting values: today for dates, now for an instant. */
-export function resultDefaults(fields: FieldSpec[]): Record<string, unknown> {
-  return Object.fromEntries(fields.filter((f) => f.kind === 'date' || f.kind === 'instant').map((f) => [f.name, f.kind === 'date' ? dayjs() : new Date().toISOString()]));
+/**
+ * Starting values only where the answer is known: the day of the act is today, an instant is now, and
+ * the child's card is valid until the day the law gives for its birth date (Luật BHYT Điều 16, the
+ * domain's rule). A date nobody can know beforehand is left for the officer.
+ */
+export function resultDefaults(fields: FieldSpec[], input: unknown): Record<string, unknown> {
+  const born = (input as { dateOfBirth?: unknown } | null)?.dateOfBirth;
+  const known: Record<string, () => unknown> = {
+    validUntil: () => (typeof born === 'string' ? dayjs(childCardValidUntil(parseIsoDate(born))) : undefined),
+  };
+  return Object.fromEntries(
+    fields
+      .filter((f) => f.kind === 'date' || f.kind === 'instant')
+      .map((f) => [f.name, known[f.name] ? known[f.name]!() : f.kind === 'date' ? dayjs() : new Date().toISOString()] as const)
+      .filter(([, value]) => value !== undefined),
+  );
 }
 
 /** From the form back to the result the API takes. */
@@ -48,7 +63,7 @@ export function ResultFields({ fields }: { fields: FieldSpec[] }) {
           label={resultFieldLabel[f.name] ?? f.name}
           rules={[{ required: true, message: 'Bắt buộc' }, ...(f.pattern ? [{ pattern: new RegExp(f.pattern), message: 'Sai định dạng' }] : [])]}
         >
-          {f.kind === 'date' ? <DatePicker format="DD/MM/YYYY" style={{ width: '100%' }} /> : f.kind === 'number' ? <InputNumber min={0} style={{ width: '100%' }} /> : <Input />}
+          {f.kind === 'date' ? <DateInput /> : f.kind === 'number' ? <InputNumber min={0} style={{ width: '100%' }} /> : <Input />}
         </Form.Item>
       ))}
     </>

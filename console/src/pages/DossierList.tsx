@@ -1,3 +1,4 @@
+import { CloseCircleFilled } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
@@ -5,6 +6,7 @@ import type { DossierList as DossierListView } from '../../../api/dossier-list';
 import type { StepCode } from '../../../domain/procedures';
 import type { DossierStatus } from '../../../domain/statuses';
 import { api, queryString } from '../api';
+import { clearable } from '../controls';
 import { dateTime } from '../format';
 import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
@@ -32,14 +34,14 @@ export function DossierList() {
       }
     >
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search key={`q-${filter.q ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
-        <Select aria-label="Trạng thái" placeholder="Trạng thái" allowClear value={filter.status} onChange={(status) => set({ status })} style={{ width: 200 }}
+        <Input.Search key={`q-${filter.q ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }} defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
+        <Select aria-label="Trạng thái" placeholder="Trạng thái" allowClear={clearable} value={filter.status} onChange={(status) => set({ status })} style={{ width: 200 }}
           options={Object.entries(dossierStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
-        <Select aria-label="Nhóm thủ tục" placeholder="Nhóm thủ tục" allowClear value={filter.group} onChange={(group) => set({ group })} style={{ width: 200 }}
+        <Select aria-label="Nhóm thủ tục" placeholder="Nhóm thủ tục" allowClear={clearable} value={filter.group} onChange={(group) => set({ group })} style={{ width: 200 }}
           options={Object.entries(groupLabel).map(([value, label]) => ({ value, label }))} />
-        <Select aria-label="Hạn xử lý" placeholder="Hạn xử lý" allowClear value={filter.overdue} onChange={(overdue) => set({ overdue })} style={{ width: 160 }}
+        <Select aria-label="Hạn xử lý" placeholder="Hạn xử lý" allowClear={clearable} value={filter.overdue} onChange={(overdue) => set({ overdue })} style={{ width: 160 }}
           options={[{ value: 'true', label: 'Quá hạn' }, { value: 'false', label: 'Trong hạn' }]} />
-        <Select aria-label="Chờ bổ sung" placeholder="Chờ công dân bổ sung" allowClear value={filter.waitingForCitizen} onChange={(waitingForCitizen) => set({ waitingForCitizen })} style={{ width: 200 }}
+        <Select aria-label="Chờ bổ sung" placeholder="Chờ công dân bổ sung" allowClear={clearable} value={filter.waitingForCitizen} onChange={(waitingForCitizen) => set({ waitingForCitizen })} style={{ width: 200 }}
           options={[{ value: 'true', label: 'Chờ công dân bổ sung' }]} />
         <SavedViews list="dossiers" query={query} />
       </Space>

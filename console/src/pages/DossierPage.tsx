@@ -1,16 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Popconfirm, Result, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input, Modal, Popconfirm, Result, Select, Space, Spin, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import type { DossierStatusView } from '../../../api/dossier-status';
 import type { Timeline as TimelineView } from '../../../api/routes/supervision';
 import type { Me } from '../../../api/routes/session';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
+import { stepDocuments, type DocumentType } from '../../../domain/catalogues';
 import { api, ApiProblem, useRetryKey } from '../api';
 import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 import { date, dateTime, workingDaysText } from '../format';
-import { problemText, agencyLabel, decisionLabel, dossierStatusLabel, groupLabel, incidentKindLabel, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStatusLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
 
 type Step = DossierStatusView['steps'][number];
 const active = (status: string) => status === 'RECEIVED' || status === 'IN_PROGRESS';
@@ -92,14 +93,14 @@ function StepEntry({ step }: { step: Step }) {
           ))}
         </div>
       )}
-      {step.refusal && <Alert type="error" showIcon title={`Từ chối (${step.refusal.code})`} description={step.refusal.reason} style={{ marginTop: 4 }} />}
+      {step.refusal && <Alert type="error" showIcon title={`Từ chối: ${refusalText(step.refusal.code)}`} description={step.refusal.reason} style={{ marginTop: 4 }} />}
       {step.supplement && step.status === 'WAITING_FOR_SUPPLEMENT' && (
         <Alert type="warning" showIcon title="Công dân cần bổ sung giấy tờ" description={`${step.supplement.reason ?? ''}${step.supplement.dueAt ? ` — hạn ${dateTime(step.supplement.dueAt)}` : ''}`} style={{ marginTop: 4 }} />
       )}
       {step.compensation && (
         <div><Tag color="purple">Đã hủy kết quả lúc {dateTime(step.compensation.compensatedAt)}{step.compensation.reference ? ` (số ${step.compensation.reference})` : ''}</Tag></div>
       )}
-      {step.lastError && step.status === 'INCIDENT' && <Typography.Text type="danger">Lỗi: {step.lastError}</Typography.Text>}
+      {step.lastError && step.status === 'INCIDENT' && <TechnicalError error={step.lastError} />}
     </div>
   );
 }
@@ -195,18 +196,29 @@ function ClerkActions({ dossier, path }: { dossier: DossierStatusView; path: str
   );
 }
 
+/** The documents the citizen brought, picked from the step's catalogue (the API refuses any other). */
 function SupplementForm({ step, onSubmit, pending }: { step: Step; onSubmit: (body: unknown) => void; pending: boolean }) {
   const [form] = Form.useForm();
+  const documents = stepDocuments[step.step as StepCode] ?? [];
   return (
-    <Form form={form} layout="vertical" onFinish={(v: { documents: string; note?: string }) => onSubmit({ step: step.step, documents: v.documents.split(/[\s,]+/).filter(Boolean), ...(v.note ? { note: v.note } : {}) })}>
+    <Form form={form} layout="vertical" onFinish={(v: { documents: DocumentType[]; note?: string }) => onSubmit({ step: step.step, documents: v.documents, ...(v.note?.trim() ? { note: v.note.trim() } : {}) })}>
       <Typography.Title level={5}>Bổ sung cho bước {stepLabel[step.step as StepCode]}</Typography.Title>
       <Typography.Paragraph type="warning">{step.supplement?.reason}</Typography.Paragraph>
-      <Form.Item name="documents" label="Mã giấy tờ đã nhận (cách nhau bởi dấu phẩy)" rules={[{ required: true, message: 'Bắt buộc' }, { pattern: /^[A-Za-z0-9._:\-/,\s]{3,}$/, message: 'Mã giấy tờ không hợp lệ' }]}>
-        <Input placeholder="vd: GIAY-TO-01, GIAY-TO-02" />
+      <Form.Item name="documents" label="Giấy tờ đã nhận của công dân" rules={[{ required: true, message: 'Chọn ít nhất một giấy tờ' }]}>
+        <Select mode="multiple" placeholder="Chọn trong danh mục giấy tờ của thủ tục" options={documents.map((d) => ({ value: d, label: documentLabel[d] }))} />
       </Form.Item>
       <Form.Item name="note" label="Ghi chú"><Input maxLength={1000} /></Form.Item>
       <Button type="primary" htmlType="submit" loading={pending} style={{ marginBottom: 16 }}>Gửi bổ sung</Button>
     </Form>
+  );
+}
+
+/** An agency's technical message, said plainly; the message itself for whoever needs it, on hover. */
+function TechnicalError({ error }: { error: string }) {
+  return (
+    <Tooltip title={error}>
+      <Typography.Text type="danger">Lỗi: {incidentText(error)}</Typography.Text>
+    </Tooltip>
   );
 }
 
@@ -234,8 +246,8 @@ function SupervisorPanel({ dossier, path }: { dossier: DossierStatusView; path: 
             { title: 'Bước', dataIndex: 'step', render: (s: string) => stepLabel[s as StepCode] ?? s },
             { title: 'Loại', dataIndex: 'kind', render: (k: string) => incidentKindLabel[k] ?? k },
             { title: 'Mở lúc', dataIndex: 'openedAt', render: dateTime },
-            { title: 'Lỗi', dataIndex: 'lastError', ellipsis: true },
-            { title: 'Trạng thái', dataIndex: 'status', render: (s: string, i) => (s === 'OPEN' ? <Tag color="red">Đang mở</Tag> : <Tag>{i.decision ? decisionLabel[i.decision] ?? i.decision : s}</Tag>) },
+            { title: 'Lỗi', dataIndex: 'lastError', render: (e: string) => <TechnicalError error={e} /> },
+            { title: 'Trạng thái', dataIndex: 'status', render: (s: string, i) => (s === 'OPEN' ? <Tag color="red">Đang mở</Tag> : <Tag>{i.decision ? decisionLabel[i.decision] ?? i.decision : 'Đã đóng'}</Tag>) },
             {
               title: '',
               render: (_, incident) =>
@@ -261,9 +273,9 @@ function SupervisorPanel({ dossier, path }: { dossier: DossierStatusView; path: 
           columns={[
             { title: 'Thời điểm', dataIndex: 'at', render: dateTime, width: 150 },
             { title: 'Nguồn', dataIndex: 'source', render: (s: string) => (s === 'audit' ? <Tag color="gold">Thao tác</Tag> : <Tag>Quy trình</Tag>), width: 100 },
-            { title: 'Sự kiện', dataIndex: 'type' },
+            { title: 'Sự kiện', dataIndex: 'type', render: timelineEventText },
             { title: 'Bước', dataIndex: 'step', render: (s: string | null) => (s ? stepLabel[s as StepCode] ?? s : '') },
-            { title: 'Người thực hiện', dataIndex: 'actor' },
+            { title: 'Người thực hiện', dataIndex: 'actor', render: principalText },
           ]}
         />
       </Card>

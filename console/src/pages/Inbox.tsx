@@ -6,6 +6,7 @@ import type { TaskPage, TaskView } from '../../../api/routes/tasks';
 import { stepCodes, type StepCode } from '../../../domain/procedures';
 import type { TaskStatus } from '../../../domain/statuses';
 import { api, ApiProblem, queryString } from '../api';
+import { clearable } from '../controls';
 import { dateTime } from '../format';
 import { problemText, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
@@ -50,11 +51,11 @@ export function Inbox({ me }: { me: Me }) {
             { value: 'overdue', label: <span>Quá hạn <Badge count={counts?.overdue ?? 0} showZero /></span> },
           ]}
         />
-        <Select aria-label="Bước" placeholder="Bước" allowClear value={filter.step} onChange={(step) => set({ step })} style={{ width: 240 }}
+        <Select aria-label="Bước" placeholder="Bước" allowClear={clearable} value={filter.step} onChange={(step) => set({ step })} style={{ width: 240 }}
           options={stepCodes.map((value) => ({ value, label: stepLabel[value] }))} />
-        <Select aria-label="Trạng thái" placeholder="Đang mở" allowClear value={filter.status} onChange={(status) => set({ status })} style={{ width: 160 }}
+        <Select aria-label="Trạng thái" placeholder="Đang mở" allowClear={clearable} value={filter.status} onChange={(status) => set({ status })} style={{ width: 160 }}
           options={Object.entries(taskStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
-        <Select aria-label="Loại nhiệm vụ" placeholder="Loại" allowClear value={filter.kind} onChange={(kind) => set({ kind })} style={{ width: 180 }}
+        <Select aria-label="Loại nhiệm vụ" placeholder="Loại" allowClear={clearable} value={filter.kind} onChange={(kind) => set({ kind })} style={{ width: 180 }}
           options={Object.entries(taskKindLabel).map(([value, label]) => ({ value, label }))} />
       </Space>
       <LoadError error={tasks.error} what="hộp nhiệm vụ" />

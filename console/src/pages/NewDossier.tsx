@@ -10,7 +10,7 @@ import { api, ApiProblem } from '../api';
 import { dayjs } from '../format';
 import { funeralCategoryLabel, groupLabel, relationshipLabel, stepLabel } from '../labels';
 import { AddressFields, ContactFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
-import { issuesFromProblem, showIssues, toFormValues, toIntake } from '../forms/intake-values';
+import { issuesFromProblem, showIssues, toFormValues, toIntake, withContactDefaults } from '../forms/intake-values';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 
 type Group = 'BIRTH' | 'DEATH';
@@ -88,7 +88,7 @@ function IntakeForm({ place, group, onReceipt, draft }: { place: Place; group: G
 
   const onFinish = (values: Record<string, unknown>) => {
     const intake = toIntake({
-      ...values,
+      ...withContactDefaults(values),
       group,
       jurisdiction: place,
       ...(values._hasMother ? {} : { mother: undefined }),

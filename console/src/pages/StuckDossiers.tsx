@@ -8,6 +8,7 @@ import type { TaskPage } from '../../../api/routes/tasks';
 import { agencyRoles, procedureGroups, stepCodes, type AgencyRole, type StepCode } from '../../../domain/procedures';
 import type { DossierStatus } from '../../../domain/statuses';
 import { api, ApiProblem, queryString } from '../api';
+import { clearable, selectionNames } from '../controls';
 import { dateTime } from '../format';
 import { agencyLabel, dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
@@ -65,7 +66,7 @@ export function StuckDossiers() {
     void client.invalidateQueries({ queryKey: ['stuck'] });
   };
   const select = (name: string, k: (typeof keys)[number], options: { value: string; label: string }[], width = 180) => (
-    <Select id={`filter-${k}`} aria-label={name} placeholder={name} allowClear value={filter[k]} onChange={(v?: string) => set({ [k]: v })} options={options} style={{ width }} showSearch optionFilterProp="label" />
+    <Select id={`filter-${k}`} aria-label={name} placeholder={name} allowClear={clearable} value={filter[k]} onChange={(v?: string) => set({ [k]: v })} options={options} style={{ width }} showSearch optionFilterProp="label" />
   );
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ tồn đọng</Typography.Title>}>
@@ -96,7 +97,7 @@ export function StuckDossiers() {
         rowKey="dossierNumber"
         loading={list.isLoading}
         dataSource={list.data?.dossiers}
-        rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) }}
+        rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), ...selectionNames<StuckDossiersView['dossiers'][number]>((d) => `hồ sơ ${d.dossierNumber}`) }}
         scroll={{ x: 900 }}
         pagination={pagination(50, list.data?.total, 'hồ sơ')}
         columns={[

@@ -1,13 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Result, Row, Space, Spin, Tabs, Tag, Typography } from 'antd';
-import { useMemo, useState } from 'react';
+import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Result, Row, Select, Space, Spin, Tabs, Tag, Typography } from 'antd';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import type { Me } from '../../../api/routes/session';
 import type { TaskDetail, TaskView } from '../../../api/routes/tasks';
 import type { StepCode } from '../../../domain/procedures';
+import { officerRefusalReasons, stepDocuments, type DocumentType, type RefusalReason } from '../../../domain/catalogues';
 import { api, ApiProblem, useRetryKey } from '../api';
 import { date, dateTime } from '../format';
-import { inputLabel, inputValue, problemText, reasonInVietnamese, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
+import { documentLabel, inputLabel, inputValue, problemText, reasonInVietnamese, refusalReasonLabel, resultFieldLabel, stepLabel, taskEndedText, taskKindLabel, taskOutcomeLabel, taskStatusLabel } from '../labels';
 import { ResultFields, resultDefaults, resultFields, resultValue } from '../forms/result-fields';
 
 /** The data the agency decides on, flattened to labelled lines ("child.fullName: …"). */
@@ -19,33 +20,72 @@ function flatten(value: unknown, prefix = ''): [string, string][] {
 
 const decisionPendingText = 'Quyết định đã được ghi nhận và đang được chuyển đến hồ sơ liên thông; không cần thao tác lại.';
 
+/** An officer's decision, as sent, with the lines that say what it records. */
+type Decision = (
+  | { what: 'completion'; body: { result: Record<string, unknown> } }
+  | { what: 'refusal'; body: { code: RefusalReason; reason: string } }
+  | { what: 'supplement-request'; body: { documents: DocumentType[]; reason?: string } }
+) & { outcome: keyof typeof taskOutcomeLabel; lines: [string, string][] };
+
+/** A value of the decision as the officer typed or picked it. */
+function shown(value: unknown): string {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return date(value);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return dateTime(value);
+  return String(value);
+}
+
+/**
+ * Enter in a date picker confirms the typed date; in a form it would also submit the decision. Only
+ * the buttons decide.
+ */
+function keepEnterInDates(event: KeyboardEvent<HTMLFormElement>) {
+  if (event.key === 'Enter' && (event.target as HTMLElement).closest('.ant-picker')) event.preventDefault();
+}
+
 /** One task: what to decide on, and the officer's decision (complete with the result, refuse, ask for documents). */
 export function TaskPage({ me }: { me: Me }) {
   const { id = '' } = useParams();
   const client = useQueryClient();
   const { message } = App.useApp();
   const [conflict, setConflict] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<Decision | null>(null);
+  const [recorded, setRecorded] = useState<(Decision & { pending: boolean }) | null>(null);
   const [form] = Form.useForm();
   const task = useQuery({ queryKey: ['task', id], queryFn: () => api<TaskDetail>(`/v1/tasks/${id}`), refetchInterval: 5_000 });
   const fields = useMemo(() => (task.data ? resultFields(task.data.step as StepCode, task.data.kind) : []), [task.data?.step, task.data?.kind]);
   const retryKey = useRetryKey();
+  const onAnswer = () => {
+    setConflict(null);
+    void client.invalidateQueries({ queryKey: ['task', id] });
+    void client.invalidateQueries({ queryKey: ['tasks'] });
+  };
+  const onRefused = (error: Error) => {
+    // Someone else was quicker, or the dossier moved on: say so plainly and show the task as it is now.
+    setConflict(error instanceof ApiProblem ? problemText(error) : error.message);
+    void client.invalidateQueries({ queryKey: ['task', id] });
+  };
+  const holder = useMutation({
+    mutationFn: (what: 'claim' | 'unclaim') => api<TaskView>(`/v1/tasks/${id}/${what}`, { method: 'POST', body: {} }),
+    onSuccess: (_, what) => {
+      message.success(what === 'claim' ? 'Đã nhận xử lý' : 'Đã trả lại hộp chung');
+      onAnswer();
+    },
+    onError: onRefused,
+  });
   const decide = useMutation({
-    mutationFn: ({ what, body }: { what: string; body?: unknown }) => api<TaskView>(`/v1/tasks/${id}/${what}`, { method: 'POST', body, idempotencyKey: retryKey.key() }),
+    mutationFn: (decision: Decision) => api<TaskView>(`/v1/tasks/${id}/${decision.what}`, { method: 'POST', body: decision.body, idempotencyKey: retryKey.key() }),
     onSettled: (_, error) => retryKey.settle(error),
-    onSuccess: (answer, { what }) => {
-      setConflict(null);
-      if (answer?.decisionPending) message.info(decisionPendingText);
-      else message.success({ claim: 'Đã nhận xử lý', unclaim: 'Đã trả lại hộp chung', completion: 'Đã hoàn thành', refusal: 'Đã từ chối', 'supplement-request': 'Đã yêu cầu bổ sung' }[what] ?? 'Đã gửi');
-      void client.invalidateQueries({ queryKey: ['task', id] });
-      void client.invalidateQueries({ queryKey: ['tasks'] });
+    onSuccess: (answer, decision) => {
+      setConfirming(null);
+      setRecorded({ ...decision, pending: answer?.decisionPending ?? false });
+      onAnswer();
     },
     onError: (error) => {
+      setConfirming(null);
       if (error instanceof ApiProblem && error.errors.length > 0) {
         form.setFields(error.errors.map((e) => ({ name: e.field.split('.').slice(2), errors: [reasonInVietnamese(e.reason)] })));
       }
-      // Someone else was quicker, or the dossier moved on: say so plainly and show the task as it is now.
-      setConflict(error instanceof ApiProblem ? problemText(error) : error.message);
-      void client.invalidateQueries({ queryKey: ['task', id] });
+      onRefused(error);
     },
   });
   if (task.isLoading) return <Spin />;
@@ -53,20 +93,23 @@ export function TaskPage({ me }: { me: Me }) {
   const t = task.data;
   const open = t.status === 'OPEN' || t.status === 'CLAIMED';
   const mine = t.status === 'CLAIMED' && t.claimedBy === me.subject;
-  // A decision on its way to the procedure group: nothing more to decide until it is recorded.
-  const mayWork = me.permissions.includes('task.complete') && open && !t.decisionPending && (t.status === 'OPEN' || mine);
+  // Claimed first: nobody decides a task a colleague may be deciding too. A decision on its way to the
+  // procedure group: nothing more to decide until it is recorded.
+  const mayWork = me.permissions.includes('task.complete') && mine && !t.decisionPending;
+  const stepName = stepLabel[t.step as StepCode] ?? t.title;
+  const documents = stepDocuments[t.step as StepCode] ?? [];
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} lg={12}>
         <Card
-          title={<Typography.Title level={4} style={{ margin: 0 }}>{taskKindLabel[t.kind]}: {stepLabel[t.step as StepCode] ?? t.title}</Typography.Title>}
+          title={<Typography.Title level={4} style={{ margin: 0 }}>{taskKindLabel[t.kind]}: {stepName}</Typography.Title>}
           extra={<Tag color={taskStatusLabel[t.status]?.color} data-testid="task-status">{taskStatusLabel[t.status]?.text}</Tag>}
         >
           <Descriptions size="small" column={1}>
             <Descriptions.Item label="Hồ sơ"><Link to={`/ho-so/${encodeURIComponent(t.dossierNumber)}`}>{t.dossierNumber}</Link></Descriptions.Item>
             <Descriptions.Item label="Hạn xử lý"><Typography.Text type={t.overdue ? 'danger' : undefined}>{dateTime(t.dueAt)}{t.overdue ? ' (quá hạn)' : ''}</Typography.Text></Descriptions.Item>
             <Descriptions.Item label="Người xử lý">{t.claimedBy ?? 'chưa có'}</Descriptions.Item>
-            {t.completedBy && <Descriptions.Item label="Đã quyết định">{t.completedBy}, {dateTime(t.completedAt)}</Descriptions.Item>}
+            {t.completedBy && <Descriptions.Item label="Đã quyết định">{t.completedBy}, {dateTime(t.completedAt)}{t.outcome ? ` — ${taskOutcomeLabel[t.outcome]}` : ''}</Descriptions.Item>}
           </Descriptions>
           <Typography.Title level={5}>Dữ liệu yêu cầu</Typography.Title>
           <Descriptions size="small" column={1} bordered>
@@ -76,6 +119,16 @@ export function TaskPage({ me }: { me: Me }) {
       </Col>
       <Col xs={24} lg={12}>
         <Card title="Quyết định">
+          {recorded && (
+            <Alert
+              type="success"
+              showIcon
+              data-testid="decision-recorded"
+              style={{ marginBottom: 16 }}
+              title={`Đã ghi nhận quyết định: ${taskOutcomeLabel[recorded.outcome]} — ${stepName}${recorded.pending ? ' (đang chuyển đến hồ sơ liên thông)' : ''}`}
+              description={<DecisionLines lines={recorded.lines} />}
+            />
+          )}
           {conflict && <Alert type="warning" showIcon title={conflict} style={{ marginBottom: 16 }} closable onClose={() => setConflict(null)} />}
           {open && t.decisionPending && <Alert type="info" showIcon title={decisionPendingText} data-testid="decision-pending" />}
           {t.decisionRefused && (
@@ -83,12 +136,15 @@ export function TaskPage({ me }: { me: Me }) {
               title={`Quyết định của ${t.decisionRefused.decidedBy} lúc ${dateTime(t.decisionRefused.decidedAt)} không được hồ sơ liên thông ghi nhận; nhiệm vụ vẫn chờ quyết định.`}
               description={t.decisionRefused.reason} />
           )}
-          {!open && <Alert type="info" showIcon title={`Nhiệm vụ đã ${taskStatusLabel[t.status]?.text.toLowerCase()}.`} />}
+          {(t.status === 'DONE' || t.status === 'CANCELLED') && <Alert type="info" showIcon title={`${taskEndedText[t.status]}${t.outcome ? ` Kết quả: ${taskOutcomeLabel[t.outcome].toLowerCase()}.` : ''}`} data-testid="task-ended" />}
           {open && t.status === 'CLAIMED' && !mine && <Alert type="info" showIcon title={`${t.claimedBy} đang xử lý nhiệm vụ này.`} />}
+          {open && t.status === 'OPEN' && me.permissions.includes('task.complete') && (
+            <Typography.Paragraph>Nhận xử lý nhiệm vụ trước khi quyết định: đồng nghiệp sẽ không quyết định trùng.</Typography.Paragraph>
+          )}
           {open && !t.decisionPending && me.permissions.includes('task.claim') && (
             <Space style={{ marginBottom: 16 }}>
-              {t.status === 'OPEN' && <Button type="primary" onClick={() => decide.mutate({ what: 'claim' })}>Nhận xử lý</Button>}
-              {mine && <Button onClick={() => decide.mutate({ what: 'unclaim' })}>Trả lại hộp chung</Button>}
+              {t.status === 'OPEN' && <Button type="primary" loading={holder.isPending} onClick={() => holder.mutate('claim')}>Nhận xử lý</Button>}
+              {mine && <Button loading={holder.isPending} onClick={() => holder.mutate('unclaim')}>Trả lại hộp chung</Button>}
             </Space>
           )}
           {mayWork && (
@@ -98,9 +154,18 @@ export function TaskPage({ me }: { me: Me }) {
                   key: 'complete',
                   label: 'Hoàn thành',
                   children: (
-                    <Form form={form} layout="vertical" initialValues={resultDefaults(fields)} onFinish={(v: Record<string, unknown>) => decide.mutate({ what: 'completion', body: { result: resultValue(fields, v) } })}>
+                    <Form
+                      form={form}
+                      layout="vertical"
+                      initialValues={resultDefaults(fields, t.input)}
+                      onKeyDown={keepEnterInDates}
+                      onFinish={(v: Record<string, unknown>) => {
+                        const result = resultValue(fields, v);
+                        setConfirming({ what: 'completion', body: { result }, outcome: 'COMPLETED', lines: fields.map((f) => [resultFieldLabel[f.name] ?? f.name, shown(result[f.name])]) });
+                      }}
+                    >
                       <ResultFields fields={fields} />
-                      <Button type="primary" htmlType="submit" loading={decide.isPending}>Hoàn thành bước</Button>
+                      <Button type="primary" htmlType="submit">Hoàn thành bước</Button>
                     </Form>
                   ),
                 },
@@ -108,14 +173,19 @@ export function TaskPage({ me }: { me: Me }) {
                   key: 'refuse',
                   label: 'Từ chối',
                   children: (
-                    <Form layout="vertical" onFinish={(v: { code: string; reason: string }) => decide.mutate({ what: 'refusal', body: v })}>
-                      <Form.Item name="code" label="Mã lý do" initialValue="INCOMPLETE_DOSSIER" rules={[{ required: true, pattern: /^[A-Z][A-Z0-9_]{2,63}$/, message: 'Mã lý do dạng CHU_IN_HOA' }]}>
-                        <Input />
+                    <Form
+                      layout="vertical"
+                      onFinish={(v: { code: RefusalReason; reason: string }) =>
+                        setConfirming({ what: 'refusal', body: { code: v.code, reason: v.reason.trim() }, outcome: 'REFUSED', lines: [['Lý do', refusalReasonLabel[v.code]], ['Giải thích', v.reason.trim()]] })
+                      }
+                    >
+                      <Form.Item name="code" label="Lý do từ chối" rules={[{ required: true, message: 'Chọn lý do' }]}>
+                        <Select placeholder="Chọn lý do trong danh mục" options={officerRefusalReasons.map((code) => ({ value: code, label: refusalReasonLabel[code] }))} />
                       </Form.Item>
-                      <Form.Item name="reason" label="Lý do" rules={[{ required: true, min: 3, message: 'Nêu lý do (ít nhất 3 ký tự)' }]}>
+                      <Form.Item name="reason" label="Giải thích cho công dân và bộ phận một cửa" rules={[{ required: true, min: 3, whitespace: true, message: 'Nêu lý do (ít nhất 3 ký tự)' }]}>
                         <Input.TextArea rows={3} maxLength={500} />
                       </Form.Item>
-                      <Button danger htmlType="submit" loading={decide.isPending}>Từ chối</Button>
+                      <Button danger htmlType="submit">Từ chối</Button>
                     </Form>
                   ),
                 },
@@ -124,11 +194,25 @@ export function TaskPage({ me }: { me: Me }) {
                       key: 'supplement',
                       label: 'Yêu cầu bổ sung',
                       children: (
-                        <Form layout="vertical" onFinish={(v: { reason: string }) => decide.mutate({ what: 'supplement-request', body: v })}>
-                          <Form.Item name="reason" label="Giấy tờ cần bổ sung" rules={[{ required: true, min: 3, message: 'Nêu giấy tờ cần bổ sung' }]}>
-                            <Input.TextArea rows={3} maxLength={500} />
+                        <Form
+                          layout="vertical"
+                          onFinish={(v: { documents: DocumentType[]; note?: string }) => {
+                            const note = v.note?.trim();
+                            setConfirming({
+                              what: 'supplement-request',
+                              body: { documents: v.documents, ...(note ? { reason: note } : {}) },
+                              outcome: 'SUPPLEMENT_REQUESTED',
+                              lines: [['Giấy tờ cần bổ sung', v.documents.map((d) => documentLabel[d]).join('; ')], ...(note ? [['Ghi chú', note] as [string, string]] : [])],
+                            });
+                          }}
+                        >
+                          <Form.Item name="documents" label="Giấy tờ cần bổ sung" rules={[{ required: true, message: 'Chọn ít nhất một giấy tờ' }]}>
+                            <Select mode="multiple" placeholder="Chọn trong danh mục giấy tờ của thủ tục" options={documents.map((d) => ({ value: d, label: documentLabel[d] }))} />
                           </Form.Item>
-                          <Button htmlType="submit" loading={decide.isPending}>Yêu cầu bổ sung</Button>
+                          <Form.Item name="note" label="Ghi chú (không bắt buộc)" rules={[{ min: 3, whitespace: true, message: 'Ít nhất 3 ký tự' }]}>
+                            <Input.TextArea rows={2} maxLength={500} />
+                          </Form.Item>
+                          <Button htmlType="submit">Yêu cầu bổ sung</Button>
                         </Form>
                       ),
                     }]
@@ -138,6 +222,29 @@ export function TaskPage({ me }: { me: Me }) {
           )}
         </Card>
       </Col>
+      <Modal
+        title={confirming ? `Xác nhận: ${taskOutcomeLabel[confirming.outcome]} — ${stepName}` : ''}
+        open={confirming !== null}
+        okText="Ghi nhận quyết định"
+        cancelText="Xem lại"
+        okButtonProps={{ danger: confirming?.outcome === 'REFUSED', loading: decide.isPending }}
+        onOk={() => confirming && decide.mutate(confirming)}
+        onCancel={() => setConfirming(null)}
+        destroyOnHidden
+      >
+        <div data-testid="decision-confirm">
+          <Typography.Paragraph>Hồ sơ {t.dossierNumber}. Quyết định sẽ được ghi vào hồ sơ liên thông và không sửa được:</Typography.Paragraph>
+          {confirming && <DecisionLines lines={confirming.lines} />}
+        </div>
+      </Modal>
     </Row>
+  );
+}
+
+function DecisionLines({ lines }: { lines: [string, string][] }) {
+  return (
+    <Descriptions size="small" column={1} bordered>
+      {lines.map(([label, value]) => <Descriptions.Item key={label} label={label}>{value}</Descriptions.Item>)}
+    </Descriptions>
   );
 }

@@ -1,6 +1,6 @@
 // Packages published as ESM only. Node 20 require()s them natively, but Jest loads ESM through
 // require() only from Node 24.9: until then they are compiled to CommonJS like our own sources.
-const esmOnly = ['jose', 'content-disposition'];
+const esmOnly = ['jose', 'content-disposition', 'oidc-provider'];
 
 /** @type {import('jest').Config} */
 module.exports = {

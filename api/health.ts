@@ -1,11 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../runtime/config';
 import type { Database } from '../runtime/database';
+import { probeProvider } from './auth/oidc-discovery';
 import { withinTemporalDeadline } from './temporal-calls';
 
 export interface HealthDependencies {
   db: Database;
   temporal: Client;
+  /** With an identity provider (AUTH_OIDC_ISSUER), its discovery and keys are probed too. */
+  config?: Pick<Config, 'AUTH_OIDC_ISSUER' | 'AUTH_OIDC_JWKS_URL'>;
 }
 
 /** Each dependency gets this long to answer a readiness probe. */
@@ -25,7 +29,9 @@ const outcome = (probe: Promise<unknown>): Promise<'up' | 'down'> => probe.then(
 /**
  * Probes for a load balancer or an orchestrator. `/health/live`: the process answers (restart it if
  * not). `/health/ready`: PostgreSQL and Temporal both answer within a short timeout; 503 names the
- * dependency that does not. `/health` is the liveness probe, as before.
+ * dependency that does not. `/health` is the liveness probe, as before. The identity provider, when
+ * there is one, is reported but does not make the API unready: taken out of the load balancer, the API
+ * would not serve the citizens' lookup nor the tokens whose keys it already holds.
  */
 export function healthRoutes(deps: HealthDependencies): FastifyPluginAsync {
   return async (app) => {
@@ -33,13 +39,15 @@ export function healthRoutes(deps: HealthDependencies): FastifyPluginAsync {
     app.get('/health', { schema: { hide: true } }, live);
     app.get('/health/live', { schema: { hide: true } }, live);
     app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
-      const [database, temporal] = await Promise.all([
+      const issuer = deps.config?.AUTH_OIDC_ISSUER;
+      const [database, temporal, identityProvider] = await Promise.all([
         outcome(withTimeout(deps.db.$queryRaw`SELECT 1`, PROBE_TIMEOUT_MS)),
         outcome(withinTemporalDeadline(deps.temporal, () => deps.temporal.workflowService.getSystemInfo({}), PROBE_TIMEOUT_MS)),
+        issuer ? outcome(probeProvider(issuer, deps.config?.AUTH_OIDC_JWKS_URL, PROBE_TIMEOUT_MS)) : undefined,
       ]);
       const ready = database === 'up' && temporal === 'up';
       if (!ready) reply.code(503).header('retry-after', '5');
-      return { status: ready ? 'ready' : 'unavailable', dependencies: { database, temporal } };
+      return { status: ready ? 'ready' : 'unavailable', dependencies: { database, temporal, ...(identityProvider ? { identityProvider } : {}) } };
     });
   };
 }

@@ -174,7 +174,21 @@ const configObject = z.object({
   AUTH_OIDC_AUDIENCE: z.string().min(1).optional(),
   /** The web console's public client (Authorization Code + PKCE): it holds no secret, so only its id is configured. */
   AUTH_OIDC_CLIENT_ID: z.string().min(1).default('lien-thong-console'),
+  /**
+   * How the console asks the provider for a token meant for the API (its audience): `resource` (RFC
+   * 8707, the audience an absolute URI), `audience` (Auth0, Ory Hydra) or `none` (the provider adds it
+   * itself, as Keycloak's audience mapper does). Unset: `resource` when the audience is an absolute URI.
+   */
+  AUTH_OIDC_AUDIENCE_PARAMETER: z.enum(['resource', 'audience', 'none']).optional(),
+  /** The scopes the console asks for: a provider may tie the API's audience to one (Zitadel's project scope, Entra's `api://…`). */
+  AUTH_OIDC_SCOPE: z
+    .string()
+    .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'expected scopes separated by single spaces')
+    .default('openid'),
 });
+
+/** Whether a value can be a resource indicator (RFC 8707 §2): an absolute URI without a fragment. */
+export const isResourceIndicator = (value: string): boolean => URL.canParse(value) && !value.includes('#');
 
 /** Every variable the processes read: deployment files are checked against this list. */
 export const configVariables = Object.keys(configObject.shape) as (keyof typeof configObject.shape)[];
@@ -215,8 +229,11 @@ export const configSchema = configObject.superRefine((config, ctx) => {
     });
   }
   // Without an issuer they would be silently ignored, and the API would go on trusting its own secret.
-  for (const key of ['AUTH_OIDC_JWKS_URL', 'AUTH_OIDC_AUDIENCE'] as const) {
+  for (const key of ['AUTH_OIDC_JWKS_URL', 'AUTH_OIDC_AUDIENCE', 'AUTH_OIDC_AUDIENCE_PARAMETER'] as const) {
     if (config[key] !== undefined && config.AUTH_OIDC_ISSUER === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'needs AUTH_OIDC_ISSUER' });
+  }
+  if (config.AUTH_OIDC_AUDIENCE_PARAMETER === 'resource' && !isResourceIndicator(config.AUTH_OIDC_AUDIENCE ?? config.AUTH_JWT_AUDIENCE!)) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_OIDC_AUDIENCE_PARAMETER'], message: 'resource needs an audience that is an absolute URI (AUTH_OIDC_AUDIENCE), as RFC 8707 requires' });
   }
   if (config.LIEN_THONG_DEV_MODE && config.NODE_ENV === 'production') {
     ctx.addIssue({ code: 'custom', path: ['LIEN_THONG_DEV_MODE'], message: 'must not be on in production' });

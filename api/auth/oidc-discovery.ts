@@ -14,6 +14,7 @@ const providerSchema = z.object({
   end_session_endpoint: z.url().optional(),
 });
 export type OpenIdProvider = z.infer<typeof providerSchema>;
+const keySetSchema = z.object({ keys: z.array(z.object({ kty: z.string() })).min(1) });
 
 const cache = new Map<string, Promise<OpenIdProvider>>();
 
@@ -29,9 +30,23 @@ export function discoverProvider(issuer: string): Promise<OpenIdProvider> {
   return found;
 }
 
+/**
+ * Whether the provider answers now, for readiness and the sign-in page: its configuration read afresh
+ * (and kept for verification) and its key set, all within `timeoutMs`.
+ */
+export async function probeProvider(issuer: string, jwksUrl: string | undefined, timeoutMs: number): Promise<OpenIdProvider> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const configuration = await fetchConfiguration(issuer, signal);
+  cache.set(issuer, Promise.resolve(configuration));
+  const keys = await fetch(jwksUrl ?? configuration.jwks_uri, { signal });
+  if (!keys.ok) throw new Error(`JWKS answered HTTP ${keys.status}`);
+  keySetSchema.parse(await keys.json());
+  return configuration;
+}
+
 /** The configuration must name the configured issuer (OIDC Discovery §4.3): no provider speaks for another. */
-async function fetchConfiguration(issuer: string): Promise<OpenIdProvider> {
-  const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(discoveryTimeoutMs) });
+async function fetchConfiguration(issuer: string, signal = AbortSignal.timeout(discoveryTimeoutMs)): Promise<OpenIdProvider> {
+  const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal });
   if (!response.ok) throw new Error(`OpenID configuration answered HTTP ${response.status}`);
   const configuration = providerSchema.parse(await response.json());
   if (configuration.issuer !== issuer) throw new Error('OpenID configuration names another issuer');

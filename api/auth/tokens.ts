@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { providerAudience } from './identity-provider';
 import { discoverProvider } from './oidc-discovery';
 import { principalClaims, principalClaimsSchema, type Principal } from '../../domain/principal';
 import type { Config } from '../../runtime/config';
@@ -8,9 +9,10 @@ import type { Config } from '../../runtime/config';
  * - development and tests: JWTs the API issues itself (dev tokens, `npm run token`), HS256 under one
  *   shared secret from configuration;
  * - production (AUTH_OIDC_ISSUER set): JWTs of an OIDC identity provider, checked against the keys it
- *   publishes (JWKS), asymmetric algorithms only. The provider puts this API's claims (`role`,
- *   `agency`, `jurisdiction` as a JSON object) at the top level of the access token, as Keycloak's
- *   protocol mappers do, so both kinds of token read the same way.
+ *   publishes (JWKS), asymmetric algorithms only: JWT access tokens for this API's audience (the
+ *   console asks for them, see identity-provider.ts). The provider puts this API's claims (`role`,
+ *   `agency`, `jurisdiction` as a JSON object, `facility`) at the top level of the access token, as
+ *   Keycloak's protocol mappers do, so both kinds of token read the same way.
  */
 export type TokenSettings = Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_TOKEN_TTL' | 'AUTH_TOKEN_MAX_TTL'>;
 export type VerifySettings = Pick<
@@ -123,7 +125,7 @@ function identityProviderTrust(issuer: string, settings: VerifySettings): Trust 
     key: identityProviderKeys(issuer, settings.AUTH_OIDC_JWKS_URL),
     algorithms: identityProviderAlgorithms,
     issuer,
-    audience: settings.AUTH_OIDC_AUDIENCE ?? settings.AUTH_JWT_AUDIENCE,
+    audience: providerAudience(settings),
   };
 }
 

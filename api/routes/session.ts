@@ -6,9 +6,8 @@ import { developmentTokensAllowed, devPrincipals, devTokens, type DevPrincipalNa
 import { principalOf } from '../auth/plugin';
 import type { TokenSettings } from '../auth/tokens';
 import type { Config } from '../../runtime/config';
-import { ServiceUnavailableError } from '../problem';
 import { security } from '../schemas';
-import { discoverProvider, type OpenIdProvider } from '../auth/oidc-discovery';
+import { identityProviderOptions, identityProviderOptionsSchema, type IdentityProviderSettings } from '../auth/identity-provider';
 
 export const principalViewSchema = z.object({
   subject: z.string(),
@@ -21,36 +20,15 @@ export const signInOptionsSchema = z.object({
   /** Development mode under the development secret, without an identity provider, only: one-click identities with their tokens (public identities, public secret). */
   developmentPrincipals: z.array(z.object({ name: z.string(), principal: principalViewSchema, token: z.string() })),
   /** The deployment's identity provider, for the console's Authorization Code flow with PKCE (a public client, no secret). */
-  identityProvider: z
-    .object({ issuer: z.string(), clientId: z.string(), authorizationEndpoint: z.string(), tokenEndpoint: z.string(), endSessionEndpoint: z.string().optional() })
-    .nullable(),
+  identityProvider: identityProviderOptionsSchema.nullable(),
   temporalUiUrl: z.string().optional(),
 });
 export type Me = z.infer<typeof meSchema>;
 export type SignInOptions = z.infer<typeof signInOptionsSchema>;
 
 export interface SessionRouteDependencies {
-  config: TokenSettings & Pick<Config, 'LIEN_THONG_DEV_MODE' | 'AUTH_OIDC_ISSUER' | 'AUTH_OIDC_CLIENT_ID'>;
+  config: TokenSettings & IdentityProviderSettings & Pick<Config, 'LIEN_THONG_DEV_MODE'>;
   temporalUiUrl?: string;
-}
-
-async function identityProvider(issuer: string, clientId: string) {
-  let provider: OpenIdProvider;
-  try {
-    provider = await discoverProvider(issuer);
-  } catch {
-    throw new ServiceUnavailableError('Identity provider unavailable', 'the identity provider does not answer: try again shortly');
-  }
-  if (!provider.authorization_endpoint || !provider.token_endpoint) {
-    throw new ServiceUnavailableError('Identity provider unusable', 'the identity provider names no authorization or token endpoint');
-  }
-  return {
-    issuer,
-    clientId,
-    authorizationEndpoint: provider.authorization_endpoint,
-    tokenEndpoint: provider.token_endpoint,
-    ...(provider.end_session_endpoint ? { endSessionEndpoint: provider.end_session_endpoint } : {}),
-  };
 }
 
 /** What the console needs before and right after signing in: how to sign in, and who the caller is. */
@@ -66,12 +44,12 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
         },
       },
       async () => {
-        const { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_CLIENT_ID: clientId } = deps.config;
+        const issuer = deps.config.AUTH_OIDC_ISSUER;
         // With an identity provider, only its tokens open the API: development tokens would be refused.
         // Under a private secret they would be real credentials for public identities: none offered.
         const tokens = developmentTokensAllowed(deps.config) && !issuer ? await devTokens(deps.config) : null;
         return {
-          identityProvider: issuer ? await identityProvider(issuer, clientId) : null,
+          identityProvider: issuer ? await identityProviderOptions(issuer, deps.config) : null,
           developmentPrincipals: tokens
             ? (Object.keys(devPrincipals) as DevPrincipalName[])
                 // A health facility's system talks to the API alone; the console has nothing for it.

@@ -3,9 +3,11 @@ import type { SignInOptions } from '../../api/routes/session';
 /**
  * Signing in through the deployment's identity provider: OAuth 2.0 Authorization Code with PKCE
  * (RFC 7636) as a public client, the browser holding no secret. The verifier and state live in this
- * tab's sessionStorage only between leaving for the provider and coming back.
+ * tab's sessionStorage only between leaving for the provider and coming back. The API's audience is
+ * asked for as the API says (a resource indicator, an `audience` parameter or a scope), so that the
+ * provider issues a JWT access token for it rather than an opaque one for itself.
  */
-export type IdentityProvider = NonNullable<SignInOptions['identityProvider']>;
+export type IdentityProvider = Extract<NonNullable<SignInOptions['identityProvider']>, { reachable: true }>;
 const pendingKey = 'lien-thong.oidc';
 export const callbackPath = '/console/dang-nhap/oidc';
 
@@ -23,10 +25,12 @@ export async function startSignIn(provider: IdentityProvider): Promise<void> {
     response_type: 'code',
     client_id: provider.clientId,
     redirect_uri: redirectUri(),
-    scope: 'openid',
+    scope: provider.scope,
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...(provider.resource ? { resource: provider.resource } : {}),
+    ...(provider.audience ? { audience: provider.audience } : {}),
   }).toString();
   window.location.assign(url.toString());
 }
@@ -46,7 +50,15 @@ export async function finishSignIn(provider: IdentityProvider): Promise<string> 
   const response = await fetch(provider.tokenEndpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code') ?? '', redirect_uri: redirectUri(), client_id: provider.clientId, code_verifier: pending.verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: params.get('code') ?? '',
+      redirect_uri: redirectUri(),
+      client_id: provider.clientId,
+      code_verifier: pending.verifier,
+      // RFC 8707 §2.2: the token is for this resource (a provider may otherwise issue one for its userinfo).
+      ...(provider.resource ? { resource: provider.resource } : {}),
+    }),
   });
   const body = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string };
   if (!response.ok || !body.access_token) throw new Error(`Không nhận được thẻ truy cập (${body.error ?? response.status}).`);

@@ -6,7 +6,8 @@ import { createTokenVerifier, TokenError, type TokenFailure, type VerifySettings
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../../runtime/config';
 import { freePort } from '../support/free-port';
 import { settings } from '../support/token-settings';
-import { signingKey, startIdentityProvider, type IdentityProvider, type SigningKey } from '../support/identity-provider';
+import { identityProviderOptions } from '../../api/auth/identity-provider';
+import { signingKey, startIdentityProvider, startOpenIdProvider, type IdentityProvider, type OpenIdProvider, type SigningKey } from '../support/identity-provider';
 
 /** An issuer no one answers at: the provider is down (connection refused). */
 const unreachableIssuer = async (): Promise<string> => `http://127.0.0.1:${await freePort()}/realms/lien-thong`;
@@ -188,6 +189,52 @@ describe('the API signing in through the provider', () => {
   });
 });
 
+describe("the console's sign-in options", () => {
+  let openId: OpenIdProvider;
+  const audience = 'https://lien-thong.example/api';
+  const signIn = (env: NodeJS.ProcessEnv = {}) => identityProviderOptions(openId.issuer, loadConfig({ AUTH_OIDC_ISSUER: openId.issuer, AUTH_OIDC_AUDIENCE: audience, ...env }));
+
+  beforeAll(async () => {
+    openId = await startOpenIdProvider({ audience });
+  });
+  afterAll(async () => {
+    await openId.stop();
+  });
+
+  it("give the provider's endpoints, asking for the API's audience as a resource indicator when it is an absolute URI", async () => {
+    expect(await signIn()).toEqual({
+      reachable: true,
+      issuer: openId.issuer,
+      clientId: 'lien-thong-console',
+      scope: 'openid',
+      resource: audience,
+      authorizationEndpoint: `${openId.issuer}/auth`,
+      tokenEndpoint: `${openId.issuer}/token`,
+      endSessionEndpoint: `${openId.issuer}/session/end`,
+    });
+    // A bare client id cannot be a resource: the provider is then expected to add the audience itself.
+    const keycloakLike = await signIn({ AUTH_OIDC_AUDIENCE: 'lien-thong-api' });
+    expect(keycloakLike).not.toHaveProperty('resource');
+    expect(keycloakLike).not.toHaveProperty('audience');
+  });
+
+  it('ask by the `audience` parameter, or by scope alone, when configured so', async () => {
+    expect(await signIn({ AUTH_OIDC_AUDIENCE_PARAMETER: 'audience' })).toMatchObject({ audience, scope: 'openid' });
+    expect(await signIn({ AUTH_OIDC_AUDIENCE_PARAMETER: 'audience' })).not.toHaveProperty('resource');
+    const byScope = await signIn({ AUTH_OIDC_AUDIENCE_PARAMETER: 'none', AUTH_OIDC_SCOPE: 'openid api://lien-thong/access' });
+    expect(byScope).toMatchObject({ reachable: true, scope: 'openid api://lien-thong/access' });
+    expect(byScope).not.toHaveProperty('resource');
+  });
+
+  it('say the provider is unreachable when its discovery or its keys do not answer', async () => {
+    const down = await unreachableIssuer();
+    expect(await identityProviderOptions(down, loadConfig({ AUTH_OIDC_ISSUER: down }))).toEqual({ reachable: false, issuer: down });
+    expect(await signIn({ AUTH_OIDC_JWKS_URL: `${down}/jwks` })).toEqual({ reachable: false, issuer: openId.issuer });
+    // Up again, it is offered again: nothing about the outage is kept.
+    expect(await signIn()).toMatchObject({ reachable: true });
+  });
+});
+
 describe('configuration', () => {
   const production = { AUTH_OIDC_ISSUER: 'https://keycloak.example/realms/lien-thong' };
   const refusal = (env: NodeJS.ProcessEnv): string => {
@@ -213,8 +260,17 @@ describe('configuration', () => {
   });
 
   it('refuses provider settings without an issuer, which would be silently ignored', () => {
-    const message = refusal({ LIEN_THONG_DEV_MODE: 'true', AUTH_OIDC_JWKS_URL: 'https://keycloak.example/certs', AUTH_OIDC_AUDIENCE: 'lien-thong-api' });
+    const message = refusal({ LIEN_THONG_DEV_MODE: 'true', AUTH_OIDC_JWKS_URL: 'https://keycloak.example/certs', AUTH_OIDC_AUDIENCE: 'lien-thong-api', AUTH_OIDC_AUDIENCE_PARAMETER: 'none' });
     expect(message).toContain('AUTH_OIDC_JWKS_URL: needs AUTH_OIDC_ISSUER');
     expect(message).toContain('AUTH_OIDC_AUDIENCE: needs AUTH_OIDC_ISSUER');
+    expect(message).toContain('AUTH_OIDC_AUDIENCE_PARAMETER: needs AUTH_OIDC_ISSUER');
+  });
+
+  it('refuses a resource indicator that is not an absolute URI, and scopes that are not a space-separated list', () => {
+    expect(refusal({ ...production, AUTH_OIDC_AUDIENCE_PARAMETER: 'resource' })).toContain('AUTH_OIDC_AUDIENCE_PARAMETER: resource needs an audience that is an absolute URI');
+    expect(refusal({ ...production, AUTH_OIDC_AUDIENCE_PARAMETER: 'resource', AUTH_OIDC_AUDIENCE: 'https://lien-thong.example/api#v1' })).toContain('absolute URI');
+    expect(loadConfig({ ...production, AUTH_OIDC_AUDIENCE_PARAMETER: 'resource', AUTH_OIDC_AUDIENCE: 'urn:lien-thong:api' })).toMatchObject({ AUTH_OIDC_AUDIENCE_PARAMETER: 'resource' });
+    expect(refusal({ ...production, AUTH_OIDC_SCOPE: ' openid' })).toContain('AUTH_OIDC_SCOPE');
+    expect(refusal({ ...production, AUTH_OIDC_SCOPE: 'openid  profile' })).toContain('AUTH_OIDC_SCOPE');
   });
 });

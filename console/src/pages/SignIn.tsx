@@ -9,11 +9,19 @@ import { agencyLabel, jurisdictionText, roleLabel } from '../labels';
 import { session } from '../session';
 import { finishSignIn, isCallback, startSignIn } from '../oidc';
 
+/** How often the sign-in page looks again at an identity provider that does not answer. */
+const providerRetryMs = 5_000;
+
 /** The sign-in page: through the deployment's identity provider, or in development one click per development identity. */
 export function SignIn() {
   const navigate = useNavigate();
   const [failure, setFailure] = useState<string | null>(null);
-  const options = useQuery({ queryKey: ['sign-in-options'], queryFn: () => api<SignInOptions>('/v1/session/sign-in-options') });
+  const options = useQuery({
+    queryKey: ['sign-in-options'],
+    queryFn: () => api<SignInOptions>('/v1/session/sign-in-options'),
+    // While the identity provider does not answer, look again: the button comes back with it.
+    refetchInterval: (query) => (query.state.data?.identityProvider?.reachable === false ? providerRetryMs : false),
+  });
   const signIn = (token: string) => {
     queryClient.clear();
     session.signIn(token);
@@ -22,7 +30,7 @@ export function SignIn() {
   // Back from the identity provider: trade the code for the token, once.
   const finishing = useRef(false);
   useEffect(() => {
-    if (!provider || !isCallback() || finishing.current) return;
+    if (!provider?.reachable || !isCallback() || finishing.current) return;
     finishing.current = true;
     finishSignIn(provider).then(
       (token) => {
@@ -45,9 +53,19 @@ export function SignIn() {
         {failure && <Alert type="error" showIcon title="Đăng nhập không thành công" description={failure} style={{ marginBottom: 16 }} />}
         {provider && (
           <Card title="Đăng nhập bằng tài khoản do cơ quan cấp" style={{ marginBottom: 16 }}>
-            <Button type="primary" size="large" onClick={() => void startSignIn(provider)} data-testid="sign-in-oidc">
-              Đăng nhập qua cổng định danh
-            </Button>
+            {provider.reachable ? (
+              <Button type="primary" size="large" onClick={() => void startSignIn(provider)} data-testid="sign-in-oidc">
+                Đăng nhập qua cổng định danh
+              </Button>
+            ) : (
+              <Alert
+                type="warning"
+                showIcon
+                data-testid="identity-provider-unreachable"
+                title="Cổng định danh đang không truy cập được"
+                description="Chưa thể đăng nhập lúc này. Trang tự kiểm tra lại vài giây một lần; nút đăng nhập sẽ hiện khi cổng định danh hoạt động trở lại."
+              />
+            )}
           </Card>
         )}
         {options.data && !provider && options.data.developmentPrincipals.length === 0 && (

@@ -205,20 +205,20 @@ export function principalText(actor: string | null): string {
 }
 
 /** Why a step or an undo stopped, as a supervisor reads it: the agency's technical message made plain. */
-const incidentErrorText: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^(\w+) refused to undo (\w+) \((\w+)\)/, (m) => `${agencyLabel[m[1] as AgencyRole] ?? 'Cơ quan'} từ chối hủy kết quả “${stepLabel[m[2] as StepCode] ?? 'bước'}”: ${refusalText(m[3]!)}`],
-  [/refused to undo (\w+) \((\w+)\)/, (m) => `Cơ quan từ chối hủy kết quả “${stepLabel[m[1] as StepCode] ?? 'bước'}”: ${refusalText(m[2]!)}`],
+const incidentErrorText: [RegExp, (m: RegExpExecArray, agency: string) => string][] = [
+  [/(\w+) refused to undo (\w+) \((\w+)\)/, (m, agency) => `${agencyLabel[m[1] as AgencyRole] ?? agency} từ chối hủy kết quả “${stepLabel[m[2] as StepCode] ?? 'bước'}”: ${refusalText(m[3]!)}`],
   [/HTTP (429|5\d\d)|unavailable|is down/i, () => 'Hệ thống của cơ quan không hoạt động hoặc quá tải'],
   [/HTTP 408|time(d)? ?out|abort/i, () => 'Hệ thống của cơ quan không trả lời kịp'],
   [/fetch failed|ECONN|socket|network/i, () => 'Không kết nối được hệ thống của cơ quan'],
   [/422 without code|unexpected answer|HTTP 4\d\d/, () => 'Hệ thống của cơ quan trả lời không đúng quy ước'],
   [/superseded/, () => 'Lần xử lý này đã được thay bằng lần sau'],
 ];
-export function incidentText(lastError: string | null | undefined): string {
+export function incidentText(lastError: string | null | undefined, agency?: string): string {
   if (!lastError) return '';
+  const agencyName = (agency && agencyLabel[agency as AgencyRole]) || 'Cơ quan';
   for (const [pattern, text] of incidentErrorText) {
     const match = pattern.exec(lastError);
-    if (match) return text(match);
+    if (match) return text(match, agencyName);
   }
   return 'Lỗi kỹ thuật (chi tiết khi rê chuột)';
 }

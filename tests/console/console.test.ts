@@ -1,11 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { signToken } from '../../api/auth/tokens';
+import { childCardValidUntil, parseIsoDate } from '../../domain/age';
 import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
 import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
 import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
+/** 2026-09-30 as a Vietnamese desk writes it: 30/09/2026. */
+const dayFirst = (isoDate: string) => isoDate.split('-').reverse().join('/');
 
 /**
  * The console in a real browser against the real stack: the three roles do their jobs by clicking,
@@ -39,33 +42,56 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await stack?.stop();
   });
 
+  /**
+   * A decision is recorded only through its confirmation, which shows what it records; the task page then
+   * says what was recorded. Until confirmed, the task is still the officer's to decide.
+   */
+  async function confirmDecision(page: Page, button: string, records: string[]) {
+    const taskId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByRole('button', { name: button }).click();
+    const dialog = await shown(page.getByTestId('decision-confirm'));
+    for (const text of records) await shown(dialog.getByText(text, { exact: false }));
+    expect((await getJson(`${stack.apiUrl}/v1/tasks/${taskId}`, stack.tokens.nationalSupervisor)).body.status).toBe('CLAIMED');
+    await page.getByRole('button', { name: 'Ghi nhận quyết định' }).click();
+    const recorded = await shown(page.getByTestId('decision-recorded'));
+    for (const text of records) await shown(recorded.getByText(text, { exact: false }));
+  }
+
+  /** Opens a task and claims it: before that, the page offers no decision. */
+  async function claimOnPage(page: Page) {
+    await shown(page.getByTestId('task-status'));
+    await shown(page.getByRole('button', { name: 'Nhận xử lý' }));
+    expect(await page.getByRole('button', { name: 'Hoàn thành bước' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Nhận xử lý' }).click();
+    await shown(page.getByTestId('task-status').filter({ hasText: 'Đã nhận xử lý' }));
+  }
+
   /** An officer finds the task in the inbox (it appears without a reload), claims it and completes it with a typed result. */
-  async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>, inboxScreenshot?: string) {
+  async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>, records: string[], inboxScreenshot?: string) {
     await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
     const row = page.locator('tr', { hasText: dossierNumber });
     const task = await shown(row.getByTestId(`task-${step}`));
     if (inboxScreenshot) await screenshot(page, inboxScreenshot);
     await task.click();
     // On the task's own page (the inbox rows have claim buttons of their own).
-    await shown(page.getByTestId('task-status'));
-    await page.getByRole('button', { name: 'Nhận xử lý' }).click();
-    await shown(page.getByTestId('task-status').filter({ hasText: 'Đã nhận xử lý' }));
+    await claimOnPage(page);
     await fill();
-    await page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+    await confirmDecision(page, 'Hoàn thành bước', records);
     await shown(page.getByTestId('task-status').filter({ hasText: 'Đã xong' }));
+    await shown(page.getByTestId('task-ended').filter({ hasText: 'Nhiệm vụ đã xong. Kết quả: hoàn thành.' }));
   }
 
-  it('a clerk files a birth dossier through the form; each agency completes its task in its inbox; the clerk sees it completed', async () => {
-    const { page: clerk } = await desk('clerk');
-    await clerk.getByRole('link', { name: 'Tiếp nhận khai sinh' }).first().click();
-    const fixture = birthIntake();
+  /** A task decided through the API by its agency, claimed first as at a desk. */
+  const openTask = (token: string, dossierNumber: string, step: string, kind = 'ACT') =>
+    eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${dossierNumber}&step=${step}&kind=${kind}`, token)).body.items[0]);
+  async function decide(token: string, dossierNumber: string, step: string, what: 'completion' | 'refusal', body: unknown, kind = 'ACT') {
+    const task = await openTask(token, dossierNumber, step, kind);
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, token)).status).toBe(200);
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/${what}`, body, token)).status).toBe(200);
+  }
 
-    // Nothing filled: the form says what is missing, field by field, and sends nothing.
-    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
-    await shown(clerk.locator('#child_fullName_help', { hasText: 'Bắt buộc' }));
-    // The API's own rule, checked in the browser by the same schema: the number carries the commune's office code.
-    await clerk.locator('#dossierNumber').fill('H01.00004-KHAC-XA');
-
+  /** The birth intake form filled from a fixture, as a clerk types it (the contact left to each test). */
+  async function fillBirthIntake(clerk: Page, fixture: ReturnType<typeof birthIntake>) {
     await clerk.locator('#child_fullName').fill(fixture.child.fullName);
     await clerk.locator('#child_sex').getByText('Nữ').click();
     await pickDate(clerk, 'child_dateOfBirth', fixture.child.dateOfBirth);
@@ -82,6 +108,20 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.locator('#requester_fullName').fill(fixture.requester.fullName);
     await clerk.locator('#requester_personalIdNumber').fill(fixture.requester.personalIdNumber);
     await choose(clerk, 'requester_relationship', 'Mẹ');
+  }
+
+  it('a clerk files a birth dossier through the form; each agency completes its task in its inbox; the clerk sees it completed', async () => {
+    const { page: clerk } = await desk('clerk');
+    await clerk.getByRole('link', { name: 'Tiếp nhận khai sinh' }).first().click();
+    const fixture = birthIntake();
+
+    // Nothing filled: the form says what is missing, field by field, and sends nothing.
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+    await shown(clerk.locator('#child_fullName_help', { hasText: 'Bắt buộc' }));
+    // The API's own rule, checked in the browser by the same schema: the number carries the commune's office code.
+    await clerk.locator('#dossierNumber').fill('H01.00004-KHAC-XA');
+
+    await fillBirthIntake(clerk, fixture);
     // The citizen asks for SMS: without a phone the intake's schema refuses it, in the browser.
     await choose(clerk, 'contact_channel', 'Tin nhắn SMS');
 
@@ -115,29 +155,42 @@ describe('console: clerks, officers and supervisors in a browser', () => {
         await civil.page.locator('#registrationNumber').fill('215/2026');
         await civil.page.locator('#book').fill('01/2026-KS');
         await civil.page.locator('#page').fill('215');
+        // The day of registration is prefilled with today; typed over, it is replaced, not appended to,
+        // and Enter there takes the date without deciding anything.
+        await civil.page.locator('#registeredOn').click();
+        await civil.page.keyboard.type(dayFirst(daysFromToday(-1)));
+        await civil.page.keyboard.press('Enter');
+        expect(await civil.page.locator('#registeredOn').inputValue()).toBe(dayFirst(daysFromToday(-1)));
+        expect(await civil.page.getByTestId('decision-confirm').count()).toBe(0);
+        await civil.page.keyboard.press('Escape');
         await screenshot(civil.page, 'officer-task');
       },
+      ['215/2026', dayFirst(daysFromToday(-1))],
       'officer-inbox',
     );
 
     const population = await desk('populationDatabaseSystem');
+    const childId = personalIdFor(fixture.child);
     await completeFromInbox(population.page, dossierNumber, 'PERSONAL_ID', async () => {
-      await population.page.locator('#personalIdNumber').fill(personalIdFor(fixture.child));
-    });
+      await population.page.locator('#personalIdNumber').fill(childId);
+    }, [childId]);
     const police = await desk('policeOfficer');
     await completeFromInbox(police.page, dossierNumber, 'PERMANENT_RESIDENCE', async () => {
       await police.page.locator('#residenceRecordNumber').fill('TT-79-0215');
-    });
+    }, ['TT-79-0215']);
     const socialSecurity = await desk('socialSecurityOfficer');
+    // The card's validity is the law's for this child's birth date (Luật BHYT Điều 16), not today.
+    const validUntil = childCardValidUntil(parseIsoDate(fixture.child.dateOfBirth));
     await completeFromInbox(socialSecurity.page, dossierNumber, 'CHILD_HEALTH_INSURANCE', async () => {
+      expect(await socialSecurity.page.locator('#validUntil').inputValue()).toBe(dayFirst(validUntil));
       // A malformed card number is refused on its field before anything is sent.
       await socialSecurity.page.locator('#cardNumber').fill('XX123');
       await socialSecurity.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
       await shown(socialSecurity.page.locator('#cardNumber_help', { hasText: 'Sai định dạng' }));
       await socialSecurity.page.locator('#cardNumber').fill('TE1797926002150');
       await socialSecurity.page.locator('#socialInsuranceCode').fill('7926002150');
-      await pickDate(socialSecurity.page, 'validUntil', daysFromToday(6 * 365));
-    });
+    }, ['TE1797926002150', dayFirst(validUntil)]);
+    expect((await stack.status(dossierNumber)).steps.find((s: { step: string }) => s.step === 'CHILD_HEALTH_INSURANCE').result.validUntil).toBe(validUntil);
 
     await shown(clerk.getByTestId('dossier-status').filter({ hasText: 'Hoàn thành' }), 60_000);
     await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Số định danh cá nhân:', { exact: false }));
@@ -225,10 +278,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const intake = birthIntake();
     expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
     const t = stack.tokens;
-    const openTask = (token: string, step: string, kind = 'ACT') =>
-      eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}&step=${step}&kind=${kind}`, token)).body.items[0]);
-    const complete = async (token: string, step: string, result: unknown, kind = 'ACT') =>
-      expect((await postJson(`${stack.apiUrl}/v1/tasks/${(await openTask(token, step, kind)).id}/completion`, { result }, token)).status).toBe(200);
+    const complete = (token: string, step: string, result: unknown, kind = 'ACT') => decide(token, intake.dossierNumber, step, 'completion', { result }, kind);
     await complete(t.civilStatusOfficer, 'BIRTH_REGISTRATION', { registrationNumber: '301/2026', book: '01/2026-KS', page: 301, registeredOn: daysFromToday(0) });
     await complete(t.populationDatabaseSystem, 'PERSONAL_ID', { personalIdNumber: personalIdFor(intake.child), issuedAt: new Date().toISOString() });
 
@@ -246,10 +296,9 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await civil.page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
     const undo = civil.page.locator('tr', { hasText: intake.dossierNumber }).filter({ hasText: 'Hủy kết quả đã cấp' });
     await (await shown(undo.getByTestId('task-BIRTH_REGISTRATION'))).click();
-    await shown(civil.page.getByTestId('task-status'));
-    await civil.page.getByRole('button', { name: 'Nhận xử lý' }).click();
+    await claimOnPage(civil.page);
     await civil.page.locator('#reference').fill('QD-HUY-301');
-    await civil.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+    await confirmDecision(civil.page, 'Hoàn thành bước', ['QD-HUY-301']);
     await shown(civil.page.getByTestId('task-status').filter({ hasText: 'Đã xong' }));
 
     await shown(clerk.getByTestId('dossier-status').filter({ hasText: 'Đã rút hồ sơ' }), 60_000);
@@ -266,7 +315,8 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     // The civil-status officer asks for a document, in words that name the child.
     const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, stack.tokens.civilStatusOfficer)).body.items[0]);
     const reason = `Thiếu bản sao giấy chứng sinh của ${intake.child.fullName}`;
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/supplement-request`, { reason }, stack.tokens.civilStatusOfficer)).status).toBe(200);
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, stack.tokens.civilStatusOfficer)).status).toBe(200);
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/supplement-request`, { documents: ['BIRTH_CERTIFICATE'], reason }, stack.tokens.civilStatusOfficer)).status).toBe(200);
 
     // The receipt was lost: the clerk issues a new code, which voids the first.
     const { page: clerk } = await desk('clerk');
@@ -379,8 +429,161 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     };
     expect((await postJson(`${stack.apiUrl}/v1/notices`, deathNotice, stack.tokens.hospital)).status).toBe(201);
     const { page: supervisor } = await desk('provinceSupervisor');
-    await supervisor.getByRole('link', { name: 'Nháp quá hạn' }).click();
+    await supervisor.getByRole('link', { name: 'Nháp quá hạn', exact: true }).click();
     await shown(supervisor.locator('tr', { hasText: death.deceased.fullName }).filter({ hasText: 'Quá hạn' }));
     await screenshot(supervisor, 'supervisor-overdue-drafts');
+  });
+
+  it('an officer asks for documents and refuses from the catalogues, the clerk hands in documents from the list: no code is typed', async () => {
+    const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    const first = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+    const civil = await desk('civilStatusOfficer');
+    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${first.id}`);
+    await claimOnPage(civil.page);
+    await civil.page.getByRole('tab', { name: 'Yêu cầu bổ sung' }).click();
+    await choose(civil.page, 'documents', 'Giấy chứng sinh (bản chính)');
+    await civil.page.keyboard.press('Escape');
+    await civil.page.locator('#note').fill('Bản đã nộp bị mờ số giấy');
+    await confirmDecision(civil.page, 'Yêu cầu bổ sung', ['Giấy chứng sinh (bản chính)', 'Bản đã nộp bị mờ số giấy']);
+    await shown(civil.page.getByTestId('task-ended').filter({ hasText: 'Kết quả: yêu cầu bổ sung.' }));
+
+    // The desk reads the request in words and hands in what the family brought, picked from the step's list.
+    const { page: clerk } = await desk('clerk');
+    await clerk.goto(`${stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
+    await shown(clerk.getByText('Cần bổ sung: Giấy chứng sinh (bản chính). Bản đã nộp bị mờ số giấy'));
+    await choose(clerk, 'documents', 'Giấy chứng sinh (bản chính)');
+    await clerk.keyboard.press('Escape');
+    await clerk.getByRole('button', { name: 'Gửi bổ sung' }).click();
+    const step = () => stack.db.dossierStep.findFirstOrThrow({ where: { dossier: { dossierNumber: intake.dossierNumber }, step: 'BIRTH_REGISTRATION' } });
+    expect(await eventually(async () => ((await step()).supplementDocuments.length ? (await step()).supplementDocuments : undefined))).toEqual(['BIRTH_CERTIFICATE']);
+
+    // The next round's task is refused with a reason of the catalogue, shown to the desk by its label.
+    const second = await eventually(async () => {
+      const task = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+      return task.id !== first.id ? task : undefined;
+    });
+    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${second.id}`);
+    await claimOnPage(civil.page);
+    await civil.page.getByRole('tab', { name: 'Từ chối' }).click();
+    await choose(civil.page, 'code', 'Không xác định được thông tin cha, mẹ');
+    await civil.page.locator('#reason').fill('Giấy tờ của cha không khớp');
+    await confirmDecision(civil.page, 'Từ chối', ['Không xác định được thông tin cha, mẹ', 'Giấy tờ của cha không khớp']);
+    const ended = await stack.untilEnded(intake.dossierNumber);
+    expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION').refusal).toMatchObject({ code: 'PARENTS_NOT_IDENTIFIED' });
+    await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText('Từ chối: Không xác định được thông tin cha, mẹ'));
+
+    // The API takes codes of its catalogues only, and a document only for a step that takes it.
+    const problem = async (path: string, body: unknown, token: string) => {
+      const answer = await postJson(`${stack.apiUrl}${path}`, body, token);
+      expect(answer.status).toBe(400);
+      return answer.body.errors;
+    };
+    expect(await problem(`/v1/tasks/${second.id}/refusal`, { code: 'INCOMPLETE', reason: 'thiếu giấy' }, stack.tokens.civilStatusOfficer)).toEqual([
+      { field: 'body.code', reason: 'not a refusal reason of the catalogue' },
+    ]);
+    expect(await problem(`/v1/tasks/${second.id}/supplement-request`, { documents: ['GIAY-TO-01'] }, stack.tokens.civilStatusOfficer)).toEqual([
+      { field: 'body.documents.0', reason: 'not a document of the catalogue' },
+    ]);
+    const supplements = `/v1/dossiers/${intake.dossierNumber}/supplements`;
+    expect(await problem(supplements, { step: 'BIRTH_REGISTRATION', documents: ['BIRTH_CERTIFICATE', 'HOUSEHOLD_CONSENT'] }, stack.tokens.clerk)).toEqual([
+      { field: 'body.documents.1', reason: 'not a document of BIRTH_REGISTRATION' },
+    ]);
+  });
+
+  it('a phone given with no channel chosen: the family is told by SMS, as the form says', async () => {
+    const { page: clerk } = await desk('clerk');
+    await clerk.getByRole('link', { name: 'Tiếp nhận khai sinh' }).first().click();
+    await shown(clerk.getByText('Để trống: SMS đến số nhận tin hoặc số điện thoại của người đi làm thủ tục', { exact: false }));
+    const fixture = birthIntake();
+    await fillBirthIntake(clerk, fixture);
+    // Only the requester's phone, the contact's fields left as they are.
+    const phone = '0987654321';
+    await clerk.locator('#requester_phone').fill(phone);
+    const dossierNumber = await clerk.locator('#dossierNumber').inputValue();
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+    await shown(clerk.getByTestId('receipt-code'));
+
+    await decide(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION', 'completion', {
+      result: { registrationNumber: '402/2026', book: '01/2026-KS', page: 402, registeredOn: daysFromToday(0) },
+    });
+    const sent = await eventually(async () => {
+      const messages = await gatewayMessages(stack.simulatorUrl, dossierNumber);
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(sent.map((m) => [m.channel, m.to])).toEqual([['SMS', phone]]);
+    const recorded = await stack.db.citizenNotification.findMany({ where: { dossier: { dossierNumber } } });
+    expect(recorded.map((n) => [n.event, n.status])).toEqual([['STEP_COMPLETED', 'DELIVERED']]);
+    await clerk.getByRole('button', { name: 'Xem hồ sơ' }).click();
+    await shown(clerk.getByTestId('announcements').locator('tr', { hasText: 'SMS ••••4321' }).filter({ hasText: 'Đã gửi' }));
+  });
+
+  /** Nothing a person reads is a code of the API, and no control or icon is named in English. */
+  async function speaksVietnamese(page: Page, where: string) {
+    const text = (await page.evaluate('document.body.innerText')) as string;
+    expect({ where, codes: text.match(/\b[A-Z]{2,}_[A-Z_]+\b/g) ?? [] }).toEqual({ where, codes: [] });
+    const names = (await page.evaluate("[...document.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label'))")) as string[];
+    const english = names.filter((n) => /^(Clear|Close|Select all|Select row \d+|Row \d+ selected|Custom selection|[a-z]+(-[a-z]+)*)$/.test(n));
+    expect({ where, english }).toEqual({ where, english: [] });
+  }
+
+  it('every main page speaks Vietnamese: incidents, journal, people, enum values and control names', async () => {
+    // Withdrawn while its card waits, its residence entry the police refuse to revoke: an incident in an agency's words.
+    const intake = birthIntake();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    const t = stack.tokens;
+    const n = intake.dossierNumber;
+    await decide(t.civilStatusOfficer, n, 'BIRTH_REGISTRATION', 'completion', { result: { registrationNumber: '503/2026', book: '01/2026-KS', page: 503, registeredOn: daysFromToday(0) } });
+    await decide(t.populationDatabaseSystem, n, 'PERSONAL_ID', 'completion', { result: { personalIdNumber: personalIdFor(intake.child), issuedAt: new Date().toISOString() } });
+    await decide(t.policeOfficer, n, 'PERMANENT_RESIDENCE', 'completion', { result: { residenceRecordNumber: 'TT-79-0503', registeredOn: daysFromToday(0) } });
+    await eventually(async () => ((await stack.status(n)).steps.find((s: { step: string }) => s.step === 'PERMANENT_RESIDENCE').status === 'COMPLETED' ? true : undefined));
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers/${n}/withdrawal`, { reason: 'Gia đình xin rút hồ sơ' }, t.clerk)).status).toBe(202);
+    await decide(t.policeOfficer, n, 'PERMANENT_RESIDENCE', 'refusal', { code: 'ALREADY_USED', reason: 'Hộ khẩu đã được dùng để nhập học' }, 'UNDO');
+    await eventually(async () => (await stack.db.incident.count({ where: { dossier: { dossierNumber: n }, status: 'OPEN' } })) || undefined, 60_000);
+    // A death dossier whose requester is the spouse, waiting in the civil-status officer's inbox.
+    const death = deathIntake({ requester: { fullName: 'Phạm Thị Lan', personalIdNumber: '079150001111', relationship: 'SPOUSE' } });
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, death, t.clerk)).status).toBe(201);
+    const deathTask = await openTask(t.civilStatusOfficer, death.dossierNumber, 'DEATH_REGISTRATION');
+
+    const { page: supervisor } = await desk('nationalSupervisor');
+    await supervisor.goto(`${stack.apiUrl}/console/ho-so/${n}`);
+    await shown(supervisor.getByText('Công an xã từ chối hủy kết quả “Đăng ký thường trú”: Kết quả đã được sử dụng, không thể hủy'));
+    await shown(supervisor.getByText('Cán bộ một cửa dev-clerk', { exact: false }));
+    await shown(supervisor.getByText('Hoàn thành nhiệm vụ').first());
+    await shown(supervisor.getByText('Bước hoàn thành').first());
+    await speaksVietnamese(supervisor, 'supervisor: dossier with an incident');
+    await supervisor.getByRole('link', { name: 'Hồ sơ tồn đọng' }).click();
+    await shown(supervisor.getByRole('link', { name: n }));
+    await shown(supervisor.getByRole('checkbox', { name: 'Chọn tất cả' }));
+    await speaksVietnamese(supervisor, 'supervisor: stuck dossiers');
+    await supervisor.getByRole('link', { name: 'Tổng quan' }).click();
+    await shown(supervisor.getByText('Tỷ lệ hoàn thành đúng hạn', { exact: false }));
+    await speaksVietnamese(supervisor, 'supervisor: dashboard');
+    await supervisor.getByRole('link', { name: 'Nháp quá hạn', exact: true }).click();
+    await shown(supervisor.locator('table'));
+    await speaksVietnamese(supervisor, 'supervisor: overdue drafts');
+
+    const civil = await desk('civilStatusOfficer');
+    await shown(civil.page.getByRole('link', { name: death.dossierNumber }));
+    await speaksVietnamese(civil.page, 'officer: inbox');
+    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${deathTask.id}`);
+    await shown(civil.page.getByText('Vợ/chồng'));
+    await speaksVietnamese(civil.page, 'officer: task');
+
+    const { page: clerk } = await desk('clerk');
+    await shown(clerk.getByRole('link', { name: n }));
+    await speaksVietnamese(clerk, 'clerk: dossiers');
+    await clerk.goto(`${stack.apiUrl}/console/ho-so/${n}`);
+    await shown(clerk.getByTestId('dossier-status'));
+    await speaksVietnamese(clerk, 'clerk: withdrawn dossier');
+    for (const [path, where] of [['ho-so/nhap', 'clerk: drafts'], ['ho-so/moi/khai-sinh', 'clerk: birth intake'], ['ho-so/moi/khai-tu', 'clerk: death intake']] as const) {
+      await clerk.goto(`${stack.apiUrl}/console/${path}`);
+      await shown(clerk.locator('.ant-card, .ant-table').first());
+      await speaksVietnamese(clerk, where);
+    }
+    // A chosen value brings the select's clear button, named in Vietnamese.
+    await choose(clerk, 'contact_channel', 'Tin nhắn SMS');
+    await clerk.locator('button[aria-label="Xóa lựa chọn"]').first().waitFor({ state: 'attached' });
+    await speaksVietnamese(clerk, 'clerk: a select with its clear button');
   });
 });

@@ -100,7 +100,7 @@ function StepEntry({ step }: { step: Step }) {
       {step.compensation && (
         <div><Tag color="purple">Đã hủy kết quả lúc {dateTime(step.compensation.compensatedAt)}{step.compensation.reference ? ` (số ${step.compensation.reference})` : ''}</Tag></div>
       )}
-      {step.lastError && step.status === 'INCIDENT' && <TechnicalError error={step.lastError} />}
+      {step.lastError && step.status === 'INCIDENT' && <TechnicalError error={step.lastError} agency={step.agency} />}
     </div>
   );
 }
@@ -214,10 +214,10 @@ function SupplementForm({ step, onSubmit, pending }: { step: Step; onSubmit: (bo
 }
 
 /** An agency's technical message, said plainly; the message itself for whoever needs it, on hover. */
-function TechnicalError({ error }: { error: string }) {
+function TechnicalError({ error, agency }: { error: string; agency?: string }) {
   return (
     <Tooltip title={error}>
-      <Typography.Text type="danger">Lỗi: {incidentText(error)}</Typography.Text>
+      <Typography.Text type="danger">Lỗi: {incidentText(error, agency)}</Typography.Text>
     </Tooltip>
   );
 }
@@ -246,7 +246,7 @@ function SupervisorPanel({ dossier, path }: { dossier: DossierStatusView; path: 
             { title: 'Bước', dataIndex: 'step', render: (s: string) => stepLabel[s as StepCode] ?? s },
             { title: 'Loại', dataIndex: 'kind', render: (k: string) => incidentKindLabel[k] ?? k },
             { title: 'Mở lúc', dataIndex: 'openedAt', render: dateTime },
-            { title: 'Lỗi', dataIndex: 'lastError', render: (e: string) => <TechnicalError error={e} /> },
+            { title: 'Lỗi', dataIndex: 'lastError', render: (e: string, i) => <TechnicalError error={e} agency={dossier.steps.find((s) => s.step === i.step)?.agency} /> },
             { title: 'Trạng thái', dataIndex: 'status', render: (s: string, i) => (s === 'OPEN' ? <Tag color="red">Đang mở</Tag> : <Tag>{i.decision ? decisionLabel[i.decision] ?? i.decision : 'Đã đóng'}</Tag>) },
             {
               title: '',

@@ -111,6 +111,11 @@ async function post(run: Run, path: string, body: unknown, token: string, key?: 
   return (await call(run, 'POST', path, token, body, key)).status;
 }
 
+/** An officer decides only a task they hold: the claim first, as at a desk (a system's claim is harmless). */
+async function claimed(run: Run, taskId: string, token: string): Promise<boolean> {
+  return (await post(run, `/v1/tasks/${taskId}/claim`, {}, token, `claim-${taskId}`)) === 200;
+}
+
 /** The statuses of these dossiers once every one has ended, or as they are at the deadline. */
 async function awaitEnded(run: Run, numbers: string[], timeoutMs: number): Promise<Map<string, string>> {
   const deadline = Date.now() + timeoutMs;
@@ -316,7 +321,8 @@ function officersAtWork(run: Run): { stop(): void } {
       for (const token of [run.stack.tokens.populationDatabaseSystem, run.stack.tokens.policeOfficer]) {
         for (const task of await inbox(run, token)) {
           const result = task.kind === 'UNDO' ? { reference: `HUY-${randomUUID().slice(0, 8)}` } : results[task.step]?.();
-          if (result) await post(run, `/v1/tasks/${task.id}/completion`, { result }, token, `task-${task.id}`);
+          // A claim that fails (an outage) is tried again on the next round.
+          if (result && (await claimed(run, task.id, token))) await post(run, `/v1/tasks/${task.id}/completion`, { result }, token, `task-${task.id}`);
         }
       }
       await sleep(300);
@@ -445,6 +451,11 @@ scenarios['task-decisions'] = {
     while (raced.length + held.length < total && inTime(run, deadline)) {
       for (const task of await inbox(run, token)) {
         if (raced.some((t) => t.id === task.id) || held.some((t) => t.id === task.id)) continue;
+        // Claimed while Temporal is up: the held ones are decided during the outage.
+        if (!(await claimed(run, task.id, token))) {
+          run.amiss.push(`task ${task.id}: the officer could not claim it`);
+          continue;
+        }
         if (raced.length >= Math.ceil(total / 2)) held.push(task);
         else {
           const n = raced.push(task);

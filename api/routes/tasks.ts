@@ -59,6 +59,7 @@ export type TaskPage = z.infer<typeof pageSchema>;
 
 /** The task's own refusals; those every route shares are declared by declareProblemResponses. */
 const onTask = problemResponses(404, 409);
+const claimFirst = 'An officer (AGENCY_OFFICER) decides a task they hold: an unclaimed task is a 409 until claimed. An agency system decides without claiming.';
 const tags = ['tasks'];
 
 function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
@@ -239,6 +240,9 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
      * here and delivered by the relay: nothing to repeat). Audited once, with what it came to.
      */
     const decision = async (request: FastifyRequest, reply: FastifyReply, task: LoadedTask, principal: Principal, action: string, outcome: StepOutcome | UndoOutcome, detail: object) => {
+      // A person decides a task they hold, so two officers never decide one at once; an agency's system
+      // answers through its integration, with no colleague to collide with.
+      if (principal.role === 'AGENCY_OFFICER' && task.status === 'OPEN') throw new ProblemError(409, 'Not possible now', `task ${task.id} must be claimed before it is decided`);
       const answer = await decideTask(deps, task, principal, outcome, messageId(request));
       await audit(deps.db, principal, {
         requestKey: messageId(request),
@@ -259,6 +263,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           tags,
           summary:
             "Complete the step with its result (validated against the step's result schema), or an undo task with `{ reference }` of the cancellation; the workflow resumes at once",
+          description: claimFirst,
           security,
           params,
           body: z.object({ result: z.record(z.string(), z.unknown()) }),
@@ -289,6 +294,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: 'Refuse the step (a business decision): later steps that need it are blocked. Refusing an undo task opens a compensation incident',
+          description: claimFirst,
           security,
           params,
           body: z.object({ code: z.enum(refusalReasonCodes, { error: 'not a refusal reason of the catalogue' }).describe('A code of the refusal catalogue (domain/catalogues.ts)'), reason }),
@@ -309,6 +315,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: 'Ask the citizen for more documents: the step waits for the supplement, then opens a new task',
+          description: claimFirst,
           security,
           params,
           body: z

@@ -34,6 +34,7 @@ describe('authorization of every supervision endpoint', () => {
     const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${dossierNumber}`, stack.tokens.policeOfficer)).body.items[0]);
     taskId = task.id;
     const today = new Date().toISOString().slice(0, 10);
+    await postJson(`${stack.apiUrl}/v1/tasks/${taskId}/claim`, {}, stack.tokens.policeOfficer);
     await postJson(`${stack.apiUrl}/v1/tasks/${taskId}/completion`, { result: { residenceRecordNumber: 'TT-79-1', registeredOn: today } }, stack.tokens.policeOfficer);
     expect((await stack.untilEnded(dossierNumber)).status).toBe('COMPLETED');
   });

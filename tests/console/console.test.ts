@@ -438,6 +438,9 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
     expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
     const first = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+    // Nobody decides a task they do not hold, not even through the API.
+    const unclaimed = await postJson(`${stack.apiUrl}/v1/tasks/${first.id}/refusal`, { code: 'INCOMPLETE_DOSSIER', reason: 'chưa nhận' }, stack.tokens.civilStatusOfficer);
+    expect([unclaimed.status, unclaimed.body.detail]).toEqual([409, `task ${first.id} must be claimed before it is decided`]);
     const civil = await desk('civilStatusOfficer');
     await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${first.id}`);
     await claimOnPage(civil.page);

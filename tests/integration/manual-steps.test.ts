@@ -80,7 +80,11 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     const card = await inboxTask(t.socialSecurityOfficer, dossierNumber, 'CHILD_HEALTH_INSURANCE');
     // Another agency's task in a dossier it can read: 403, and nothing changes.
     expect((await act(t.policeOfficer, card.id, 'completion', { result: results.CHILD_HEALTH_INSURANCE() })).status).toBe(403);
+    // An officer decides a task once it is theirs; the agency's system (above) answers without claiming.
+    expect((await act(t.policeOfficer, residence.id, 'completion', { result: results.PERMANENT_RESIDENCE() })).status).toBe(409);
+    expect((await act(t.policeOfficer, residence.id, 'claim')).status).toBe(200);
     expect((await act(t.policeOfficer, residence.id, 'completion', { result: results.PERMANENT_RESIDENCE() })).status).toBe(200);
+    expect((await act(t.socialSecurityOfficer, card.id, 'claim')).status).toBe(200);
     expect((await act(t.socialSecurityOfficer, card.id, 'completion', { result: results.CHILD_HEALTH_INSURANCE() })).status).toBe(200);
 
     const body = await untilEnded(dossierNumber);
@@ -100,7 +104,9 @@ describe('manual steps: every birth agency works its step from its inbox, throug
       ['task.claim', 'dev-civil-status-79-26734'],
       ['task.complete', 'dev-civil-status-79-26734'],
       ['task.complete', 'dev-population-database'],
+      ['task.claim', 'dev-police-79-26734'],
       ['task.complete', 'dev-police-79-26734'],
+      ['task.claim', 'dev-social-security-79'],
       ['task.complete', 'dev-social-security-79'],
     ]);
   });
@@ -111,6 +117,7 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     // Claimed by one officer: nobody else decides it (here the agency's system).
     const bad = await act(stack.tokens.civilStatusOfficer, task.id, 'refusal', { code: 'bad code', reason: 'x' });
     expect(bad.status).toBe(400);
+    expect((await act(stack.tokens.civilStatusOfficer, task.id, 'claim')).status).toBe(200);
     const refused = await act(stack.tokens.civilStatusOfficer, task.id, 'refusal', { code: 'PARENTS_NOT_IDENTIFIED', reason: 'the father’s papers do not match' });
     expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ status: 'DONE', outcome: 'REFUSED' });
@@ -131,6 +138,9 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     // Another officer of the same agency would be blocked by the claim; the holder gives it back.
     expect((await act(t.civilStatusOfficer, first.id, 'unclaim')).status).toBe(200);
     expect((await act(t.civilStatusOfficer, first.id, 'unclaim')).status).toBe(409);
+    // Back in the inbox, it is nobody's to decide until claimed again.
+    expect((await act(t.civilStatusOfficer, first.id, 'supplement-request', { reason: 'certified copy of the birth certificate' })).status).toBe(409);
+    expect((await act(t.civilStatusOfficer, first.id, 'claim')).status).toBe(200);
     const asked = await act(t.civilStatusOfficer, first.id, 'supplement-request', { reason: 'certified copy of the birth certificate' });
     expect(asked.status).toBe(200);
     await eventually(async () => (stepOf(await status(dossierNumber), 'BIRTH_REGISTRATION').status === 'WAITING_FOR_SUPPLEMENT' ? true : undefined));
@@ -138,6 +148,7 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     expect(supplied.status).toBe(202);
     const second = await inboxTask(t.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION', 1);
     expect(second.id).not.toBe(first.id);
+    expect((await act(t.civilStatusOfficer, second.id, 'claim')).status).toBe(200);
     expect((await act(t.civilStatusOfficer, second.id, 'completion', { result: results.BIRTH_REGISTRATION() })).status).toBe(200);
 
     const idTask = await inboxTask(t.populationDatabaseSystem, dossierNumber, 'PERSONAL_ID');
@@ -149,6 +160,7 @@ describe('manual steps: every birth agency works its step from its inbox, throug
       const { body: inbox } = await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(dossierNumber)}&kind=UNDO`, t.civilStatusOfficer);
       return inbox.items[0];
     });
+    expect((await act(t.civilStatusOfficer, undo.id, 'claim')).status).toBe(200);
     expect((await act(t.civilStatusOfficer, undo.id, 'completion', { result: { reference: 'QD-HUY-118' } })).status).toBe(200);
     const body = await untilEnded(dossierNumber);
     expect(body.status).toBe('WITHDRAWN');
@@ -163,12 +175,13 @@ describe('manual steps: every birth agency works its step from its inbox, throug
   it('open tasks survive a worker restart: a decision taken while no worker runs resumes the group on the new worker', async () => {
     const dossierNumber = await submit(birthIntake({ procedures: { permanentResidence: false, healthInsurance: false } }));
     const registration = await inboxTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
+    expect((await act(stack.tokens.civilStatusOfficer, registration.id, 'claim')).status).toBe(200);
     await stack.stopWorker();
     try {
       // No worker to record it: the decision is kept and the officer told it is on its way (202).
       const done = await act(stack.tokens.civilStatusOfficer, registration.id, 'completion', { result: results.BIRTH_REGISTRATION() });
       expect(done.status).toBe(202);
-      expect(done.body).toMatchObject({ status: 'OPEN', decisionPending: true });
+      expect(done.body).toMatchObject({ status: 'CLAIMED', decisionPending: true });
       // A second click meanwhile is refused at once, not queued behind the first.
       const again = await act(stack.tokens.civilStatusOfficer, registration.id, 'refusal', { code: 'INCOMPLETE_DOSSIER', reason: 'changed my mind' });
       expect(again.status).toBe(409);

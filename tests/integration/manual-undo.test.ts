@@ -42,6 +42,9 @@ describe('what an officer did by hand is undone by hand: undo tasks in the agenc
     expect(idTask.kind).toBe('ACT');
     expect((await act(t.populationDatabaseSystem, idTask.id, 'completion', { result: idResult })).status).toBe(200);
     const residenceTask = await openTask(t.policeOfficer, dossierNumber, '&step=PERMANENT_RESIDENCE');
+    // An officer decides a task once it is theirs.
+    expect((await act(t.policeOfficer, residenceTask.id, 'completion', { result: residence() })).status).toBe(409);
+    expect((await act(t.policeOfficer, residenceTask.id, 'claim')).status).toBe(200);
     expect((await act(t.policeOfficer, residenceTask.id, 'completion', { result: residence() })).status).toBe(200);
     const cardTask = await openTask(t.socialSecurityOfficer, dossierNumber, '&step=CHILD_HEALTH_INSURANCE');
 
@@ -66,6 +69,7 @@ describe('what an officer did by hand is undone by hand: undo tasks in the agenc
     expect(requested).toBe(1);
 
     // The undo result is validated; an undo never waits for a supplement.
+    expect((await act(t.policeOfficer, residenceUndo.id, 'claim')).status).toBe(200);
     const bad = await act(t.policeOfficer, residenceUndo.id, 'completion', { result: { reference: '  ' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.field)).toEqual(['body.result.reference']);

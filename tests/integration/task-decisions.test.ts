@@ -35,6 +35,12 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
       const { body } = await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(dossierNumber)}&step=${step}&kind=${kind}`, token);
       return body.items[0];
     }, 90_000);
+  /** The officer's task, claimed: an officer decides only a task they hold. */
+  const heldTask = async (token: string, dossierNumber: string, step: string, kind = 'ACT') => {
+    const task = await inboxTask(token, dossierNumber, step, kind);
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, token)).status).toBe(200);
+    return task;
+  };
   const decide = (apiUrl: string, token: string, taskId: string, what: string, body: unknown) =>
     postJson(`${apiUrl}/v1/tasks/${taskId}/${what}`, body, token, { 'idempotency-key': `click-${randomUUID()}` });
   const submit = async () => {
@@ -50,7 +56,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
     const officer = stack.tokens.civilStatusOfficer;
     const outcomes = await Promise.all(
       dossiers.map(async (dossierNumber, i) => {
-        const task = await inboxTask(officer, dossierNumber, 'BIRTH_REGISTRATION');
+        const task = await heldTask(officer, dossierNumber, 'BIRTH_REGISTRATION');
         const [a, b] = await Promise.all([
           decide(stack.apiUrl, officer, task.id, 'completion', { result: registration(`${i + 1}/A`) }),
           // Half the races pit a completion against a refusal: still one decision.
@@ -91,12 +97,12 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
     const officer = stack.tokens.civilStatusOfficer;
     const results = await Promise.all(
       dossiers.map(async (dossierNumber, i) => {
-        const act = await inboxTask(officer, dossierNumber, 'BIRTH_REGISTRATION');
+        const act = await heldTask(officer, dossierNumber, 'BIRTH_REGISTRATION');
         expect([200, 202]).toContain((await decide(stack.apiUrl, officer, act.id, 'completion', { result: registration(`${i + 1}/U`) })).status);
         // The ID number waits in its inbox while the family withdraws: the registration is undone by hand.
         await inboxTask(stack.tokens.populationDatabaseSystem, dossierNumber, 'PERSONAL_ID');
         expect((await postJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, stack.tokens.clerk)).status).toBe(202);
-        const undo = await inboxTask(officer, dossierNumber, 'BIRTH_REGISTRATION', 'UNDO');
+        const undo = await heldTask(officer, dossierNumber, 'BIRTH_REGISTRATION', 'UNDO');
         const pair = await Promise.all([
           decide(stack.apiUrl, officer, undo.id, 'completion', { result: { reference: `QD-HUY-${i}-A` } }),
           decide(stack.apiUrl, officer, undo.id, 'completion', { result: { reference: `QD-HUY-${i}-B` } }),
@@ -117,7 +123,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
 
   it('a decision made while Temporal cannot be reached is kept (202), refused a second time, and delivered once Temporal is back', async () => {
     const dossierNumber = await submit();
-    const task = await inboxTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
+    const task = await heldTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
     // An API instance cut off from Temporal: its client points at a port nothing listens on.
     const cutOff = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
     const logger = createLogger({ level: 'silent', name: 'api' });
@@ -134,7 +140,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
       const officer = stack.tokens.civilStatusOfficer;
       const kept = await decide(apiUrl, officer, task.id, 'completion', { result: registration('9/OUT') });
       expect(kept.status).toBe(202);
-      expect(kept.body).toMatchObject({ status: 'OPEN', decisionPending: true });
+      expect(kept.body).toMatchObject({ status: 'CLAIMED', decisionPending: true });
       expect((await decide(apiUrl, officer, task.id, 'refusal', { code: 'INCOMPLETE_DOSSIER', reason: 'second thoughts' })).status).toBe(409);
       // Nothing written beside the workflow while it could not be told.
       expect(await statusOf(dossierNumber, 'BIRTH_REGISTRATION')).toMatchObject({ status: 'RUNNING', result: null });
@@ -161,7 +167,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
 
   it('the same request repeated after a lost answer is the same decision, answered again', async () => {
     const dossierNumber = await submit();
-    const task = await inboxTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
+    const task = await heldTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
     const send = () =>
       postJson(`${stack.apiUrl}/v1/tasks/${task.id}/completion`, { result: registration('7/REPEAT') }, stack.tokens.civilStatusOfficer, { 'idempotency-key': `repeat-${task.id}` });
     const first = await send();
@@ -177,7 +183,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
 
   it('a key reused for another decision (after an answer that was not kept) is a 422, never the earlier decision again', async () => {
     const dossierNumber = await submit();
-    const task = await inboxTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
+    const task = await heldTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
     const key = { 'idempotency-key': `reused-${task.id}` };
     const officer = stack.tokens.civilStatusOfficer;
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/completion`, { result: registration('5/KEY') }, officer, key)).status).toBe(200);

@@ -32,6 +32,7 @@ describe('a supervisor reassigns a manual task held by an absent officer', () =>
 
     const back = await move(stack.tokens.nationalSupervisor, { toSubject: null, reason: 'back to the commune inbox' });
     expect(back.body).toMatchObject({ status: 'OPEN', claimedBy: null });
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, stack.tokens.civilStatusOfficer)).status).toBe(200);
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/completion`, { result }, stack.tokens.civilStatusOfficer)).status).toBe(200);
     // The completion resumed the workflow: the step stands as the reassigned officer's act.
     const step = await eventually(async () => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { stepResultSchemas, undoTaskResultSchema } from '../../domain/agency-contract';
+import { childCardValidUntil, parseIsoDate } from '../../domain/age';
 import { documentTypeCodes, refusalReasonCodes, supplementRequestText, type DocumentType } from '../../domain/catalogues';
 import { stepCodes, stepDefinition, type StepCode } from '../../domain/procedures';
 import { authorize } from '../../domain/authorization';
@@ -100,6 +101,18 @@ function view(task: LoadedTask, now = new Date()): z.infer<typeof taskSchema> {
  * state-changing call is written to the audit log.
  */
 export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
+  /** The child's card is valid until the day the law gives for the child's birth date (Luật BHYT Điều 16), never another. */
+  const checkCardValidity = async (task: LoadedTask, result: { validUntil: string }) => {
+    const born = (await taskInput(deps.db, task) as { dateOfBirth?: string } | null)?.dateOfBirth;
+    if (!born) return;
+    const lawful = childCardValidUntil(parseIsoDate(born));
+    if (result.validUntil !== lawful) {
+      throw new ProblemError(400, 'Invalid request', 'the card\'s validity is not the one the law gives', [
+        { field: 'body.result.validUntil', reason: `the card of a child born ${born} is valid until ${lawful}` },
+      ]);
+    }
+  };
+
   return async (app) => {
     const include = taskInclude;
     const reload = async (id: string) => view(await deps.db.agencyTask.findUniqueOrThrow({ where: { id }, include }));
@@ -283,6 +296,7 @@ export function taskRoutes(deps: TaskDependencies): FastifyPluginAsyncZod {
           );
         }
         await checkEnteredIdentifiers(deps.db, task, parsed.data);
+        if (task.kind === 'ACT' && task.step === 'CHILD_HEALTH_INSURANCE') await checkCardValidity(task, parsed.data as { validUntil: string });
         return decision(request, reply, task, principal, 'task.complete', { status: 'COMPLETED', result: parsed.data } as StepOutcome, {});
       },
     );

@@ -296,6 +296,7 @@ const reasonText: [RegExp, string][] = [
   [/expected a bank code/, 'Mã ngân hàng không hợp lệ'],
   [/expected 6–20 digits/, 'Số tài khoản 6–20 chữ số'],
   [/say why, in a few words/, 'Nêu lý do (ít nhất 3 ký tự)'],
+  [/the card of a child born \S+ is valid until (\d{4})-(\d{2})-(\d{2})/, 'Theo Luật BHYT, thẻ của trẻ có giá trị đến $3/$2/$1'],
   [/not a refusal reason of the catalogue/, 'Lý do không có trong danh mục'],
   [/not a document of the catalogue/, 'Giấy tờ không có trong danh mục'],
   [/not a document of \w+/, 'Giấy tờ không thuộc thủ tục này'],

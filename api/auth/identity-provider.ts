@@ -43,15 +43,26 @@ export type IdentityProviderOptions = z.infer<typeof identityProviderOptionsSche
 
 /** The sign-in page waits this long for the provider. */
 const probeTimeoutMs = 2_000;
+/** The sign-in options are public: one look at the provider answers every request for this long, so anonymous callers cannot multiply the requests it receives. */
+const probeReuseMs = 3_000;
+let lastProbe: { key: string; at: number; result: Promise<OpenIdProvider> } | undefined;
 
-/** The console's sign-in through the provider: its endpoints, read afresh so that an outage is seen at once. */
+function recentProbe(issuer: string, jwksUrl: string | undefined): Promise<OpenIdProvider> {
+  const key = `${issuer} ${jwksUrl ?? ''}`;
+  const now = Date.now();
+  if (lastProbe?.key !== key || now - lastProbe.at > probeReuseMs) lastProbe = { key, at: now, result: probeProvider(issuer, jwksUrl, probeTimeoutMs) };
+  return lastProbe.result;
+}
+
+/** The console's sign-in through the provider: its endpoints, read afresh (within seconds) so that an outage is seen at once. */
 export async function identityProviderOptions(issuer: string, settings: IdentityProviderSettings): Promise<IdentityProviderOptions> {
   let provider: OpenIdProvider;
   try {
-    provider = await probeProvider(issuer, settings.AUTH_OIDC_JWKS_URL, probeTimeoutMs);
+    provider = await recentProbe(issuer, settings.AUTH_OIDC_JWKS_URL);
   } catch {
     return { reachable: false, issuer };
   }
+  // Naming no endpoint for a browser, it is as good as unreachable for the console.
   if (!provider.authorization_endpoint || !provider.token_endpoint) return { reachable: false, issuer };
   const audience = providerAudience(settings);
   const parameter = audienceParameter(settings);

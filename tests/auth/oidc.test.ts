@@ -230,8 +230,21 @@ describe("the console's sign-in options", () => {
     const down = await unreachableIssuer();
     expect(await identityProviderOptions(down, loadConfig({ AUTH_OIDC_ISSUER: down }))).toEqual({ reachable: false, issuer: down });
     expect(await signIn({ AUTH_OIDC_JWKS_URL: `${down}/jwks` })).toEqual({ reachable: false, issuer: openId.issuer });
-    // Up again, it is offered again: nothing about the outage is kept.
-    expect(await signIn()).toMatchObject({ reachable: true });
+  });
+
+  it('look at the provider again after a few seconds, not at every request', async () => {
+    const options = () => identityProviderOptions(provider.issuer, loadConfig({ AUTH_OIDC_ISSUER: provider.issuer }));
+    provider.up = false;
+    expect(await options()).toMatchObject({ reachable: false });
+    provider.up = true;
+    expect(await options()).toMatchObject({ reachable: false });
+    expect(provider.requested).toHaveLength(1);
+    const later = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_100);
+    try {
+      expect(await options()).toMatchObject({ reachable: true, authorizationEndpoint: `${provider.issuer}/protocol/openid-connect/auth` });
+    } finally {
+      later.mockRestore();
+    }
   });
 });
 

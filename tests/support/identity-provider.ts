@@ -43,7 +43,11 @@ export async function startIdentityProvider(published: SigningKey[]): Promise<Id
     provider.requested.push(request.url ?? '');
     const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (!provider.up) return send(503, {});
-    if (path === `${realm}/.well-known/openid-configuration`) return send(200, { issuer: provider.issuer, jwks_uri: provider.jwksUrl });
+    if (path === `${realm}/.well-known/openid-configuration`) {
+      // The browser's endpoints are named only: signing in is tested against the real provider.
+      const endpoint = (name: string) => `${provider.issuer}/protocol/openid-connect/${name}`;
+      return send(200, { issuer: provider.issuer, jwks_uri: provider.jwksUrl, authorization_endpoint: endpoint('auth'), token_endpoint: endpoint('token') });
+    }
     if (path === `${realm}/protocol/openid-connect/certs`) return send(200, { keys: provider.published.map((key) => key.jwk) });
     return send(404, {});
   });

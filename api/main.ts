@@ -1,4 +1,4 @@
-import { loadConfig, requireSetting } from '../runtime/config';
+import { loadSettings, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
 import { createApiRegistry } from '../runtime/metrics';
@@ -15,7 +15,7 @@ import { taskDecisionOutbox } from './task-inbox';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadSettings(['temporal', 'database', 'api', 'auth', 'procedures']);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
   // Checked before anything is done: outside development mode there is no default key.

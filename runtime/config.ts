@@ -64,6 +64,12 @@ const configObject = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /**
+   * The API's operations port: /metrics, the OpenAPI document and its UI (/docs) and the health probes,
+   * kept off the citizen-facing port; for Prometheus, the orchestrator and developers on the internal network.
+   */
+  API_OPS_HOST: z.string().default('127.0.0.1'),
+  API_OPS_PORT: port.default(3001),
   /** Unset: the API is reached directly and the socket's address is the client's. */
   API_TRUST_PROXY: trustedProxies.optional(),
   PUBLIC_BASE_URL: z.url().optional(),
@@ -190,8 +196,62 @@ const configObject = z.object({
 /** Whether a value can be a resource indicator (RFC 8707 §2): an absolute URI without a fragment. */
 export const isResourceIndicator = (value: string): boolean => URL.canParse(value) && !value.includes('#');
 
+type Shape = typeof configObject.shape;
+type Setting = keyof Shape;
+type RawConfig = z.infer<typeof configObject>;
+
 /** Every variable the processes read: deployment files are checked against this list. */
-export const configVariables = Object.keys(configObject.shape) as (keyof typeof configObject.shape)[];
+export const configVariables = Object.keys(configObject.shape) as Setting[];
+
+/**
+ * The settings by what reads them, so that each entry point validates only what it uses: migrating
+ * needs no auth settings, the simulator no database. Every setting is in one section (checked by the
+ * type below); `common` is validated by every entry point.
+ */
+type AuthSetting = Extract<Setting, `AUTH_${string}`>;
+const listedSections = {
+  common: ['LIEN_THONG_DEV_MODE', 'NODE_ENV', 'LOG_LEVEL'],
+  temporal: ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_UI_URL'],
+  database: ['DATABASE_URL', 'DATABASE_POOL_SIZE'],
+  api: [
+    'API_HOST',
+    'API_PORT',
+    'API_OPS_HOST',
+    'API_OPS_PORT',
+    'API_TRUST_PROXY',
+    'PUBLIC_BASE_URL',
+    'RECEIPT_CODE_KEY',
+    'PUBLIC_LOOKUP_LIMIT',
+    'PUBLIC_LOOKUP_WINDOW',
+    'BULK_DECISION_CONCURRENCY',
+    'INTAKE_RECONCILE_INTERVAL_SECONDS',
+  ],
+  worker: ['WORKER_METRICS_HOST', 'WORKER_METRICS_PORT', 'TEMPORAL_SDK_METRICS_PORT', 'DEADLINE_SWEEP_INTERVAL_MINUTES'],
+  agencies: ['AGENCY_BASE_URL', 'AGENCY_TIMEOUT_MS', 'ESCALATION_WEBHOOK_URL', 'ESCALATION_MAX_ATTEMPTS', 'NOTIFICATION_GATEWAY_URL', 'NOTIFICATION_MAX_ATTEMPTS', 'NOTIFICATION_RETRY_INITIAL_MS', 'NOTIFICATION_RETRY_MAX_MS'],
+  procedures: [
+    'BIRTH_GROUP_DEADLINE_WORKING_DAYS',
+    'DEATH_GROUP_DEADLINE_WORKING_DAYS',
+    'SUPPLEMENT_PERIOD_WORKING_DAYS',
+    'SECOND_ESCALATION_WORKING_DAYS',
+    'INTAKE_CUTOFF_HOUR',
+    'STEP_MAX_ATTEMPTS',
+    'STEP_RETRY_INITIAL_MS',
+    'STEP_RETRY_MAX_MS',
+    'COMPENSATION_MAX_ATTEMPTS',
+    'MANUAL_STEPS',
+  ],
+  simulator: ['SIMULATOR_HOST', 'SIMULATOR_PORT'],
+  embedded: ['DATA_DIR', 'EMBEDDED_POSTGRES_PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT'],
+} as const satisfies Record<string, readonly Exclude<Setting, AuthSetting>[]>;
+/** Tokens and sign-in: every AUTH_ setting, so one added later joins without being listed. */
+const authSettings = configVariables.filter((key): key is AuthSetting => key.startsWith('AUTH_'));
+const sections = { ...listedSections, auth: authSettings as readonly AuthSetting[] };
+export type SectionName = keyof typeof sections;
+type SettingIn<N extends SectionName> = (typeof sections)[N][number];
+// A setting in no section would be validated by no entry point but `loadConfig`: fails typecheck here.
+const everySettingInASection: [Exclude<Setting, SettingIn<SectionName>>] extends [never] ? true : never = true;
+void everySettingInASection;
+const allSections = Object.keys(sections) as SectionName[];
 
 /**
  * Marks the values of the example deployment files (deploy/kubernetes/secret.yaml) that must be
@@ -201,14 +261,22 @@ export const PLACEHOLDER_MARK = 'CHANGE-ME';
 // The mark as a word of its own ('…:CHANGE-ME@…', 'CHANGE-ME-to-…'), so that no real host name is taken for one.
 const placeholder = new RegExp(`(^|[^A-Za-z0-9])${PLACEHOLDER_MARK}($|[^A-Za-z0-9])`);
 
-export const configSchema = configObject.superRefine((config, ctx) => {
-  // Every variable, secrets foremost; the refusal names the variable, never its value (a secret, or a
-  // connection string with its password).
+/** The rules across settings; each runs when the sections it reads are validated. */
+function checkSettings(config: Partial<RawConfig>, has: (section: SectionName) => boolean, ctx: z.core.$RefinementCtx): void {
+  // Every variable validated, secrets foremost; the refusal names the variable, never its value (a
+  // secret, or a connection string with its password).
   for (const [key, value] of Object.entries(config)) {
     if (typeof value === 'string' && placeholder.test(value)) {
       ctx.addIssue({ code: 'custom', path: [key], message: `still holds the example's ${PLACEHOLDER_MARK} placeholder: set a private value` });
     }
   }
+  if (config.LIEN_THONG_DEV_MODE && config.NODE_ENV === 'production') {
+    ctx.addIssue({ code: 'custom', path: ['LIEN_THONG_DEV_MODE'], message: 'must not be on in production' });
+  }
+  if (has('api') && !config.LIEN_THONG_DEV_MODE && config.RECEIPT_CODE_KEY === DEVELOPMENT_RECEIPT_CODE_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['RECEIPT_CODE_KEY'], message: 'must be a private key outside development mode' });
+  }
+  if (!has('auth')) return;
   // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge
   // tokens. Unset is fine with an identity provider, which then signs every token the API accepts.
   if (!config.LIEN_THONG_DEV_MODE && config.AUTH_JWT_SECRET === undefined && config.AUTH_OIDC_ISSUER === undefined) {
@@ -235,40 +303,52 @@ export const configSchema = configObject.superRefine((config, ctx) => {
   if (config.AUTH_OIDC_AUDIENCE_PARAMETER === 'resource' && !isResourceIndicator(config.AUTH_OIDC_AUDIENCE ?? config.AUTH_JWT_AUDIENCE!)) {
     ctx.addIssue({ code: 'custom', path: ['AUTH_OIDC_AUDIENCE_PARAMETER'], message: 'resource needs an audience that is an absolute URI (AUTH_OIDC_AUDIENCE), as RFC 8707 requires' });
   }
-  if (config.LIEN_THONG_DEV_MODE && config.NODE_ENV === 'production') {
-    ctx.addIssue({ code: 'custom', path: ['LIEN_THONG_DEV_MODE'], message: 'must not be on in production' });
-  }
-  if (!config.LIEN_THONG_DEV_MODE && config.RECEIPT_CODE_KEY === DEVELOPMENT_RECEIPT_CODE_KEY) {
-    ctx.addIssue({ code: 'custom', path: ['RECEIPT_CODE_KEY'], message: 'must be a private key outside development mode' });
-  }
-  if (config.AUTH_TOKEN_TTL > config.AUTH_TOKEN_MAX_TTL) {
+  if (config.AUTH_TOKEN_TTL! > config.AUTH_TOKEN_MAX_TTL!) {
     ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_TTL'], message: 'must not exceed AUTH_TOKEN_MAX_TTL' });
   }
-}).transform(
-  // With an identity provider outside development mode, the fallback only signs tokens the API refuses.
-  // The receipt-code key has no such fallback outside development: the API refuses to start without it.
-  (config) => ({
-    ...config,
-    AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
-    RECEIPT_CODE_KEY: config.RECEIPT_CODE_KEY ?? (config.LIEN_THONG_DEV_MODE ? DEVELOPMENT_RECEIPT_CODE_KEY : undefined),
-  }),
-);
+}
 
-export type Config = z.infer<typeof configSchema>;
+/**
+ * With an identity provider outside development mode, the JWT fallback only signs tokens the API
+ * refuses. The receipt-code key has no such fallback outside development: the API refuses to start without it.
+ */
+export type Config = Omit<RawConfig, 'AUTH_JWT_SECRET'> & { AUTH_JWT_SECRET: string };
+
+/** The settings of the sections named, and the common ones. */
+export type Settings<N extends SectionName> = Pick<Config, SettingIn<N | 'common'>>;
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+/**
+ * Validates the sections an entry point uses (and `common`), and nothing else: a setting of another
+ * section, however malformed or unset, is not read.
+ */
+export function loadSettings<N extends SectionName>(names: readonly N[], env: NodeJS.ProcessEnv = process.env): Settings<N> {
+  const included = new Set<SectionName>(['common', ...names]);
+  const mask = Object.fromEntries([...included].flatMap((name) => sections[name].map((key) => [key, true] as const))) as Partial<Record<Setting, true>>;
+  const schema = configObject
+    .pick(mask)
+    .superRefine((config, ctx) => checkSettings(config, (section) => included.has(section), ctx))
+    .transform((config: Partial<RawConfig>) => ({
+      ...config,
+      ...(included.has('auth') ? { AUTH_JWT_SECRET: config.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET } : {}),
+      ...(included.has('api') ? { RECEIPT_CODE_KEY: config.RECEIPT_CODE_KEY ?? (config.LIEN_THONG_DEV_MODE ? DEVELOPMENT_RECEIPT_CODE_KEY : undefined) } : {}),
+    }));
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  return parsed.data as Settings<N>;
 }
 
-export function requireSetting<K extends keyof Config>(config: Config, key: K): NonNullable<Config[K]> {
+/** Every setting: for `npm start`, which runs every part, and the tests' stacks. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return loadSettings(allSections, env);
+}
+
+export function requireSetting<C extends object, K extends keyof C>(config: C, key: K): NonNullable<C[K]> {
   const value = config[key];
   if (value === undefined || value === null) throw new ConfigError(`${String(key)} must be set`);
-  return value as NonNullable<Config[K]>;
+  return value as NonNullable<C[K]>;
 }

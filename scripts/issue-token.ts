@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { signToken, type TokenSettings } from '../api/auth/tokens';
 import { principalClaimsSchema, principalRoles, type Principal } from '../domain/principal';
-import { durationSeconds, loadConfig } from '../runtime/config';
+import { durationSeconds, loadSettings, type Config } from '../runtime/config';
 
 /**
  * `npm run token -- --role AGENCY_OFFICER --agency COMMUNE_POLICE --province 79 --commune 26734 --subject officer-1`
@@ -73,7 +73,14 @@ export function parseTokenRequest(argv: readonly string[]): TokenRequest {
 }
 
 /** What the script does, as a function: parse the arguments and sign. Throws UsageError. */
-export async function issueToken(argv: readonly string[], settings: TokenSettings): Promise<string> {
+export async function issueToken(argv: readonly string[], settings: TokenSettings & Pick<Config, 'AUTH_OIDC_ISSUER'>): Promise<string> {
+  // With an issuer the API verifies every token with the provider's keys and refuses HS256 ones: a
+  // token signed here would never work, and a shared secret able to sign any principal is not kept.
+  if (settings.AUTH_OIDC_ISSUER !== undefined) {
+    throw new Error(
+      'AUTH_OIDC_ISSUER is set: the API accepts only the identity provider\'s tokens. Machine clients get theirs from the provider (client credentials grant); `npm run token` is for deployments without an issuer',
+    );
+  }
   const request = parseTokenRequest(argv);
   // The API would refuse it: say so now rather than hand out a token that never works.
   if ((request.ttlSeconds ?? 0) > settings.AUTH_TOKEN_MAX_TTL) throw new UsageError(`  --ttl: must not exceed AUTH_TOKEN_MAX_TTL (${settings.AUTH_TOKEN_MAX_TTL}s)\n${usage}`);
@@ -82,8 +89,8 @@ export async function issueToken(argv: readonly string[], settings: TokenSetting
 
 async function main(): Promise<void> {
   // Without a private secret the token is for the development stack (`npm start`), signed with its secret.
-  if (!process.env.AUTH_JWT_SECRET) process.env.LIEN_THONG_DEV_MODE ??= 'true';
-  const token = await issueToken(process.argv.slice(2), loadConfig());
+  if (!process.env.AUTH_JWT_SECRET && !process.env.AUTH_OIDC_ISSUER) process.env.LIEN_THONG_DEV_MODE ??= 'true';
+  const token = await issueToken(process.argv.slice(2), loadSettings(['auth']));
   process.stdout.write(`${token}\n`);
 }
 

@@ -1,4 +1,4 @@
-import { loadConfig, requireSetting } from '../runtime/config';
+import { loadSettings, requireSetting } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
 import { applyMigrations } from '../runtime/migrations';
 
@@ -7,7 +7,7 @@ import { applyMigrations } from '../runtime/migrations';
  * workers and API instances start (each also applies them at start, which is then a no-op).
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadSettings(['database']);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'migrate' });
   const { applied } = await applyMigrations(requireSetting(config, 'DATABASE_URL'));
   logger.info({ applied }, 'database migrated');

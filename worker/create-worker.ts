@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDependencies } from '../activities';
 import { createHttpAgencyGateway } from '../activities/agency-gateway';
 import { createWorkingCalendar } from '../domain/working-days';
-import { requireSetting, type Config } from '../runtime/config';
+import { requireSetting, type Settings } from '../runtime/config';
 import type { Database } from '../runtime/database';
 import type { Logger } from '../runtime/logger';
 import type { WorkerMetrics } from '../runtime/metrics';
@@ -36,7 +36,7 @@ export async function createDossierWorker(options: {
  * and the benchmark build them here alike.
  */
 export function configuredActivities(
-  config: Config,
+  config: Settings<'agencies' | 'procedures'>,
   clients: { db: Database; logger: Logger; metrics: WorkerMetrics; temporal?: Client },
 ): ActivityDependencies {
   return {
@@ -50,7 +50,7 @@ export function configuredActivities(
 }
 
 /** The relay of announcements to NOTIFICATION_GATEWAY_URL; none when it is unset (they are recorded only). */
-export function configuredNotificationRelay(config: Config, deps: { db: Database; logger: Logger }, intervalMs?: number): PeriodicJob | undefined {
+export function configuredNotificationRelay(config: Settings<'agencies'>, deps: { db: Database; logger: Logger }, intervalMs?: number): PeriodicJob | undefined {
   if (!config.NOTIFICATION_GATEWAY_URL) return undefined;
   return runNotificationRelay(
     { ...deps, gateway: createHttpNotificationGateway({ url: config.NOTIFICATION_GATEWAY_URL, timeoutMs: config.AGENCY_TIMEOUT_MS }) },

@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { loadConfig, requireSetting } from '../runtime/config';
+import { loadSettings, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
 import { createWorkerMetrics } from '../runtime/metrics';
@@ -12,7 +12,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { coreMetricsAddress, coreMetricsExporter, coreMetricsReader } from './temporal-core-metrics';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadSettings(['temporal', 'database', 'worker', 'agencies', 'procedures']);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
   await applyMigrations(databaseUrl);

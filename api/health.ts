@@ -12,8 +12,12 @@ export interface HealthDependencies {
   config?: Pick<Config, 'AUTH_OIDC_ISSUER' | 'AUTH_OIDC_JWKS_URL'>;
 }
 
-/** Each dependency gets this long to answer a readiness probe. */
-const PROBE_TIMEOUT_MS = 2_000;
+/**
+ * Each dependency's own deadline. All are probed at once, so the probe answers within this plus a
+ * little, under the 2 s an orchestrator is told to wait; a timer bounds each, since a client's own
+ * deadline does not cover its connection attempts (the Temporal client retries an unreachable server).
+ */
+export const PROBE_TIMEOUT_MS = 1_500;
 
 const withTimeout = <T>(probe: Promise<T>, ms: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -28,9 +32,9 @@ const outcome = (probe: Promise<unknown>): Promise<'up' | 'down'> => probe.then(
 
 /**
  * Probes for a load balancer or an orchestrator. `/health/live`: the process answers (restart it if
- * not). `/health/ready`: PostgreSQL and Temporal both answer within a short timeout; 503 names the
- * dependency that does not. `/health` is the liveness probe, as before. The identity provider, when
- * there is one, is reported but does not make the API unready: taken out of the load balancer, the API
+ * not). `/health/ready`: PostgreSQL and Temporal both answer, probed in parallel each under its own
+ * deadline; 503 names the dependency that does not. `/health` is the liveness probe, as before. The
+ * identity provider, when there is one, is reported but does not make the API unready: taken out of the load balancer, the API
  * would not serve the citizens' lookup nor the tokens whose keys it already holds.
  */
 export function healthRoutes(deps: HealthDependencies): FastifyPluginAsync {
@@ -42,7 +46,7 @@ export function healthRoutes(deps: HealthDependencies): FastifyPluginAsync {
       const issuer = deps.config?.AUTH_OIDC_ISSUER;
       const [database, temporal, identityProvider] = await Promise.all([
         outcome(withTimeout(deps.db.$queryRaw`SELECT 1`, PROBE_TIMEOUT_MS)),
-        outcome(withinTemporalDeadline(deps.temporal, () => deps.temporal.workflowService.getSystemInfo({}), PROBE_TIMEOUT_MS)),
+        outcome(withTimeout(withinTemporalDeadline(deps.temporal, () => deps.temporal.workflowService.getSystemInfo({}), PROBE_TIMEOUT_MS), PROBE_TIMEOUT_MS)),
         issuer ? outcome(probeProvider(issuer, deps.config?.AUTH_OIDC_JWKS_URL, PROBE_TIMEOUT_MS)) : undefined,
       ]);
       const ready = database === 'up' && temporal === 'up';

@@ -1,4 +1,4 @@
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadSettings, requireSetting } from '../runtime/config';
 import { createDatabase } from '../runtime/database';
 import { createLogger } from '../runtime/logger';
@@ -6,6 +6,7 @@ import { createWorkerMetrics } from '../runtime/metrics';
 import { applyMigrations } from '../runtime/migrations';
 import { ensureDeadlineSweepSchedule } from '../runtime/deadline-sweep-schedule';
 import { connectTemporalClient } from '../runtime/temporal';
+import { installTemporalRuntime } from '../runtime/temporal-runtime';
 import { configuredActivities, configuredNotificationRelay, createDossierWorker } from './create-worker';
 import { prebuiltBundle } from './workflow-bundle';
 import { startMetricsServer, type MetricsServer } from './metrics-server';
@@ -17,20 +18,8 @@ async function main(): Promise<void> {
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
   await applyMigrations(databaseUrl);
   const coreMetrics = config.TEMPORAL_SDK_METRICS_PORT === 0 ? undefined : coreMetricsAddress(config.TEMPORAL_SDK_METRICS_PORT);
-  Runtime.install({
-    logger: {
-      log: (level, message, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')](meta ?? {}, message),
-      trace: (m, meta) => logger.trace(meta ?? {}, m),
-      debug: (m, meta) => logger.debug(meta ?? {}, m),
-      info: (m, meta) => logger.info(meta ?? {}, m),
-      warn: (m, meta) => logger.warn(meta ?? {}, m),
-      error: (m, meta) => logger.error(meta ?? {}, m),
-    },
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(coreMetrics ? { metrics: coreMetricsExporter(coreMetrics) } : {}),
-    },
-  });
+  // The core's logs as JSON through pino, repeats collapsed: never coloured text in the JSON stream.
+  installTemporalRuntime(logger, coreMetrics ? { metrics: coreMetricsExporter(coreMetrics) } : {});
   // Step durations and group outcomes are observed here, in the process that runs the activities.
   const metrics = createWorkerMetrics();
   let metricsServer: MetricsServer | undefined;

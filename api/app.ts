@@ -1,6 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -21,7 +20,6 @@ import { cleanValueName, cleanValueSchema, declareProblemResponses, openApiTrans
 import { idempotencyHooks } from './idempotency';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
 import { supervisionRoutes } from './routes/supervision';
-import { metricsRoutes, type MetricsRouteDependencies } from './routes/metrics';
 import { taskRoutes } from './routes/tasks';
 import { noticeRoutes } from './routes/notices';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
@@ -38,12 +36,11 @@ export type ApiDependencies = Omit<DossierRouteDependencies, 'receiptCodes'> & {
     VerifySettings &
     SessionRouteDependencies['config'] &
     Pick<Config, 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'>;
-  metrics?: MetricsRouteDependencies;
   /** The relay of recorded signals, woken when a request records some (bulk decisions). */
   signalRelay?: Pick<PeriodicJob, 'wake'>;
 };
 
-/** The HTTP API: clerks' intake and status, documented as OpenAPI at /docs. */
+/** The HTTP API: clerks' intake and status; its OpenAPI document is served on the operations port (api/operations.ts). */
 export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstance> {
   if (!apiDeps.config.RECEIPT_CODE_KEY) throw new ConfigError('RECEIPT_CODE_KEY must be set (a private key of at least 32 characters)');
   const deps = { ...apiDeps, receiptCodes: receiptCodes(apiDeps.config.RECEIPT_CODE_KEY) };
@@ -101,9 +98,7 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
     // Emits the schemas given an id (the problem details) as components.
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  // Metrics are scraped by Prometheus on the internal network, without a citizen-facing token.
-  const openRoutes = [...defaultPublicRoutes, '/metrics', '/', consolePrefix, '/v1/session/sign-in-options', `/v1${publicPrefix}`];
+  const openRoutes = [...defaultPublicRoutes, '/', consolePrefix, '/v1/session/sign-in-options', `/v1${publicPrefix}`];
   await app.register(authPlugin, { tokens: deps.config, publicRoutes: openRoutes });
   // Before the routes: each is registered with the problems the hooks below and the error handler answer.
   app.addHook('onRoute', declareProblemResponses(publicRouteMatcher(openRoutes)));
@@ -115,7 +110,6 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
   app.addHook('onSend', idempotency.settle);
 
   await app.register(healthRoutes(deps));
-  if (deps.metrics) await app.register(metricsRoutes(deps.metrics));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });
   await app.register(taskRoutes(deps), { prefix: '/v1' });

@@ -8,6 +8,7 @@ import { runUntilSignal } from '../runtime/process';
 import { lazyTemporalClient } from '../runtime/temporal';
 import { createWorkingCalendar } from '../domain/working-days';
 import { buildApi } from './app';
+import { buildOperationsApi } from './operations';
 import { runIntakeReconciler } from './intake-reconciler';
 import { runMessageRelay } from './message-outbox';
 import { signalOutbox } from './signal-outbox';
@@ -37,17 +38,20 @@ async function main(): Promise<void> {
     calendar,
     config,
     logger,
-    metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db)) },
     ...(config.TEMPORAL_UI_URL ? { temporalUiUrl: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}` } : {}),
   });
   const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });
   logger.info({ url: address }, 'API listening');
+  const operations = await buildOperationsApi(app, { db, temporal, config, logger, metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db)) } });
+  const opsAddress = await operations.listen({ host: config.API_OPS_HOST, port: config.API_OPS_PORT });
+  logger.info({ url: opsAddress }, 'API operations port listening (/metrics, /docs, /health)');
   // Leaves a dossier to its intake request while that request may still be starting it.
   const reconciler = runIntakeReconciler({ db, temporal, calendar, config, logger }, config.INTAKE_RECONCILE_INTERVAL_SECONDS * 1000, {
     olderThanMs: 2 * TEMPORAL_CALL_TIMEOUT_MS,
   });
   await runUntilSignal(async () => {
     await reconciler.stop();
+    await operations.close();
     await app.close();
     await signalRelay.stop();
     await temporal.connection.close();

@@ -71,7 +71,7 @@ async function checkpoint(stack: ChaosStack, workerMetricsUrl: string, settleSec
     failed: batch?.failed ?? 0,
     ...(batch ? { throughput: batch.throughput } : {}),
     worker: await readMemory(pids.workers[0]!, workerMetricsUrl),
-    api: await readMemory(pids.apis[0]!, `${stack.apiUrl}/metrics`),
+    api: await readMemory(pids.apis[0]!, `${stack.opsUrls[0]}/metrics`),
     load: loadavg()[0]!,
   };
   process.stdout.write(

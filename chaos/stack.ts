@@ -20,6 +20,8 @@ export interface ChaosStack {
   apiUrl: string;
   /** Every API instance, when several run against the same database and Temporal (the first is `apiUrl`). */
   apiUrls: string[];
+  /** Each API instance's operations port (/metrics, /docs), in the order of `apiUrls`. */
+  opsUrls: string[];
   simulatorUrl: string;
   databaseUrl: string;
   temporalAddress: string;
@@ -157,12 +159,16 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
    * A service on a free port of its own. Another process on the machine may take the port between its
    * choice and the listen: the service then exits at once, and starts again on another.
    */
-  const listening = async (entry: string, portVariable: string, readyPath: string): Promise<{ child: ChildProcess; url: string }> => {
+  const listening = async (entry: string, portVariable: string, readyPath: string, opsPortVariable?: string): Promise<{ child: ChildProcess; url: string; opsUrl?: string }> => {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const child = service(entry, { [portVariable]: String(port) }, false);
-      if (await until(async () => (await fetch(`${url}${readyPath}`)).ok, entry, child)) return { child: watch(child, entry), url };
+      // The API's operations port (/metrics, /docs), one of its own as well.
+      const opsPort = opsPortVariable ? await freePort() : undefined;
+      const child = service(entry, { [portVariable]: String(port), ...(opsPortVariable ? { [opsPortVariable]: String(opsPort) } : {}) }, false);
+      if (await until(async () => (await fetch(`${url}${readyPath}`)).ok, entry, child)) {
+        return { child: watch(child, entry), url, ...(opsPort ? { opsUrl: `http://127.0.0.1:${opsPort}` } : {}) };
+      }
       if (attempt >= 3) throw new Error(`${entry} exited at each of ${attempt} starts (see ${join(dir, 'services.log')})`);
     }
   };
@@ -171,9 +177,10 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
   Object.assign(env, simulatorSettings(simulatorUrl), overrides);
   let worker = service('worker/main.ts');
   const otherWorkers = Array.from({ length: (shape.workers ?? 1) - 1 }, () => service('worker/main.ts'));
-  const apiServices = await Promise.all(Array.from({ length: shape.apis ?? 1 }, () => listening('api/main.ts', 'API_PORT', '/health/ready')));
+  const apiServices = await Promise.all(Array.from({ length: shape.apis ?? 1 }, () => listening('api/main.ts', 'API_PORT', '/health/ready', 'API_OPS_PORT')));
   const apis = apiServices.map((api) => api.child);
   const apiUrls = apiServices.map((api) => api.url);
+  const opsUrls = apiServices.map((api) => api.opsUrl!);
   const apiUrl = apiUrls[0]!;
 
   const postmasterPid = (): number => Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -188,6 +195,7 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
   return {
     apiUrl,
     apiUrls,
+    opsUrls,
     simulatorUrl,
     databaseUrl: database.url,
     temporalAddress: temporal.address,

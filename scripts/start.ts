@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     services.push(service('worker/main.ts', env), service('api/main.ts', env));
 
     const api = `http://${config.API_HOST}:${config.API_PORT}`;
+    const operations = `http://${config.API_OPS_HOST}:${config.API_OPS_PORT}`;
     const workerMetrics =
       config.WORKER_METRICS_PORT === 0
         ? '(off: WORKER_METRICS_PORT=0)'
@@ -103,8 +104,8 @@ async function main(): Promise<void> {
         'Liên thông is starting:',
         `  Console        ${api}/console/   (sign in as any development identity)`,
         `  API            ${api}/v1/dossiers`,
-        `  OpenAPI docs   ${api}/docs`,
-        `  API metrics    ${api}/metrics`,
+        `  OpenAPI docs   ${operations}/docs   (the API's operations port)`,
+        `  API metrics    ${operations}/metrics`,
         `  Worker metrics ${workerMetrics}`,
         `  Temporal UI    ${temporalUiUrl ?? '(external cluster)'}`,
         `  Temporal       ${temporalAddress}`,

@@ -13,7 +13,7 @@ describe('API fuzz: no request gets a 5xx, a refused one writes nothing', () => 
   let known: string[];
   beforeAll(async () => {
     stack = await startStack();
-    const document = (await (await fetch(`${stack.apiUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await (await fetch(`${stack.opsUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
     // Real dossiers to aim at, so mutated requests reach the routes' deeper checks.
     const intakes = [birthIntake(), deathIntake()];

@@ -215,7 +215,7 @@ describe('intake validation over HTTP', () => {
   });
 
   it('publishes the OpenAPI document with the intake schema', async () => {
-    const response = await fetch(`${stack.apiUrl}/docs/json`);
+    const response = await fetch(`${stack.opsUrl}/docs/json`);
     const document = (await response.json()) as any;
     expect(document.openapi).toMatch(/^3\./);
     const schema = document.paths['/v1/dossiers'].post.requestBody.content['application/json'].schema;

@@ -89,7 +89,7 @@ describe('OpenAPI conformance (Schemathesis): the document says what the server 
         '--config-file',
         join(scratch, 'schemathesis.toml'),
         'run',
-        `${stack.apiUrl}/docs/json`,
+        `${stack.opsUrl}/docs/json`,
         '--url',
         stack.apiUrl,
         '--header',

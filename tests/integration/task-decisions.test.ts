@@ -5,8 +5,6 @@ import { deliverMessages } from '../../api/message-outbox';
 import { taskDecisionOutbox } from '../../api/task-inbox';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { createLogger } from '../../runtime/logger';
-import { createApiRegistry } from '../../runtime/metrics';
-import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { freePort } from '../../runtime/free-port';
 import { birthIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
@@ -133,7 +131,6 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
       config: stack.config,
       logger,
       calendar: createWorkingCalendar({ cutoffHour: stack.config.INTAKE_CUTOFF_HOUR }),
-      metrics: { registry: createApiRegistry(createDatabaseMetricsSource(stack.db)) },
     });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
     try {

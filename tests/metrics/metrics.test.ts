@@ -20,7 +20,7 @@ describe('GET /metrics on the real stack', () => {
   });
 
   async function scrape(): Promise<{ text: string; contentType: string | null }> {
-    const response = await fetch(`${stack.apiUrl}/metrics`);
+    const response = await fetch(`${stack.opsUrl}/metrics`);
     expect(response.status).toBe(200);
     return { text: await response.text(), contentType: response.headers.get('content-type') };
   }
@@ -63,8 +63,43 @@ describe('GET /metrics on the real stack', () => {
   });
 
   it('is not part of the OpenAPI document', async () => {
-    const { body } = await getJson(`${stack.apiUrl}/docs/json`);
+    const { body } = await getJson(`${stack.opsUrl}/docs/json`);
     expect(Object.keys(body.paths)).not.toContain('/metrics');
     expect(Object.keys(body.paths)).toContain('/v1/dossiers');
+  });
+});
+
+describe('the operations port', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('serves /metrics, /docs and the probes, none of the first two on the citizen-facing port', async () => {
+    for (const path of ['/metrics', '/docs', '/docs/json', '/docs/static/index.html']) {
+      // 404, or 401 where the route would need a token (an unknown route is authenticated first).
+      const response = await fetch(`${stack.apiUrl}${path}`, { redirect: 'manual' });
+      expect([path, [401, 404].includes(response.status)]).toEqual([path, true]);
+      expect(await response.text()).not.toMatch(/lien_thong_dossiers|"openapi"|swagger/);
+    }
+    for (const path of ['/metrics', '/docs/json', '/docs/static/index.html', '/health/live', '/health/ready']) {
+      const response = await fetch(`${stack.opsUrl}${path}`);
+      expect([path, response.status]).toEqual([path, 200]);
+      // The console's security headers.
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+    const page = await fetch(`${stack.opsUrl}/docs/static/index.html`);
+    const policy = page.headers.get('content-security-policy')!;
+    // Its own scripts only, as the console's page.
+    expect(policy).toMatch(/script-src 'self'\s*;/);
+    expect(policy).not.toContain('upgrade-insecure-requests');
+    expect(await page.text()).toContain('swagger');
+    // The probes stay on the API's port too, for a load balancer in front of it.
+    expect((await fetch(`${stack.apiUrl}/health/ready`)).status).toBe(200);
   });
 });

@@ -29,7 +29,7 @@ describe('npm start restarts the servers it started', () => {
   let clerk: string;
 
   beforeAll(async () => {
-    const [temporalPort, postgresPort, simulatorPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [temporalPort, postgresPort, simulatorPort, apiPort, opsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The suite's own servers: here npm start starts its own.
     for (const given of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'AGENCY_BASE_URL', 'NOTIFICATION_GATEWAY_URL']) delete env[given];
@@ -45,6 +45,7 @@ describe('npm start restarts the servers it started', () => {
       SIMULATOR_PORT: String(simulatorPort),
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
+      API_OPS_PORT: String(opsPort),
       WORKER_METRICS_PORT: '0',
       TEMPORAL_SDK_METRICS_PORT: '0',
       INTAKE_RECONCILE_INTERVAL_SECONDS: '1',

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app';
+import { buildOperationsApi } from '../../api/operations';
 import { runMessageRelay } from '../../api/message-outbox';
 import { signalOutbox } from '../../api/signal-outbox';
 import { taskDecisionOutbox } from '../../api/task-inbox';
@@ -24,6 +25,8 @@ import { prebuiltBundle } from '../../worker/workflow-bundle';
 
 export interface Stack {
   apiUrl: string;
+  /** The API's operations port: /metrics, /docs, the probes. */
+  opsUrl: string;
   simulatorUrl: string;
   db: Database;
   temporal: Client;
@@ -123,15 +126,18 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     config,
     logger,
     calendar: createWorkingCalendar({ cutoffHour: config.INTAKE_CUTOFF_HOUR }),
-    metrics,
     ...(signalRelay ? { signalRelay } : {}),
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  // As api/main.ts: /metrics, /docs and the probes on a port of their own.
+  const operations = await buildOperationsApi(api, { db, temporal, logger, metrics });
+  const opsUrl = await operations.listen({ host: '127.0.0.1', port: 0 });
 
   const tokens = await devTokens(config);
   const status = async (dossierNumber: string) => (await getJson(`${apiUrl}/v1/dossiers/${encodeURIComponent(dossierNumber)}`, tokens.clerk)).body;
   return {
     apiUrl,
+    opsUrl,
     tokens,
     status,
     untilEnded: (dossierNumber: string) =>
@@ -149,6 +155,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
     stopWorker,
     startWorker,
     stop: async () => {
+      await operations.close();
       await api.close();
       await signalRelay?.stop();
       await stopWorker();

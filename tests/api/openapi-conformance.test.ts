@@ -17,6 +17,9 @@ import { eventually, postJson, startStack, type Stack } from '../support/stack';
 const checks = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_schema_conformance', 'response_headers_conformance'];
 /** The desk, an agency officer with tasks in the inbox, a supervisor, a facility's system (notices). */
 const principals: DevPrincipalName[] = ['clerk', 'civilStatusOfficer', 'provinceSupervisor', 'hospital'];
+/** The operations whose request the API hands to the dossier's workflow as an update. */
+const workflowMessagePaths =
+  '^/v1/(dossiers/[^/]+/(supplements|withdrawal|registration-cancellation|incidents/[^/]+/decision)|tasks/[^/]+/(claim|unclaim|reassignment|completion|refusal|supplement-request))$';
 /** Bounded so the whole file stays within a few minutes on two cores. */
 const examplesPerOperation = 25;
 const secondsPerPrincipal = 30;
@@ -74,6 +77,15 @@ describe('OpenAPI conformance (Schemathesis): the document says what the server 
         '"path.dossierNumber" = { dictionary = "dossiers", probability = 0.5 }',
         '"path.id" = { dictionary = "ids", probability = 0.5 }',
         '"path.noticeId" = { dictionary = "notices", probability = 0.5 }',
+        // A request the workflow must take (an update) may be answered 503 `workflow-service-unavailable`
+        // when Temporal does not complete it within the API's deadline: documented, with Retry-After, and
+        // safe to repeat (the update's id comes from the request). Under the fuzzer's load on two cores the
+        // dev server now and then leaves an update's workflow task unpolled for longer than that. Any
+        // other 5xx, or a 503 elsewhere, still fails; the 503's body and headers are checked as documented.
+        '[[operations]]',
+        `include-path-regex = '${workflowMessagePaths}'`,
+        'include-method = "POST"',
+        'checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]',
         '',
       ].join('\n\n'),
     );

@@ -51,6 +51,9 @@ async function launch(options: DevServerOptions): Promise<TemporalDevServer> {
   // A workflow whose code keeps failing its workflow tasks gets TemporalReportedProblems set, so
   // supervisors can find it instead of it retrying unseen.
   args.push('--dynamic-config-value', 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2');
+  // One partition per task queue: on a single-node server partitions only add forwarding, and a task
+  // spooled to a partition no poller happens to be long-polling waited up to 30 s (seen under load).
+  args.push('--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1');
 
   const child = spawn(temporalCliPath(), args, {
     stdio: ['ignore', 'ignore', 'pipe'],

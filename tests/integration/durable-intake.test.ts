@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app';
 import { reconcileIntake, reconcileNoticeTimers, startRefusalsBeforeGivingUp } from '../../api/intake-reconciler';
@@ -9,7 +9,7 @@ import { createWorkingCalendar } from '../../domain/working-days';
 import { createLogger } from '../../runtime/logger';
 import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
 import { birthIntake } from '../support/fixtures';
-import { freePort } from '../support/free-port';
+import { unreachableTemporal } from '../support/unreachable-temporal';
 import { getJson, postJson, startStack, type Stack } from '../support/stack';
 
 /**
@@ -26,7 +26,7 @@ describe('durable intake (Temporal unreachable at intake)', () => {
   beforeAll(async () => {
     stack = await startStack();
     // Nothing listens on a freshly freed port: every Temporal call of this API fails.
-    unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
+    unreachable = await unreachableTemporal(stack.config.TEMPORAL_NAMESPACE);
     const calendar = createWorkingCalendar({ cutoffHour: stack.config.INTAKE_CUTOFF_HOUR });
     apiWithoutTemporal = await buildApi({ db: stack.db, temporal: unreachable, calendar, config: stack.config, logger });
     apiUrl = await apiWithoutTemporal.listen({ host: '127.0.0.1', port: 0 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { deliverRecordedSignals, recordSignals } from '../../api/signal-outbox';
 import { createLogger } from '../../runtime/logger';
 import { createDatabaseMetricsSource } from '../../runtime/metrics-source';
-import { freePort } from '../support/free-port';
+import { unreachableTemporal } from '../support/unreachable-temporal';
 import { resolveIncidentSignal, workflowIdFor } from '../../workflows/contract';
 import { birthIntake } from '../support/fixtures';
 import { eventually, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
@@ -20,7 +20,7 @@ describe('bulk decisions through the signal outbox', () => {
   const logger = createLogger({ level: 'silent' });
   beforeAll(async () => {
     stack = await startStack({ STEP_MAX_ATTEMPTS: '1' }, { signalRelay: false });
-    unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
+    unreachable = await unreachableTemporal(stack.config.TEMPORAL_NAMESPACE);
   });
   afterAll(async () => {
     await fetch(`${stack.simulatorUrl}/_control/reset-faults`, { method: 'POST' });
@@ -82,7 +82,8 @@ describe('bulk decisions through the signal outbox', () => {
     expect(waiting.filter((r) => r.deliveredAt === null)).toHaveLength(3);
     expect(waiting.some((r) => r.attempts === 1 && r.lastError)).toBe(true);
 
-    // Back: two relays (two API instances) at once share the rows, each delivered once.
+    // Back, once the outage's wait is over: two relays (two API instances) at once share the rows, each delivered once.
+    await stack.db.workflowSignalOutbox.updateMany({ where: { workflowId: { in: workflowIds } }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
     await Promise.all([deliver(stack.temporal), deliver(stack.temporal)]);
     expect((await rowsOf(workflowIds)).map((r) => r.outcome)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED']);
     for (const number of numbers) expect((await stack.untilEnded(number)).status).toBe('COMPLETED');

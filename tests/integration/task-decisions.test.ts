@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { buildApi } from '../../api/app';
 import { deliverMessages } from '../../api/message-outbox';
 import { taskDecisionOutbox } from '../../api/task-inbox';
 import { createWorkingCalendar } from '../../domain/working-days';
 import { createLogger } from '../../runtime/logger';
-import { freePort } from '../../runtime/free-port';
+import { unreachableTemporal } from '../support/unreachable-temporal';
 import { birthIntake } from '../support/fixtures';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
@@ -123,7 +123,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
     const dossierNumber = await submit();
     const task = await heldTask(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION');
     // An API instance cut off from Temporal: its client points at a port nothing listens on.
-    const cutOff = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
+    const cutOff = await unreachableTemporal(stack.config.TEMPORAL_NAMESPACE);
     const logger = createLogger({ level: 'silent', name: 'api' });
     const api = await buildApi({
       db: stack.db,

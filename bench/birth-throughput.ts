@@ -178,7 +178,7 @@ async function benchmark(options: Options, signal: AbortSignal, cleanup: Cleanup
   workerDown.catch(() => undefined);
 
   const api = await buildApi({ db: apiDb, temporal, config, logger, calendar });
-  // Intake is the clerk's: the bench files its dossiers as the development clerk of commune 79/26734.
+  // Intake is the clerk's: the bench files its dossiers as the development clerk of commune 79/26743.
   const { clerk } = await devTokens(config);
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   cleanup.add('API', () => api.close());

@@ -14,7 +14,7 @@ import { formatTable, percentile } from './report';
  *
  * Settings (environment):
  *   PROVINCE_API_URLS         the APIs' citizen-facing addresses, comma-separated (the first is the one killed)
- *   PROVINCE_TOKEN            a clerk's bearer token of commune 79/26734 (`npm run -s token -- --role CLERK …`)
+ *   PROVINCE_TOKEN            a clerk's bearer token of commune 79/26743 (`npm run -s token -- --role CLERK …`)
  *   DATABASE_URL              the deployment's database (read only: statuses and acts)
  *   AGENCY_BASE_URL           the agency simulator, whose registers count the acts issued
  *   PROVINCE_KILL_API_PID     the first API's process id; PROVINCE_KILL_WORKER_PID a worker's

@@ -1,4 +1,4 @@
-import type { StepCode } from './procedures';
+import { currentDefinition, type ProcedureGroup, type StepCode } from './procedures';
 
 /**
  * The catalogues officers and clerks pick from instead of typing codes: why a step is refused, and the
@@ -62,6 +62,15 @@ export const stepDocuments: Record<StepCode, readonly DocumentType[]> = {
   FUNERAL_ALLOWANCE: ['BENEFICIARY_CATEGORY_PROOF', 'SOCIAL_INSURANCE_BOOK', 'BANK_ACCOUNT_PROOF', 'REQUESTER_IDENTITY'],
   SURVIVOR_BENEFIT: ['SOCIAL_INSURANCE_BOOK', 'SURVIVOR_RELATIONSHIP_PROOF', 'BANK_ACCOUNT_PROOF'],
 };
+
+/**
+ * The documents a dossier of a procedure group may carry as attachments (scans brought at intake or as a
+ * supplement): every document one of its steps takes, in catalogue order.
+ */
+export function procedureDocuments(group: ProcedureGroup): DocumentType[] {
+  const taken = new Set(currentDefinition(group).steps.flatMap((step) => stepDocuments[step.code]));
+  return documentTypeCodes.filter((code) => taken.has(code));
+}
 
 /** The documents of `documents` that `step` does not take, for a refusal naming each. */
 export function documentsNotOfStep(step: StepCode, documents: readonly string[]): string[] {

@@ -6,9 +6,9 @@ import type { Place } from './principal';
  * system (the adapter calls the agency's API), and where. Pure: parsing and matching only.
  *
  * Configuration format (`MANUAL_STEPS`): a comma-separated list of `AGENCY[@province[/commune]]`:
- *   `COMMUNE_POLICE@79,SOCIAL_SECURITY,CIVIL_STATUS@79/26734`
+ *   `COMMUNE_POLICE@79,SOCIAL_SECURITY,CIVIL_STATUS@79/26743`
  * means the commune police's steps are manual in province 79, social security's everywhere, and the
- * civil-status office's only in commune 26734 of province 79. Anything not matched is automated.
+ * civil-status office's only in commune 26743 of province 79. Anything not matched is automated.
  */
 
 /** AUTOMATED: the activity calls the agency's system. MANUAL: a task waits in the agency's inbox. */
@@ -31,7 +31,7 @@ export function parseManualSteps(value: string | undefined): ManualStepRule[] {
   return value.split(',').map((raw) => {
     const entry = raw.trim();
     const match = entryPattern.exec(entry);
-    if (!match) throw new StepModeConfigError(`'${entry}': expected AGENCY[@province[/commune]], e.g. COMMUNE_POLICE@79/26734`);
+    if (!match) throw new StepModeConfigError(`'${entry}': expected AGENCY[@province[/commune]], e.g. COMMUNE_POLICE@79/26743`);
     const [, agency, provinceCode, communeCode] = match;
     if (!(agencyRoles as readonly string[]).includes(agency as string)) {
       throw new StepModeConfigError(`'${entry}': unknown agency ${agency} (one of ${agencyRoles.join(', ')})`);

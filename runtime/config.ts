@@ -161,6 +161,26 @@ const configObject = z.object({
   AUTH_TOKEN_MAX_TTL: durationSeconds.prefault('24h'),
 
   /**
+   * Where the dossiers' attachments (scanned documents) are kept: `disk` (one folder, for one host and
+   * `npm start`; under .data/, git-ignored) or `s3` (any S3-compatible object storage, for several API
+   * instances). S3 credentials come from the AWS SDK's usual sources (AWS_ACCESS_KEY_ID and
+   * AWS_SECRET_ACCESS_KEY, a profile or the instance's role), never from this file.
+   */
+  ATTACHMENT_STORE: z.enum(['disk', 's3']).default('disk'),
+  ATTACHMENT_DIR: z.string().min(1).default('.data/attachments'),
+  ATTACHMENT_S3_BUCKET: z.string().min(3).optional(),
+  /** Unset: AWS itself. Set: another S3-compatible server (MinIO, Ceph, a provider's endpoint). */
+  ATTACHMENT_S3_ENDPOINT: z.url().optional(),
+  ATTACHMENT_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Bucket in the path rather than the host name: most S3-compatible servers want it. */
+  ATTACHMENT_S3_FORCE_PATH_STYLE: flag.default(false),
+  /** The largest file accepted, in bytes (default 10 MiB), and how many files one dossier may carry. */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+  ATTACHMENT_MAX_PER_DOSSIER: z.coerce.number().int().min(1).max(1000).default(30),
+  /** A stored file no attachment refers to (an upload cut off after storing) is removed once this old, in seconds once parsed. */
+  ATTACHMENT_ORPHAN_GRACE: durationSeconds.prefault('1h'),
+
+  /**
    * HMAC key of the receipt codes' stored hashes (at least 32 characters); required by the API outside
    * development mode. Changing it voids every code handed out: the clerks then issue new ones.
    */
@@ -242,6 +262,17 @@ const listedSections = {
   ],
   simulator: ['SIMULATOR_HOST', 'SIMULATOR_PORT'],
   embedded: ['DATA_DIR', 'EMBEDDED_POSTGRES_PORT', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT'],
+  attachments: [
+    'ATTACHMENT_STORE',
+    'ATTACHMENT_DIR',
+    'ATTACHMENT_S3_BUCKET',
+    'ATTACHMENT_S3_ENDPOINT',
+    'ATTACHMENT_S3_REGION',
+    'ATTACHMENT_S3_FORCE_PATH_STYLE',
+    'ATTACHMENT_MAX_BYTES',
+    'ATTACHMENT_MAX_PER_DOSSIER',
+    'ATTACHMENT_ORPHAN_GRACE',
+  ],
 } as const satisfies Record<string, readonly Exclude<Setting, AuthSetting>[]>;
 /** Tokens and sign-in: every AUTH_ setting, so one added later joins without being listed. */
 const authSettings = configVariables.filter((key): key is AuthSetting => key.startsWith('AUTH_'));
@@ -275,6 +306,9 @@ function checkSettings(config: Partial<RawConfig>, has: (section: SectionName) =
   }
   if (has('api') && !config.LIEN_THONG_DEV_MODE && config.RECEIPT_CODE_KEY === DEVELOPMENT_RECEIPT_CODE_KEY) {
     ctx.addIssue({ code: 'custom', path: ['RECEIPT_CODE_KEY'], message: 'must be a private key outside development mode' });
+  }
+  if (has('attachments') && config.ATTACHMENT_STORE === 's3' && config.ATTACHMENT_S3_BUCKET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ATTACHMENT_S3_BUCKET'], message: 'must be set when ATTACHMENT_STORE is s3' });
   }
   if (!has('auth')) return;
   // Unset and set-to-the-development-value are the same mistake outside development: anyone can forge

@@ -5,7 +5,7 @@ import { principalClaimsSchema, principalRoles, type Principal } from '../domain
 import { durationSeconds, loadSettings, type Config } from '../runtime/config';
 
 /**
- * `npm run token -- --role AGENCY_OFFICER --agency COMMUNE_POLICE --province 79 --commune 26734 --subject officer-1`
+ * `npm run token -- --role AGENCY_OFFICER --agency COMMUNE_POLICE --province 79 --commune 26743 --subject officer-1`
  * prints a bearer token for the API, signed with the configured secret. The scope follows from the
  * codes given: province and commune → COMMUNE, province only → PROVINCE, neither → NATIONAL.
  * Only the token goes to stdout, so `TOKEN=$(npm run -s token -- ...)` works.

@@ -181,7 +181,7 @@ const noticeScenarios: Record<string, NoticeScenario> = {
     followAfterLimitDays: 365,
     interact: async (handle, { env }) => {
       await env.sleep(3 * day);
-      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26734-ONTIME-1' });
+      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26743-ONTIME-1' });
     },
   },
   // Reminded twice, marked overdue, then registered late all the same.
@@ -191,7 +191,7 @@ const noticeScenarios: Record<string, NoticeScenario> = {
     interact: async (handle, { env, calls }) => {
       await env.sleep(61 * day);
       await waitFor(async () => calls.some((c) => c.activity === 'markNoticeOverdue'));
-      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26734-LATE-1' });
+      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26743-LATE-1' });
     },
   },
   // Never confirmed: reminded, marked overdue, then left to the supervisors' lists.

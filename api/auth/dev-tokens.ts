@@ -4,15 +4,15 @@ import { signToken, type TokenSettings } from './tokens';
 
 /**
  * One principal of each kind, for trying the API by hand and for end-to-end tests. Most sit in Hồ Chí
- * Minh City (province 79, commune 26734, where the test intakes are filed); one officer sits in Hà Nội
+ * Minh City (province 79, commune 26743, where the test intakes are filed); one officer sits in Hà Nội
  * (01/00004) to show what a neighbouring jurisdiction cannot see.
  */
 export const devPrincipals = {
-  clerk: { role: 'CLERK', subject: 'dev-clerk-79-26734', agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26734') },
-  civilStatusOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-79-26734', agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26734') },
+  clerk: { role: 'CLERK', subject: 'dev-clerk-79-26743', agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26743') },
+  civilStatusOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-79-26743', agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26743') },
   // The National Population Database is one national system (C06), so it answers for every province.
   populationDatabaseSystem: { role: 'AGENCY_SYSTEM', subject: 'dev-population-database', agency: 'POPULATION_DATABASE', jurisdiction: { scope: 'NATIONAL' } },
-  policeOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-police-79-26734', agency: 'COMMUNE_POLICE', jurisdiction: commune('79', '26734') },
+  policeOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-police-79-26743', agency: 'COMMUNE_POLICE', jurisdiction: commune('79', '26743') },
   // Social security is organised by province: one office serves all the province's communes.
   socialSecurityOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-social-security-79', agency: 'SOCIAL_SECURITY', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
   provinceSupervisor: { role: 'SUPERVISOR', subject: 'dev-supervisor-79', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },

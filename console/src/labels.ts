@@ -200,7 +200,7 @@ export function timelineEventText(type: string): string {
   return workflowEventLabel[type] ?? (auditActionLabel as Record<string, string>)[type] ?? 'Sự kiện khác';
 }
 
-/** "CLERK:dev-clerk-79-26734" → "Cán bộ một cửa dev-clerk-79-26734". */
+/** "CLERK:dev-clerk-79-26743" → "Cán bộ một cửa dev-clerk-79-26743". */
 export function principalText(actor: string | null): string {
   if (!actor) return '';
   const [role, ...subject] = actor.split(':');

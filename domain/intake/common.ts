@@ -69,7 +69,7 @@ export const dossierNumberSchema = z
 
 /**
  * A dossier number begins with the office code of the commune that receives it (letters, the province
- * code, a dot, the commune code, a dash: `H79.26734-…`), so one commune can neither take nor probe the
+ * code, a dot, the commune code, a dash: `H79.26743-…`), so one commune can neither take nor probe the
  * numbers of another.
  */
 const officeCode = /^[A-Z]{1,3}(\d{2})\.(\d{5})-[A-Za-z0-9]/;

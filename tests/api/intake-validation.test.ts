@@ -14,7 +14,7 @@ describe('intake validation over HTTP', () => {
   const invisible = 'must not contain invisible or text-direction characters';
   const cases: [string, (intake: any) => unknown, { field: string; reason: string }][] = [
     ['a malformed parent ID number', (i) => ({ ...i, mother: { ...i.mother, personalIdNumber: '12345' } }), { field: 'body.mother.personalIdNumber', reason: 'expected a 12-digit personal ID number' }],
-    ['an unknown province', (i) => ({ ...i, jurisdiction: { provinceCode: '99', communeCode: '26734' } }), { field: 'body.jurisdiction.provinceCode', reason: 'not a province code of the national list' }],
+    ['an unknown province', (i) => ({ ...i, jurisdiction: { provinceCode: '99', communeCode: '26743' } }), { field: 'body.jurisdiction.provinceCode', reason: 'not a province code of the national list' }],
     ['a date of birth that is not a date', (i) => ({ ...i, child: { ...i.child, dateOfBirth: '2026-02-30' } }), { field: 'body.child.dateOfBirth', reason: 'not a calendar date' }],
     ['a date of birth in the future', (i) => ({ ...i, child: { ...i.child, dateOfBirth: '2099-01-01' }, procedures: { permanentResidence: true, healthInsurance: false } }), { field: 'body.child.dateOfBirth', reason: 'is in the future' }],
     ['health insurance for a child of 6', (i) => ({ ...i, child: { ...i.child, dateOfBirth: '2019-01-01' } }), { field: 'body.procedures.healthInsurance', reason: 'only for a child under 6' }],
@@ -24,7 +24,7 @@ describe('intake validation over HTTP', () => {
     ['an unknown procedure group', (i) => ({ ...i, group: 'MARRIAGE' }), { field: 'body.group', reason: expect.any(String) }],
     ['a dossier number with spaces', (i) => ({ ...i, dossierNumber: 'H79 0001' }), { field: 'body.dossierNumber', reason: 'expected 6–64 letters, digits, dots, dashes or underscores' }],
     // Numbers carry their commune's office code: another commune's numbers can be neither taken nor probed.
-    ['a number of another commune', (i) => ({ ...i, dossierNumber: `H79.26740-${i.dossierNumber.slice(10)}` }), { field: 'body.dossierNumber', reason: 'must begin with the office code of commune 79/26734, e.g. H79.26734-' }],
+    ['a number of another commune', (i) => ({ ...i, dossierNumber: `H79.26740-${i.dossierNumber.slice(10)}` }), { field: 'body.dossierNumber', reason: 'must begin with the office code of commune 79/26743, e.g. H79.26743-' }],
     ['a receipt in year 0001', (i) => ({ ...i, receivedAt: '0001-01-01T00:00:00Z' }), { field: 'body.receivedAt', reason: 'is more than 60 days ago' }],
     ['a receipt tomorrow', (i) => ({ ...i, receivedAt: new Date(Date.now() + 86_400_000).toISOString() }), { field: 'body.receivedAt', reason: 'is in the future' }],
     ['a birth in 1850', (i) => ({ ...i, child: { ...i.child, dateOfBirth: '1850-01-01' } }), { field: 'body.child.dateOfBirth', reason: 'expected a year between 1900 and 2199' }],
@@ -88,7 +88,7 @@ describe('intake validation over HTTP', () => {
       noticeNumber: `CS-${Date.now().toString(36)}`,
       facility: { code: '79024', name: 'Bệnh viện\u200B Từ Dũ' },
       child: { sex: 'FEMALE', dateOfBirth: birthIntake().child.dateOfBirth, placeOfBirth: 'Bệnh viện Từ Dũ' },
-      mother: { fullName: 'Trần Thị\u202E Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' } },
+      mother: { fullName: 'Trần Thị\u202E Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79' } },
     };
     const response = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
     expect(response.status).toBe(400);
@@ -141,7 +141,7 @@ describe('intake validation over HTTP', () => {
         noticeNumber: `CS-${Date.now().toString(36)}-6`,
         facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
         child: { sex: 'FEMALE', dateOfBirth: born, placeOfBirth: 'Bệnh viện Từ Dũ, Thành phố Hồ Chí Minh' },
-        mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' } },
+        mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79' } },
       };
       const sent = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
       expect(sent.status).toBe(201);

@@ -44,7 +44,7 @@ describe('OpenAPI conformance (Schemathesis): the document says what the server 
   const toml = (values: string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 
   beforeAll(async () => {
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734' });
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743' });
     scratch = mkdtempSync(join(tmpdir(), 'openapi-conformance-'));
     const birth = birthIntake();
     const dossiers = [birth, deathIntake()];
@@ -56,7 +56,7 @@ describe('OpenAPI conformance (Schemathesis): the document says what the server 
         noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
         facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
         child: { sex: 'FEMALE', dateOfBirth: birth.child.dateOfBirth, placeOfBirth: 'Bệnh viện Từ Dũ, Thành phố Hồ Chí Minh', weightGrams: 3100 },
-        mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' } },
+        mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79' } },
       },
       stack.tokens.hospital,
     );

@@ -6,12 +6,12 @@ import type { Place, Principal } from '../../domain/principal';
  * relative to the principal. It is the specification; the code under test must agree with it.
  */
 const principals = {
-  clerk: { role: 'CLERK', subject: 'clerk-1', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } },
-  civilStatusOfficer: { role: 'AGENCY_OFFICER', subject: 'cs-1', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } },
+  clerk: { role: 'CLERK', subject: 'clerk-1', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } },
+  civilStatusOfficer: { role: 'AGENCY_OFFICER', subject: 'cs-1', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } },
   populationSystem: { role: 'AGENCY_SYSTEM', subject: 'c06', agency: 'POPULATION_DATABASE', jurisdiction: { scope: 'NATIONAL' } },
-  policeOfficer: { role: 'AGENCY_OFFICER', subject: 'police-1', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } },
+  policeOfficer: { role: 'AGENCY_OFFICER', subject: 'police-1', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } },
   socialSecurityOfficer: { role: 'AGENCY_OFFICER', subject: 'bhxh-1', agency: 'SOCIAL_SECURITY', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
-  communeSupervisor: { role: 'SUPERVISOR', subject: 'sup-c', agency: null, jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } },
+  communeSupervisor: { role: 'SUPERVISOR', subject: 'sup-c', agency: null, jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } },
   provinceSupervisor: { role: 'SUPERVISOR', subject: 'sup-p', agency: null, jurisdiction: { scope: 'PROVINCE', provinceCode: '79' } },
   nationalSupervisor: { role: 'SUPERVISOR', subject: 'sup-n', agency: null, jurisdiction: { scope: 'NATIONAL' } },
   hanoiOfficer: { role: 'AGENCY_OFFICER', subject: 'cs-hn', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '01', communeCode: '00004' } },
@@ -20,8 +20,8 @@ const principals = {
 type Who = keyof typeof principals;
 
 /** Where targets lie, seen from each principal: its own commune, a neighbour commune, another province. */
-const hcmc = { same: { provinceCode: '79', communeCode: '26734' }, otherCommune: { provinceCode: '79', communeCode: '26737' }, otherProvince: { provinceCode: '01', communeCode: '00004' } };
-const hanoi = { same: { provinceCode: '01', communeCode: '00004' }, otherCommune: { provinceCode: '01', communeCode: '00008' }, otherProvince: { provinceCode: '79', communeCode: '26734' } };
+const hcmc = { same: { provinceCode: '79', communeCode: '26743' }, otherCommune: { provinceCode: '79', communeCode: '26737' }, otherProvince: { provinceCode: '01', communeCode: '00004' } };
+const hanoi = { same: { provinceCode: '01', communeCode: '00004' }, otherCommune: { provinceCode: '01', communeCode: '00008' }, otherProvince: { provinceCode: '79', communeCode: '26743' } };
 const placesOf = (who: Who): Record<'same' | 'otherCommune' | 'otherProvince', Place> => (who === 'hanoiOfficer' ? hanoi : hcmc);
 
 /** Each cell: same commune, other commune, other province. Y allowed, - denied. */

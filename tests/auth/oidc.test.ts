@@ -27,7 +27,7 @@ interface TokenOptions {
  */
 function providerToken(key: SigningKey, options: TokenOptions = {}): Promise<string> {
   const iat = options.iat ?? now();
-  return new SignJWT({ role: 'AGENCY_OFFICER', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' }, azp: 'lien-thong-console', scope: 'openid' })
+  return new SignJWT({ role: 'AGENCY_OFFICER', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' }, azp: 'lien-thong-console', scope: 'openid' })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setSubject('2f1c9a6e-officer')
     .setIssuer(options.iss ?? provider.issuer)
@@ -37,7 +37,7 @@ function providerToken(key: SigningKey, options: TokenOptions = {}): Promise<str
     .sign(key.privateKey);
 }
 
-const officer = { role: 'AGENCY_OFFICER', subject: '2f1c9a6e-officer', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } };
+const officer = { role: 'AGENCY_OFFICER', subject: '2f1c9a6e-officer', agency: 'COMMUNE_POLICE', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } };
 
 let provider: IdentityProvider;
 let firstKey: SigningKey;

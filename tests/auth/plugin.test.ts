@@ -11,8 +11,8 @@ import { settings } from '../support/token-settings';
 import { loadConfig } from '../../runtime/config';
 import { issueToken, parseTokenRequest, UsageError } from '../../scripts/issue-token';
 
-const officerArgs = ['--role', 'AGENCY_OFFICER', '--agency', 'COMMUNE_POLICE', '--province', '79', '--commune', '26734', '--subject', 'officer-1'];
-const clerkArgs = ['--role', 'CLERK', '--province', '79', '--commune', '26734', '--subject', 'clerk-1'];
+const officerArgs = ['--role', 'AGENCY_OFFICER', '--agency', 'COMMUNE_POLICE', '--province', '79', '--commune', '26743', '--subject', 'officer-1'];
+const clerkArgs = ['--role', 'CLERK', '--province', '79', '--commune', '26743', '--subject', 'clerk-1'];
 
 /** Everything the app logs, to check no token ever lands there. */
 let logged = '';
@@ -109,7 +109,7 @@ describe('authentication over HTTP', () => {
       role: 'AGENCY_OFFICER',
       subject: 'officer-1',
       agency: 'COMMUNE_POLICE',
-      jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' },
+      jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' },
     });
   });
 
@@ -167,8 +167,8 @@ describe('issuing tokens', () => {
   it.each([
     [['--subject', 's'], '--role: is required'],
     [['--role', 'AGENCY_OFFICER', '--province', '79', '--subject', 's'], '--agency: role AGENCY_OFFICER works for an agency'],
-    [['--role', 'CLERK', '--province', '99', '--commune', '26734', '--subject', 's'], '--province: not a province code'],
-    [['--role', 'CLERK', '--commune', '26734', '--subject', 's'], '--commune: needs --province'],
+    [['--role', 'CLERK', '--province', '99', '--commune', '26743', '--subject', 's'], '--province: not a province code'],
+    [['--role', 'CLERK', '--commune', '26743', '--subject', 's'], '--commune: needs --province'],
     [['--role', 'CLERK', '--province', '79', '--commune', '267', '--subject', 's'], '--commune: expected a 5-digit commune code'],
     [['--role', 'SUPERVISOR', '--subject', 's', '--ttl', '12 hours'], "--ttl: expected a duration such as '90s'"],
     [['--role', 'SUPERVISOR', '--subject', 's', '--colour', 'red'], "Unknown option '--colour'"],

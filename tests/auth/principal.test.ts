@@ -1,6 +1,6 @@
 import { principalClaims, principalClaimsSchema, type Principal } from '../../domain/principal';
 
-const commune = { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } as const;
+const commune = { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } as const;
 
 describe('principal claims', () => {
   it('reads a clerk without an agency as the civil-status desk', () => {
@@ -30,7 +30,7 @@ describe('principal claims', () => {
     ['a supervisor with an agency', { sub: 's', role: 'SUPERVISOR', agency: 'SOCIAL_SECURITY', jurisdiction: commune }, 'agency'],
     ['an unknown province', { sub: 's', role: 'SUPERVISOR', jurisdiction: { scope: 'PROVINCE', provinceCode: '99' } }, 'jurisdiction.provinceCode'],
     ['a commune scope without its commune', { sub: 's', role: 'SUPERVISOR', jurisdiction: { scope: 'COMMUNE', provinceCode: '79' } }, 'jurisdiction.communeCode'],
-    ['a province scope that carries a commune', { sub: 's', role: 'SUPERVISOR', jurisdiction: { scope: 'PROVINCE', provinceCode: '79', communeCode: '26734' } }, 'jurisdiction'],
+    ['a province scope that carries a commune', { sub: 's', role: 'SUPERVISOR', jurisdiction: { scope: 'PROVINCE', provinceCode: '79', communeCode: '26743' } }, 'jurisdiction'],
     ['a wildcard province', { sub: 's', role: 'SUPERVISOR', jurisdiction: { scope: 'PROVINCE', provinceCode: '*' } }, 'jurisdiction.provinceCode'],
     ['an unknown role', { sub: 's', role: 'ADMIN', jurisdiction: { scope: 'NATIONAL' } }, 'role'],
     ['a subject with spaces', { sub: 'Nguyễn Văn A', role: 'SUPERVISOR', jurisdiction: { scope: 'NATIONAL' } }, 'sub'],

@@ -9,9 +9,9 @@ import { getJson, postJson, startStack, type Stack } from '../support/stack';
  * commune, another commune of its province and another province. The expectations are written out
  * by hand (not computed by the rules under test): a cell that lets through what it should not fails.
  */
-type Place = 'HCM_26734' | 'HCM_26740' | 'HN_00004';
+type Place = 'HCM_26743' | 'HCM_26740' | 'HN_00004';
 const places: Record<Place, { provinceCode: string; communeCode: string }> = {
-  HCM_26734: { provinceCode: '79', communeCode: '26734' },
+  HCM_26743: { provinceCode: '79', communeCode: '26743' },
   HCM_26740: { provinceCode: '79', communeCode: '26740' },
   HN_00004: { provinceCode: '01', communeCode: '00004' },
 };
@@ -28,10 +28,10 @@ const targets: Target[] = (Object.keys(places) as Place[]).flatMap((p) => birthS
 /** The tasks each principal may act on (claim, complete, refuse, ask for a supplement). */
 const mayAct: Record<DevPrincipalName, Target[]> = {
   clerk: [],
-  civilStatusOfficer: ['CIVIL_STATUS@HCM_26734'],
-  populationDatabaseSystem: ['POPULATION_DATABASE@HCM_26734', 'POPULATION_DATABASE@HCM_26740', 'POPULATION_DATABASE@HN_00004'],
-  policeOfficer: ['COMMUNE_POLICE@HCM_26734'],
-  socialSecurityOfficer: ['SOCIAL_SECURITY@HCM_26734', 'SOCIAL_SECURITY@HCM_26740'],
+  civilStatusOfficer: ['CIVIL_STATUS@HCM_26743'],
+  populationDatabaseSystem: ['POPULATION_DATABASE@HCM_26743', 'POPULATION_DATABASE@HCM_26740', 'POPULATION_DATABASE@HN_00004'],
+  policeOfficer: ['COMMUNE_POLICE@HCM_26743'],
+  socialSecurityOfficer: ['SOCIAL_SECURITY@HCM_26743', 'SOCIAL_SECURITY@HCM_26740'],
   provinceSupervisor: [],
   nationalSupervisor: [],
   otherProvinceOfficer: ['CIVIL_STATUS@HN_00004'],
@@ -40,7 +40,7 @@ const mayAct: Record<DevPrincipalName, Target[]> = {
 /** The tasks each principal may see (list and view): its own, and a supervisor's whole scope. */
 const maySee: Record<DevPrincipalName, Target[]> = {
   ...mayAct,
-  provinceSupervisor: targets.filter((t) => t.endsWith('HCM_26734') || t.endsWith('HCM_26740')),
+  provinceSupervisor: targets.filter((t) => t.endsWith('HCM_26743') || t.endsWith('HCM_26740')),
   nationalSupervisor: targets,
 };
 /** Tasks whose dossier a principal cannot even read: denials must be 404 there (nothing leaks). */
@@ -49,7 +49,7 @@ const hidden = (name: DevPrincipalName, target: Target): boolean => {
   // A health facility's system has no part in any dossier: every task is out of its sight.
   if (name === 'hospital') return true;
   if (name === 'otherProvinceOfficer') return place !== 'HN_00004';
-  if (['clerk', 'civilStatusOfficer', 'policeOfficer'].includes(name)) return place !== 'HCM_26734';
+  if (['clerk', 'civilStatusOfficer', 'policeOfficer'].includes(name)) return place !== 'HCM_26743';
   if (name === 'socialSecurityOfficer' || name === 'provinceSupervisor') return place === 'HN_00004';
   return false;
 };

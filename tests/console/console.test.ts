@@ -27,7 +27,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
   beforeAll(async () => {
     // Every birth agency of province 79 works by hand (the population database's system through the same
     // inbox); elsewhere (province 48) every step is automated.
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
     browser = await launchBrowser();
   });
   afterEach(() => {
@@ -126,11 +126,11 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await choose(clerk, 'contact_channel', 'Tin nhắn SMS');
 
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
-    await shown(clerk.locator('#dossierNumber_help', { hasText: 'mã cơ quan của xã (H79.26734-)' }));
+    await shown(clerk.locator('#dossierNumber_help', { hasText: 'mã cơ quan của xã (H79.26743-)' }));
     await shown(clerk.locator('#contact_phone_help', { hasText: 'Cần số điện thoại để nhận SMS' }));
     const phone = '0912345678';
     await clerk.locator('#contact_phone').fill(phone);
-    const dossierNumber = `H79.26734-UI-${Date.now().toString(36)}`;
+    const dossierNumber = `H79.26743-UI-${Date.now().toString(36)}`;
     await clerk.locator('#dossierNumber').fill(dossierNumber);
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
 
@@ -230,7 +230,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await page.goto(`${stack.apiUrl}/console/nhiem-vu/${task.id}`);
     await shown(page.getByRole('button', { name: 'Nhận xử lý' }));
     // A colleague claims it first, through their own system.
-    const other = await signToken(stack.config, { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-colleague', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } });
+    const other = await signToken(stack.config, { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-colleague', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } });
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, other)).status).toBe(200);
     await page.getByRole('button', { name: 'Nhận xử lý' }).click();
     await shown(page.getByText('Không thực hiện được: nhiệm vụ đang do dev-civil-status-colleague xử lý.'));
@@ -351,7 +351,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     // The old code: the same answer as a dossier that does not exist.
     await search(intake.dossierNumber, firstCode);
     await shown(page.getByTestId('lookup-failure').getByText('Không tìm thấy hồ sơ', { exact: false }));
-    await search('H79.26734-KHONG-CO', newCode);
+    await search('H79.26743-KHONG-CO', newCode);
     await shown(page.getByTestId('lookup-failure').getByText('Không tìm thấy hồ sơ', { exact: false }));
 
     // The new code, typed as people do: small letters, the dash kept.
@@ -431,7 +431,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
       kind: 'DEATH',
       noticeNumber: `BT-UI-${Date.now().toString(36)}`,
       facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
-      deceased: { ...death.deceased, dateOfDeath: daysFromToday(-20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
+      deceased: { ...death.deceased, dateOfDeath: daysFromToday(-20), residence: { line: '5 Lê Lợi', communeCode: '26743', provinceCode: '79' } },
     };
     expect((await postJson(`${stack.apiUrl}/v1/notices`, deathNotice, stack.tokens.hospital)).status).toBe(201);
     const { page: supervisor } = await desk('provinceSupervisor');

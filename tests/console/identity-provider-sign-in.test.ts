@@ -17,7 +17,7 @@ import { getJson, postJson, startStack, type Stack } from '../support/stack';
  */
 describe('signing in through a standard OpenID provider', () => {
   const audience = 'urn:lien-thong:api';
-  const commune = { scope: 'COMMUNE', provinceCode: '79', communeCode: '26734' } as const;
+  const commune = { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } as const;
   const officer: Principal = { role: 'AGENCY_OFFICER', subject: 'f3a9c2e1-police-officer', agency: 'COMMUNE_POLICE', jurisdiction: commune };
   const hospital: MachineClient = {
     principal: { role: 'AGENCY_SYSTEM', subject: 'benh-vien-tu-du', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' }, facilityCode: '79024' },
@@ -128,7 +128,7 @@ describe('signing in through a standard OpenID provider', () => {
       noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
       facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
       child: { sex: 'MALE', dateOfBirth: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), placeOfBirth: 'Bệnh viện Từ Dũ', weightGrams: 3000 },
-      mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Pasteur', communeCode: '26734', provinceCode: '79' } },
+      mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Pasteur', communeCode: '26743', provinceCode: '79' } },
     };
     expect((await postJson(`${stack.apiUrl}/v1/notices`, notice, token)).status).toBe(201);
 

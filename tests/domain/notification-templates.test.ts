@@ -3,18 +3,18 @@ import { maskedAddress } from '../../domain/notification-contract';
 import { refusalCategory, renderAnnouncement, type Announcement } from '../../domain/notification-templates';
 import { birthIntake } from '../support/fixtures';
 
-const base = { dossierNumber: 'H79.26734-000123', group: 'BIRTH' } as const;
+const base = { dossierNumber: 'H79.26743-000123', group: 'BIRTH' } as const;
 
 describe('announcement templates', () => {
   it('tells a completed step by its Vietnamese name and the dossier code', () => {
     const { title, text } = renderAnnouncement({ ...base, event: 'STEP_COMPLETED', step: 'PERSONAL_ID' });
-    expect(title).toBe('Hồ sơ H79.26734-000123: Cấp số định danh cá nhân đã hoàn thành');
-    expect(text).toContain('Thủ tục "Cấp số định danh cá nhân" của hồ sơ H79.26734-000123 đã được giải quyết xong.');
+    expect(title).toBe('Hồ sơ H79.26743-000123: Cấp số định danh cá nhân đã hoàn thành');
+    expect(text).toContain('Thủ tục "Cấp số định danh cá nhân" của hồ sơ H79.26743-000123 đã được giải quyết xong.');
   });
 
   it('tells a refusal by a generic category, never the agency text', () => {
     const { text } = renderAnnouncement({ ...base, event: 'STEP_REFUSED', step: 'PERMANENT_RESIDENCE', code: 'HOUSEHOLD_CONSENT_MISSING' });
-    expect(text).toContain('Thủ tục "Đăng ký thường trú" của hồ sơ H79.26734-000123 không được giải quyết.');
+    expect(text).toContain('Thủ tục "Đăng ký thường trú" của hồ sơ H79.26743-000123 không được giải quyết.');
     expect(text).toContain('Lý do: hồ sơ còn thiếu giấy tờ hoặc ý kiến đồng ý cần thiết.');
     expect(text).toContain('vẫn giữ nguyên giá trị');
   });
@@ -33,13 +33,13 @@ describe('announcement templates', () => {
     // 17:30 UTC on 10 December is already 11 December in Vietnam.
     const { text } = renderAnnouncement({ ...base, event: 'SUPPLEMENT_REQUESTED', step: 'BIRTH_REGISTRATION', dueAt: new Date('2026-12-10T17:30:00Z') });
     expect(text).toBe(
-      'Hồ sơ H79.26734-000123 cần bổ sung giấy tờ cho thủ tục "Đăng ký khai sinh". Vui lòng bổ sung tại bộ phận một cửa trước ngày 11/12/2026; quá hạn, thủ tục sẽ không được giải quyết.',
+      'Hồ sơ H79.26743-000123 cần bổ sung giấy tờ cho thủ tục "Đăng ký khai sinh". Vui lòng bổ sung tại bộ phận một cửa trước ngày 11/12/2026; quá hạn, thủ tục sẽ không được giải quyết.',
     );
   });
 
   it.each(['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'])('tells a group ending %s', (code) => {
     const { text } = renderAnnouncement({ ...base, group: 'DEATH', event: 'GROUP_ENDED', code });
-    expect(text).toMatch(/^Hồ sơ liên thông khai tử H79\.26734-000123 .+\. Tra cứu bằng mã hồ sơ/);
+    expect(text).toMatch(/^Hồ sơ liên thông khai tử H79\.26743-000123 .+\. Tra cứu bằng mã hồ sơ/);
   });
 
   it("reminds a notice's family of the days left and the last day, by the notice's number alone", () => {

@@ -17,7 +17,7 @@ describe('the API behind the console', () => {
     birthIntake({ dossierNumber: `H48.20194-C-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`, jurisdiction: { provinceCode: '48', communeCode: '20194' }, procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
 
   beforeAll(async () => {
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734' });
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743' });
     clerk48 = await signToken(stack.config, { role: 'CLERK', subject: 'dev-clerk-48-20194', agency: 'CIVIL_STATUS', jurisdiction: commune('48', '20194') });
   });
   afterAll(async () => {
@@ -29,7 +29,7 @@ describe('the API behind the console', () => {
       const root = await fetch(`${stack.apiUrl}/`, { redirect: 'manual' });
       expect(root.status).toBe(302);
       expect(root.headers.get('location')).toBe('/console/');
-      for (const path of ['/console/', '/console/index.html', '/console/ho-so/H79.26734-ABC', '/console/giam-sat/ho-so?incident=true']) {
+      for (const path of ['/console/', '/console/index.html', '/console/ho-so/H79.26743-ABC', '/console/giam-sat/ho-so?incident=true']) {
         const page = await fetch(`${stack.apiUrl}${path}`);
         expect(page.status).toBe(200);
         expect(page.headers.get('content-type')).toContain('text/html');
@@ -158,7 +158,7 @@ describe('the API behind the console', () => {
     const after = await inbox('&mine=true');
     expect(after.counts).toMatchObject({ open: before.open - 1, claimed: before.claimed + 1, mine: before.mine + 1 });
     expect(after.items.map((t: { id: string }) => t.id)).toContain(task.id);
-    expect(after.items.every((t: { claimedBy: string }) => t.claimedBy === 'dev-civil-status-79-26734')).toBe(true);
+    expect(after.items.every((t: { claimedBy: string }) => t.claimedBy === 'dev-civil-status-79-26743')).toBe(true);
   });
 
   it("gives a supervisor the dashboard of the supervisor's own scope", async () => {
@@ -222,7 +222,7 @@ describe('the API behind the console', () => {
       expect(hostile.body.errors[0].field).toBe('body.query');
       const empty = await save(stack.tokens.clerk, '   ');
       expect(empty.status).toBe(400);
-      const subject = await signToken(stack.config, { role: 'CLERK', subject: `dev-clerk-many-${Date.now()}`, agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26734') });
+      const subject = await signToken(stack.config, { role: 'CLERK', subject: `dev-clerk-many-${Date.now()}`, agency: 'CIVIL_STATUS', jurisdiction: commune('79', '26743') });
       for (let i = 0; i < 50; i++) expect((await save(subject, `v${i}`)).status).toBe(201);
       const over = await save(subject, 'v50');
       expect(over.status).toBe(409);

@@ -42,7 +42,7 @@ describe('API with PostgreSQL unreachable', () => {
   };
 
   it('answers a read 503 with Retry-After', async () => {
-    const response = await fetch(`${apiUrl}/v1/dossiers/H79.26734-none`, { headers: { authorization: `Bearer ${tokens.clerk}` } });
+    const response = await fetch(`${apiUrl}/v1/dossiers/H79.26743-none`, { headers: { authorization: `Bearer ${tokens.clerk}` } });
     expectUnavailable({ status: response.status, body: await response.json(), headers: response.headers });
   });
 

@@ -49,7 +49,7 @@ describe('durable intake (Temporal unreachable at intake)', () => {
     noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
     facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
     child: { sex: 'MALE', dateOfBirth: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), placeOfBirth: 'Bệnh viện Từ Dũ' },
-    mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Hai Bà Trưng', communeCode: '26734', provinceCode: '79' } },
+    mother: { fullName: 'Lê Thị Hoa', personalIdNumber: '079195004321', residence: { line: '3 Hai Bà Trưng', communeCode: '26743', provinceCode: '79' } },
   });
   const startedAt = async (dossierNumber: string) =>
     (await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber } })).workflowStartedAt;

@@ -92,7 +92,7 @@ describe('escalation of an overdue dossier: recorded once, announced to the webh
     expect(await escalationOf(dossierId)).toMatchObject({ attempts: 2, lastError: null, deliveredAt: expect.any(Date) });
     expect(received).toHaveLength(2);
     expect(received[0]?.key).toBe(received[1]?.key);
-    expect(received[1]?.body).toMatchObject({ dossierNumber: intake.dossierNumber, procedureGroup: 'BIRTH', level: 1, provinceCode: '79', communeCode: '26734' });
+    expect(received[1]?.body).toMatchObject({ dossierNumber: intake.dossierNumber, procedureGroup: 'BIRTH', level: 1, provinceCode: '79', communeCode: '26743' });
     // No personal data leaves with an escalation.
     const text = JSON.stringify(received);
     for (const secret of [intake.child.fullName, intake.mother!.fullName, intake.mother!.personalIdNumber]) expect(text).not.toContain(secret);

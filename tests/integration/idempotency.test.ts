@@ -58,7 +58,7 @@ describe('idempotent messages to the workflows', () => {
     // The first attempt delivered its message to Temporal, then the API process died before answering.
     await stack.temporal.workflow
       .getHandle(workflowIdFor(dossierNumber))
-      .executeUpdate(withdrawUpdate, { args: [{ reason: 'the family withdraws', requestedBy: 'dev-clerk-79-26734' }], updateId: `dev-clerk-79-26734/${key}` });
+      .executeUpdate(withdrawUpdate, { args: [{ reason: 'the family withdraws', requestedBy: 'dev-clerk-79-26743' }], updateId: `dev-clerk-79-26743/${key}` });
     const retry = await send(`/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, stack.tokens.clerk, key);
     expect(retry.status).toBe(202);
     expect(await audits(dossierNumber, 'dossier.withdraw')).toBe(1);

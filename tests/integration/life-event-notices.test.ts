@@ -27,7 +27,7 @@ describe('life-event notices: from the facility to the desk', () => {
     noticeNumber: `CS-${randomUUID().slice(0, 12)}`,
     facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
     child: { sex: 'FEMALE', dateOfBirth: bornDaysAgo(3), placeOfBirth: 'Bệnh viện Từ Dũ, Thành phố Hồ Chí Minh', weightGrams: 3100 },
-    mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' } },
+    mother: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79' } },
     ...overrides,
   });
   const notices = (token: string, query = '') => getJson(`${stack.apiUrl}/v1/notices${query}`, token);
@@ -95,7 +95,7 @@ describe('life-event notices: from the facility to the desk', () => {
       kind: 'DEATH',
       noticeNumber: `BT-${randomUUID().slice(0, 12)}`,
       facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
-      deceased: { ...intake.deceased, dateOfDeath: bornDaysAgo(20), residence: { line: '5 Lê Lợi', communeCode: '26734', provinceCode: '79' } },
+      deceased: { ...intake.deceased, dateOfDeath: bornDaysAgo(20), residence: { line: '5 Lê Lợi', communeCode: '26743', provinceCode: '79' } },
       informantPhone: '0909123456',
     };
     const sent = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);

@@ -15,7 +15,7 @@ describe('manual steps: every birth agency works its step from its inbox, throug
   let stack: Stack;
   beforeAll(async () => {
     // Every birth-group agency works by hand here: in the test commune, its province, or everywhere.
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734,POPULATION_DATABASE,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
   });
   afterAll(async () => {
     await stack.stop();
@@ -51,10 +51,10 @@ describe('manual steps: every birth agency works its step from its inbox, throug
 
     const claimed = await act(t.civilStatusOfficer, registration.id, 'claim');
     expect(claimed.status).toBe(200);
-    expect(claimed.body).toMatchObject({ status: 'CLAIMED', claimedBy: 'dev-civil-status-79-26734' });
+    expect(claimed.body).toMatchObject({ status: 'CLAIMED', claimedBy: 'dev-civil-status-79-26743' });
     // The dossier status says who holds the manual step and since when.
     const held = stepOf(await status(dossierNumber), 'BIRTH_REGISTRATION');
-    expect(held).toMatchObject({ mode: 'MANUAL', status: 'RUNNING', task: { status: 'CLAIMED', claimedBy: 'dev-civil-status-79-26734' } });
+    expect(held).toMatchObject({ mode: 'MANUAL', status: 'RUNNING', task: { status: 'CLAIMED', claimedBy: 'dev-civil-status-79-26743' } });
     expect(held.task.claimedAt).toBe(claimed.body.claimedAt);
 
     // A malformed result is refused field by field and changes nothing.
@@ -65,7 +65,7 @@ describe('manual steps: every birth agency works its step from its inbox, throug
 
     const done = await act(t.civilStatusOfficer, registration.id, 'completion', { result: results.BIRTH_REGISTRATION() });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'DONE', outcome: 'COMPLETED', completedBy: 'dev-civil-status-79-26734' });
+    expect(done.body).toMatchObject({ status: 'DONE', outcome: 'COMPLETED', completedBy: 'dev-civil-status-79-26743' });
 
     // Completing twice: 409, nothing changes.
     const twice = await act(t.civilStatusOfficer, registration.id, 'completion', { result: { ...results.BIRTH_REGISTRATION(), page: 999 } });
@@ -94,9 +94,9 @@ describe('manual steps: every birth agency works its step from its inbox, throug
     const body = await untilEnded(dossierNumber);
     expect(body.status).toBe('COMPLETED');
     expect(body.steps.map((s: any) => [s.step, s.mode, s.status, s.task?.status, s.task?.completedBy])).toEqual([
-      ['BIRTH_REGISTRATION', 'MANUAL', 'COMPLETED', 'DONE', 'dev-civil-status-79-26734'],
+      ['BIRTH_REGISTRATION', 'MANUAL', 'COMPLETED', 'DONE', 'dev-civil-status-79-26743'],
       ['PERSONAL_ID', 'MANUAL', 'COMPLETED', 'DONE', 'dev-population-database'],
-      ['PERMANENT_RESIDENCE', 'MANUAL', 'COMPLETED', 'DONE', 'dev-police-79-26734'],
+      ['PERMANENT_RESIDENCE', 'MANUAL', 'COMPLETED', 'DONE', 'dev-police-79-26743'],
       ['CHILD_HEALTH_INSURANCE', 'MANUAL', 'COMPLETED', 'DONE', 'dev-social-security-79'],
     ]);
     expect(stepOf(body, 'BIRTH_REGISTRATION').result).toEqual(results.BIRTH_REGISTRATION());
@@ -104,12 +104,12 @@ describe('manual steps: every birth agency works its step from its inbox, throug
 
     const audit = await stack.db.auditEntry.findMany({ where: { dossierNumber }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.action, a.actorSubject])).toEqual([
-      ['dossier.submit', 'dev-clerk-79-26734'],
-      ['task.claim', 'dev-civil-status-79-26734'],
-      ['task.complete', 'dev-civil-status-79-26734'],
+      ['dossier.submit', 'dev-clerk-79-26743'],
+      ['task.claim', 'dev-civil-status-79-26743'],
+      ['task.complete', 'dev-civil-status-79-26743'],
       ['task.complete', 'dev-population-database'],
-      ['task.claim', 'dev-police-79-26734'],
-      ['task.complete', 'dev-police-79-26734'],
+      ['task.claim', 'dev-police-79-26743'],
+      ['task.complete', 'dev-police-79-26743'],
       ['task.claim', 'dev-social-security-79'],
       ['task.complete', 'dev-social-security-79'],
     ]);

@@ -76,7 +76,7 @@ describe('what an officer did by hand is undone by hand: undo tasks in the agenc
     expect((await act(t.policeOfficer, residenceUndo.id, 'supplement-request', { reason: 'more papers' })).status).toBe(409);
     const undone = await act(t.policeOfficer, residenceUndo.id, 'completion', { result: { reference: 'QD-XOA-79-1' } });
     expect(undone.status).toBe(200);
-    expect(undone.body).toMatchObject({ kind: 'UNDO', status: 'DONE', outcome: 'COMPLETED', completedBy: 'dev-police-79-26734' });
+    expect(undone.body).toMatchObject({ kind: 'UNDO', status: 'DONE', outcome: 'COMPLETED', completedBy: 'dev-police-79-26743' });
 
     // Then the ID number, in the population database's inbox, showing the number to cancel.
     const idUndo = await openTask(t.populationDatabaseSystem, dossierNumber, '&kind=UNDO');
@@ -102,8 +102,8 @@ describe('what an officer did by hand is undone by hand: undo tasks in the agenc
     const audit = await stack.db.auditEntry.findMany({ where: { dossierNumber, action: 'task.complete' }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.actorSubject, (a.detail as any).step, (a.detail as any).kind])).toEqual([
       ['dev-population-database', 'PERSONAL_ID', 'ACT'],
-      ['dev-police-79-26734', 'PERMANENT_RESIDENCE', 'ACT'],
-      ['dev-police-79-26734', 'PERMANENT_RESIDENCE', 'UNDO'],
+      ['dev-police-79-26743', 'PERMANENT_RESIDENCE', 'ACT'],
+      ['dev-police-79-26743', 'PERMANENT_RESIDENCE', 'UNDO'],
       ['dev-population-database', 'PERSONAL_ID', 'UNDO'],
     ]);
   }, 90_000);

@@ -134,7 +134,7 @@ describe('public dossier status: the receipt code at intake and the citizen look
 
     const refusals = await Promise.all([
       lookup({ dossierNumber: intake.dossierNumber, receiptCode: wrong }),
-      lookup({ dossierNumber: 'H79.26734-NEVER-FILED-1', receiptCode }),
+      lookup({ dossierNumber: 'H79.26743-NEVER-FILED-1', receiptCode }),
       lookup({ dossierNumber: withoutCode.intake.dossierNumber, receiptCode: withoutCode.receiptCode }),
       // A real code, of another dossier.
       lookup({ dossierNumber: intake.dossierNumber, receiptCode: other.receiptCode }),
@@ -175,7 +175,7 @@ describe('public dossier status: the receipt code at intake and the citizen look
     try {
       const existing = await workOf(intake.dossierNumber, wrong);
       expect(existing).toEqual({ hmacs: 1, compared: [[32, 32]], reads: [[{ columns: ['digest', 'id'], digest: 32 }]], stepReads: 0 });
-      expect(await workOf('H79.26734-NEVER-FILED-3', wrong)).toEqual(existing);
+      expect(await workOf('H79.26743-NEVER-FILED-3', wrong)).toEqual(existing);
       expect(await workOf(withoutCode.intake.dossierNumber, withoutCode.receiptCode)).toEqual(existing);
       // And the code that matches opens the steps, through the same read.
       await expect(readPublicDossierStatus(db, codes, { dossierNumber: intake.dossierNumber, receiptCode })).resolves.toMatchObject({ dossierNumber: intake.dossierNumber });
@@ -187,15 +187,15 @@ describe('public dossier status: the receipt code at intake and the citizen look
 
   it('limits each client address, counting refused and malformed lookups too, with a 429 problem and Retry-After', async () => {
     const address = '198.51.100.7';
-    for (let i = 0; i < limit - 1; i += 1) expect((await lookup({ dossierNumber: 'H79.26734-NEVER-FILED-2', receiptCode: 'ABCD2345' }, address)).status).toBe(404);
+    for (let i = 0; i < limit - 1; i += 1) expect((await lookup({ dossierNumber: 'H79.26743-NEVER-FILED-2', receiptCode: 'ABCD2345' }, address)).status).toBe(404);
     expect((await lookup({ dossierNumber: '' }, address)).status).toBe(400);
-    const refused = await lookup({ dossierNumber: 'H79.26734-NEVER-FILED-2', receiptCode: 'ABCD2345' }, address);
+    const refused = await lookup({ dossierNumber: 'H79.26743-NEVER-FILED-2', receiptCode: 'ABCD2345' }, address);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(JSON.parse(refused.text)).toMatchObject({ status: 429, title: 'Too many requests' });
     // Another citizen is not held up by this one.
-    expect((await lookup({ dossierNumber: 'H79.26734-NEVER-FILED-2', receiptCode: 'ABCD2345' }, '198.51.100.8')).status).toBe(404);
+    expect((await lookup({ dossierNumber: 'H79.26743-NEVER-FILED-2', receiptCode: 'ABCD2345' }, '198.51.100.8')).status).toBe(404);
   });
 
   it('refuses malformed and hostile input with a 400 naming the field', async () => {
@@ -205,18 +205,18 @@ describe('public dossier status: the receipt code at intake and the citizen look
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
       return (JSON.parse(answer.text).errors ?? []).map((e: { field: string }) => e.field);
     };
-    expect(await field({ dossierNumber: 'H79.26734-X1234' })).toContain('body.receiptCode');
+    expect(await field({ dossierNumber: 'H79.26743-X1234' })).toContain('body.receiptCode');
     expect(await field({ receiptCode: 'ABCD2345' })).toContain('body.dossierNumber');
-    expect(await field({ dossierNumber: 'H79.26734-X1234', receiptCode: 'x'.repeat(100_000) })).toContain('body.receiptCode');
+    expect(await field({ dossierNumber: 'H79.26743-X1234', receiptCode: 'x'.repeat(100_000) })).toContain('body.receiptCode');
     expect(await field({ dossierNumber: 'H'.repeat(100_000), receiptCode: 'ABCD2345' })).toContain('body.dossierNumber');
     // Letters outside the alphabet, look-alikes from other scripts, a code too short.
-    expect(await field({ dossierNumber: 'H79.26734-X1234', receiptCode: 'ABCU2345' })).toContain('body.receiptCode');
-    expect(await field({ dossierNumber: 'H79.26734-X1234', receiptCode: 'АВСD2345' })).toContain('body.receiptCode');
-    expect(await field({ dossierNumber: 'H79.26734-X1234', receiptCode: 'ABC2345' })).toContain('body.receiptCode');
+    expect(await field({ dossierNumber: 'H79.26743-X1234', receiptCode: 'ABCU2345' })).toContain('body.receiptCode');
+    expect(await field({ dossierNumber: 'H79.26743-X1234', receiptCode: 'АВСD2345' })).toContain('body.receiptCode');
+    expect(await field({ dossierNumber: 'H79.26743-X1234', receiptCode: 'ABC2345' })).toContain('body.receiptCode');
     expect(await field({ dossierNumber: 'Hồ sơ 1', receiptCode: 'ABCD2345' })).toContain('body.dossierNumber');
-    expect(await field({ dossierNumber: 'H79.26734-X1234', receiptCode: 12345678 })).toContain('body.receiptCode');
+    expect(await field({ dossierNumber: 'H79.26743-X1234', receiptCode: 12345678 })).toContain('body.receiptCode');
     expect((await lookup(undefined, undefined, '{"dossierNumber":')).status).toBe(400);
-    expect((await lookup(undefined, undefined, JSON.stringify({ dossierNumber: 'H79.26734-X\u0000', receiptCode: 'ABCD2345' }))).status).toBe(400);
+    expect((await lookup(undefined, undefined, JSON.stringify({ dossierNumber: 'H79.26743-X\u0000', receiptCode: 'ABCD2345' }))).status).toBe(400);
   });
 
   it("lets the commune's clerk issue a new code, which voids the previous one, audited without the code", async () => {

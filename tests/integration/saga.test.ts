@@ -116,7 +116,7 @@ describe('death group, supplements, withdrawal and compensation on the real stac
     expect(stepOf(body, 'BIRTH_REGISTRATION').status).toBe('COMPENSATED');
     const audit = await stack.db.auditEntry.findMany({ where: { dossierNumber: running.dossierNumber }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.action, a.actorSubject])).toEqual([
-      ['dossier.submit', 'dev-clerk-79-26734'],
+      ['dossier.submit', 'dev-clerk-79-26743'],
       ['dossier.cancelRegistration', 'dev-supervisor-79'],
       ['incident.retry', 'dev-supervisor-79'],
     ]);

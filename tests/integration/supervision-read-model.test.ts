@@ -65,7 +65,7 @@ describe('the supervision columns kept by the database', () => {
         workflowId: `read-model-${id}`,
         dueAt: new Date(Date.now() + 5 * 86_400_000),
         provinceCode: '79',
-        communeCode: '26734',
+        communeCode: '26743',
         intake: intake as object,
         intakeDigest: 'read-model',
         selectedSteps: steps.map(([step]) => step),

@@ -82,7 +82,7 @@ describe('supervision on the real stack: an agency outage, incidents, and a bulk
       typedSearchAttributes: [
         { key: searchAttributes.dossierNumber, value: input.dossierNumber },
         { key: searchAttributes.provinceCode, value: '79' },
-        { key: searchAttributes.communeCode, value: '26734' },
+        { key: searchAttributes.communeCode, value: '26743' },
       ],
     });
     const listed = await eventually(async () => {

@@ -22,7 +22,7 @@ const tries = 50;
 describe('task decisions: one decision per task, recorded by the workflow', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734,POPULATION_DATABASE' });
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE' });
   });
   afterAll(async () => {
     await stack.stop();
@@ -74,7 +74,7 @@ describe('task decisions: one decision per task, recorded by the workflow', () =
         const { body } = await getJson(`${stack.apiUrl}/v1/tasks/${task.id}`, stack.tokens.civilStatusOfficer);
         return body.status === 'DONE' ? body : undefined;
       });
-      expect(done).toMatchObject({ outcome: winner.kind, completedBy: 'dev-civil-status-79-26734', decisionPending: false });
+      expect(done).toMatchObject({ outcome: winner.kind, completedBy: 'dev-civil-status-79-26743', decisionPending: false });
       const step = await statusOf(dossierNumber, 'BIRTH_REGISTRATION');
       if (winner.kind === 'COMPLETED') {
         expect(step).toMatchObject({ status: 'COMPLETED', result: { registrationNumber: `${i + 1}/${winner.which}` } });

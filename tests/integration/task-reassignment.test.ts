@@ -4,7 +4,7 @@ import { eventually, getJson, postJson, startStack, type Stack } from '../suppor
 describe('a supervisor reassigns a manual task held by an absent officer', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26734' });
+    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743' });
   });
   afterAll(async () => {
     await stack.stop();
@@ -22,9 +22,9 @@ describe('a supervisor reassigns a manual task held by an absent officer', () =>
     expect((await move(stack.tokens.clerk, { toSubject: 'officer-2', reason: 'mine now' })).status).toBe(403);
     expect((await move(stack.tokens.provinceSupervisor, { toSubject: 'bad id!', reason: 'x' })).status).toBe(400);
 
-    const moved = await move(stack.tokens.provinceSupervisor, { toSubject: 'dev-civil-status-79-26734-b', reason: 'officer on leave' });
+    const moved = await move(stack.tokens.provinceSupervisor, { toSubject: 'dev-civil-status-79-26743-b', reason: 'officer on leave' });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ status: 'CLAIMED', claimedBy: 'dev-civil-status-79-26734-b' });
+    expect(moved.body).toMatchObject({ status: 'CLAIMED', claimedBy: 'dev-civil-status-79-26743-b' });
     // The former holder can no longer complete it.
     const today = new Date().toISOString().slice(0, 10);
     const result = { registrationNumber: '9/2026', book: '01/2026-KS', page: 9, registeredOn: today };

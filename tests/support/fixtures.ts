@@ -11,8 +11,8 @@ export function birthIntake(overrides: Partial<BirthIntake> = {}): BirthIntake {
   const born = new Date(today.getTime() - 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   return {
     group: 'BIRTH',
-    dossierNumber: `H79.26734-${Date.now().toString(36)}-${process.pid}-${sequence}`,
-    jurisdiction: { provinceCode: '79', communeCode: '26734' },
+    dossierNumber: `H79.26743-${Date.now().toString(36)}-${process.pid}-${sequence}`,
+    jurisdiction: { provinceCode: '79', communeCode: '26743' },
     procedures: { permanentResidence: true, healthInsurance: true },
     child: {
       fullName: 'Nguyễn Minh An',
@@ -28,18 +28,18 @@ export function birthIntake(overrides: Partial<BirthIntake> = {}): BirthIntake {
       personalIdNumber: '079195001234',
       ethnicity: 'Kinh',
       nationality: 'Việt Nam',
-      residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' },
+      residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79' },
     },
     father: {
       fullName: 'Nguyễn Văn Cường',
       personalIdNumber: '079092004321',
       ethnicity: 'Kinh',
       nationality: 'Việt Nam',
-      residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79' },
+      residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79' },
     },
     requester: { fullName: 'Trần Thị Bích', personalIdNumber: '079195001234', relationship: 'MOTHER' },
     birthCertificate: { number: 'CS-2026-004512', issuedBy: 'Bệnh viện Từ Dũ', issuedOn: born },
-    residence: { line: '12 Nguyễn Trãi', communeCode: '26734', provinceCode: '79', headOfHouseholdConsent: true },
+    residence: { line: '12 Nguyễn Trãi', communeCode: '26743', provinceCode: '79', headOfHouseholdConsent: true },
     healthInsurance: { initialFacilityCode: '79024' },
     ...overrides,
   };
@@ -51,8 +51,8 @@ export function deathIntake(overrides: Partial<DeathIntake> = {}): DeathIntake {
   const died = new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   return {
     group: 'DEATH',
-    dossierNumber: `K79.26734-${Date.now().toString(36)}-${process.pid}-${sequence}`,
-    jurisdiction: { provinceCode: '79', communeCode: '26734' },
+    dossierNumber: `K79.26743-${Date.now().toString(36)}-${process.pid}-${sequence}`,
+    jurisdiction: { provinceCode: '79', communeCode: '26743' },
     procedures: { residenceRemoval: true, funeralAllowance: true, survivorBenefit: true },
     deceased: {
       fullName: 'Lê Văn Đức',

@@ -49,7 +49,7 @@ describe('the legal time limit of a notice (time-skipping)', () => {
       await waitFor(async () => of('markNoticeOverdue').length === 1);
 
       // Late, but registered all the same.
-      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26734-LATE-1' });
+      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26743-LATE-1' });
       expect(await handle.result()).toEqual({ status: 'CONFIRMED', late: true });
     });
   });
@@ -61,7 +61,7 @@ describe('the legal time limit of a notice (time-skipping)', () => {
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(lifeEventNoticeWorkflow, { taskQueue, workflowId: noticeWorkflowIdFor(input.noticeId), args: [input] });
       await env.sleep(3 * day);
-      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26734-ONTIME-1' });
+      await handle.signal(noticeConfirmedSignal, { dossierNumber: 'H79.26743-ONTIME-1' });
       // Past both reminders and the limit, the worker still polling: a timer the confirmation left running fires here.
       await env.sleep(90 * day);
       expect(await handle.result()).toEqual({ status: 'CONFIRMED', late: false });

@@ -58,7 +58,7 @@ export function DossierLookup() {
           <Card>
             <Form form={form} layout="vertical" onFinish={(values) => lookup.mutate({ dossierNumber: values.dossierNumber.trim(), receiptCode: values.receiptCode })} requiredMark={false}>
               <Form.Item name="dossierNumber" label="Số hồ sơ" rules={[rule(dossierNumberSchema)]} validateTrigger="onSubmit">
-                <Input size="large" autoComplete="off" spellCheck={false} maxLength={64} placeholder="H79.26734-…" />
+                <Input size="large" autoComplete="off" spellCheck={false} maxLength={64} placeholder="H79.26743-…" />
               </Form.Item>
               <Form.Item name="receiptCode" label="Mã tra cứu" rules={[rule(receiptCodeSchema)]} validateTrigger="onSubmit" extra="8 chữ và số, ví dụ 7KQ2-M9XD; không phân biệt chữ hoa, chữ thường.">
                 <Input size="large" autoComplete="off" spellCheck={false} autoCapitalize="characters" maxLength={32} />

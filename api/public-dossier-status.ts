@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { documentTypeCodes } from '../domain/catalogues';
 import { dossierNumberSchema } from '../domain/intake';
+import { oneStopOffice } from '../domain/one-stop-offices';
+import { collectionDocuments, resultDocumentKinds, resultsAvailable } from '../domain/result-documents';
 import { procedureGroups } from '../domain/procedures';
 import { receiptCodeSchema } from '../domain/receipt-code';
 import { dossierStatuses, type StepStatus } from '../domain/statuses';
@@ -52,6 +55,13 @@ export const publicDossierStatusSchema = z
     dueAt: z.iso.datetime().describe('The appointment: when the results are due (working days from receipt)'),
     completedAt: timestamp,
     citizenAction: z.enum(citizenActions).describe('What the citizen should do now, over all steps'),
+    office: z
+      .object({ name: z.string(), address: z.string(), hours: z.string().optional() })
+      .describe('The one-stop desk of the dossier: where supplements are brought and paper results collected'),
+    documentsToBring: z.array(z.enum(documentTypeCodes)).describe('What to bring to collect the results at the desk (besides the receipt); the console names each'),
+    results: z
+      .array(z.enum(resultDocumentKinds))
+      .describe('The result documents downloadable now (POST /v1/public/dossier-results/{document}); empty until the group ends with its registration done'),
     steps: z.array(
       z.object({
         step: z.string().describe('Step code, e.g. BIRTH_REGISTRATION; the console names it in Vietnamese'),
@@ -64,7 +74,7 @@ export const publicDossierStatusSchema = z
       }),
     ),
   })
-  .describe('Step statuses and dates only: no names, ID numbers, results or officers');
+  .describe('Step statuses and dates, the desk and what to bring only: no names, ID numbers, results or officers');
 export type PublicDossierStatus = z.infer<typeof publicDossierStatusSchema>;
 
 /** One answer for a wrong code, an unknown number and a dossier without a code: none tells which. */
@@ -78,7 +88,7 @@ const actionOf = (status: CitizenStepStatus): CitizenAction =>
  * two columns and sizes — the id ('' for none) and a 32-byte digest, the stand-in when the dossier is
  * unknown or has no code. A plain find answers an unknown number with no row, measurably sooner.
  */
-async function receiptKey(db: Database, codes: ReceiptCodes, dossierNumber: string): Promise<{ id: string; digest: Uint8Array }> {
+export async function receiptKey(db: Database, codes: ReceiptCodes, dossierNumber: string): Promise<{ id: string; digest: Uint8Array }> {
   const [row] = await db.$queryRaw<{ id: string; digest: Uint8Array }[]>`
     SELECT coalesce(d.id::text, '') AS id, coalesce(d.receipt_code_hash, ${codes.unmatchable}) AS digest
     FROM (SELECT 1) AS one LEFT JOIN dossier d ON d.dossier_number = ${dossierNumber}`;
@@ -103,6 +113,8 @@ export async function readPublicDossierStatus(
     select: {
       dossierNumber: true,
       procedureGroup: true,
+      provinceCode: true,
+      communeCode: true,
       status: true,
       receivedAt: true,
       dueAt: true,
@@ -135,6 +147,9 @@ export async function readPublicDossierStatus(
     dueAt: dossier.dueAt.toISOString(),
     completedAt: iso(dossier.completedAt),
     citizenAction: actions.has('BRING_SUPPLEMENT') ? 'BRING_SUPPLEMENT' : actions.has('CONTACT_DESK') ? 'CONTACT_DESK' : 'NONE',
+    office: oneStopOffice(dossier),
+    documentsToBring: [...collectionDocuments],
+    results: resultsAvailable(dossier) ? [...resultDocumentKinds] : [],
     steps,
   };
 }

@@ -1,4 +1,4 @@
-import { vietnamDate } from './intake/common';
+import { vietnameseDate } from './intake/common';
 import type { NoticeKind } from './life-events';
 import { stepDefinition, type ProcedureGroup, type StepCode } from './procedures';
 
@@ -95,13 +95,11 @@ const groupEnding: Record<string, string> = {
 };
 
 const lookUp = 'Tra cứu bằng mã hồ sơ trên Cổng Dịch vụ công hoặc ứng dụng VNeID.';
+/** Said when a group ends with its registration standing: the electronic results wait on the lookup page. */
+const resultsOnline = 'Kết quả điện tử đã có: tải về tại trang tra cứu hồ sơ bằng số hồ sơ và mã tra cứu trên giấy tiếp nhận.';
+const endsWithResults = new Set(['COMPLETED', 'PARTIALLY_COMPLETED']);
 const desk = 'Liên hệ bộ phận một cửa nơi nộp hồ sơ để được hướng dẫn.';
 
-/** dd/mm/yyyy, the Vietnamese way, of the Vietnam (UTC+7) calendar day. */
-function vietnameseDate(at: Date): string {
-  const [year, month, day] = vietnamDate(at).split('-');
-  return `${day}/${month}/${year}`;
-}
 
 const dayMs = 86_400_000;
 
@@ -160,7 +158,7 @@ export function renderAnnouncement(announcement: Announcement): RenderedMessage 
       if (!ending) throw new Error(`no announcement for a group ending ${announcement.code ?? 'without an outcome'}`);
       return {
         title: `Hồ sơ ${n}: đã kết thúc`,
-        text: `Hồ sơ ${groupName[group]} ${n} ${ending}. ${lookUp}`,
+        text: `Hồ sơ ${groupName[group]} ${n} ${ending}. ${endsWithResults.has(announcement.code ?? '') ? resultsOnline : lookUp}`,
       };
     }
   }

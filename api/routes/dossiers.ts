@@ -16,6 +16,8 @@ import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies, type IntakeOptions, type IntakeReceipt } from '../dossier-intake';
 import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
+import { pdfResponse, readStaffResult, sendPdf } from '../dossier-results';
+import { resultDocumentKinds } from '../../domain/result-documents';
 import { decideIncident } from '../incident-decisions';
 import { problemResponses, ProblemError } from '../problem';
 import type { ReceiptCodes } from '../receipt-codes';
@@ -153,6 +155,24 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');
         const announcements = roleMayPerform(principalOf(request).role, 'dossier.readAnnouncements');
         return (await readDossierStatus(deps.db, request.params.dossierNumber, { temporalUiUrl: deps.temporalUiUrl, calendar: deps.calendar, announcements }))!;
+      },
+    );
+
+    app.get(
+      '/dossiers/:dossierNumber/results/:document',
+      {
+        preHandler: requirePermission('dossier.read'),
+        schema: {
+          tags: ['dossiers'],
+          summary: "A dossier's electronic results in full, as a PDF: the registration extract (with the ID and card numbers) or the receipt, to print or hand over",
+          security,
+          params: params.extend({ document: z.enum(resultDocumentKinds) }),
+          response: { 200: pdfResponse, ...problemResponses(404, 409) },
+        },
+      },
+      async (request, reply) => {
+        await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');
+        return sendPdf(reply, await readStaffResult(deps.db, request.params.dossierNumber, request.params.document));
       },
     );
 

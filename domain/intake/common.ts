@@ -135,6 +135,12 @@ export function vietnamDate(instant: Date): string {
   return new Date(instant.getTime() + vietnamOffsetMs).toISOString().slice(0, 10);
 }
 
+/** dd/mm/yyyy, the Vietnamese way, of an ISO date or of an instant's Vietnam (UTC+7) calendar day. */
+export function vietnameseDate(at: Date | string): string {
+  const [year, month, day] = (typeof at === 'string' ? at : vietnamDate(at)).split('-');
+  return `${day}/${month}/${year}`;
+}
+
 export function todayIso(): string {
   return vietnamDate(new Date());
 }

@@ -37,9 +37,14 @@ describe('announcement templates', () => {
     );
   });
 
-  it.each(['COMPLETED', 'PARTIALLY_COMPLETED', 'REFUSED', 'WITHDRAWN', 'CANCELLED'])('tells a group ending %s', (code) => {
+  it.each(['REFUSED', 'WITHDRAWN', 'CANCELLED'])('tells a group ending %s', (code) => {
     const { text } = renderAnnouncement({ ...base, group: 'DEATH', event: 'GROUP_ENDED', code });
     expect(text).toMatch(/^Hồ sơ liên thông khai tử H79\.26743-000123 .+\. Tra cứu bằng mã hồ sơ/);
+  });
+
+  it.each(['COMPLETED', 'PARTIALLY_COMPLETED'])('tells a group ending %s that its electronic results wait on the lookup page, by number and code', (code) => {
+    const { text } = renderAnnouncement({ ...base, group: 'DEATH', event: 'GROUP_ENDED', code });
+    expect(text).toMatch(/^Hồ sơ liên thông khai tử H79\.26743-000123 .+\. Kết quả điện tử đã có: tải về tại trang tra cứu hồ sơ bằng số hồ sơ và mã tra cứu/);
   });
 
   it("reminds a notice's family of the days left and the last day, by the notice's number alone", () => {

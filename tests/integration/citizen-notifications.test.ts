@@ -54,7 +54,7 @@ describe('announcements to the citizen', () => {
     expect(messages.every((m) => m.channel === 'SMS' && m.to === contact.phone)).toBe(true);
     const texts = messages.map((m) => m.text);
     expect(texts).toContain(`Thủ tục "Cấp số định danh cá nhân" của hồ sơ ${intake.dossierNumber} đã được giải quyết xong. Tra cứu bằng mã hồ sơ trên Cổng Dịch vụ công hoặc ứng dụng VNeID.`);
-    expect(texts).toContain(`Hồ sơ liên thông khai sinh ${intake.dossierNumber} đã được giải quyết xong tất cả các thủ tục. Tra cứu bằng mã hồ sơ trên Cổng Dịch vụ công hoặc ứng dụng VNeID.`);
+    expect(texts).toContain(`Hồ sơ liên thông khai sinh ${intake.dossierNumber} đã được giải quyết xong tất cả các thủ tục. Kết quả điện tử đã có: tải về tại trang tra cứu hồ sơ bằng số hồ sơ và mã tra cứu trên giấy tiếp nhận.`);
     const personal = [intake.child.fullName, intake.mother!.fullName, intake.father!.fullName, intake.mother!.personalIdNumber, intake.father!.personalIdNumber];
     const issued = await stack.db.dossierStep.findMany({ where: { dossier: { dossierNumber: intake.dossierNumber } } });
     const results = issued.flatMap((s) => Object.values((s.result ?? {}) as Record<string, unknown>)).filter((v): v is string => typeof v === 'string' && v.length > 6);

@@ -47,7 +47,8 @@ function readableWhere(principal: Principal): Prisma.DossierWhereInput {
   return agencyWorks ? { ...place, steps: { some: { agency: principal.agency ?? '-' } } } : place;
 }
 
-export async function listDossiers(db: Database, principal: Principal, query: DossierListQuery, now = new Date()): Promise<DossierList> {
+/** `also`: a further condition (the search by name, api/dossier-search.ts). */
+export async function listDossiers(db: Database, principal: Principal, query: DossierListQuery, now = new Date(), also: Prisma.DossierWhereInput = {}): Promise<DossierList> {
   // Late, as the `overdue` flag of each item says: ended after its deadline, or still open past it.
   const late: Prisma.DossierWhereInput[] = [{ completedAt: null, dueAt: { lt: now } }, { completedAt: { gt: db.dossier.fields.dueAt } }];
   const where: Prisma.DossierWhereInput = {
@@ -55,6 +56,7 @@ export async function listDossiers(db: Database, principal: Principal, query: Do
       readableWhere(principal),
       query.q ? { dossierNumber: { contains: query.q } } : {},
       query.status ? { status: query.status } : {},
+      also,
       query.group ? { procedureGroup: query.group } : {},
       query.overdue === undefined ? {} : query.overdue ? { OR: late } : { NOT: { OR: late } },
       query.waitingForCitizen ? { steps: { some: { status: 'WAITING_FOR_SUPPLEMENT' } } } : {},

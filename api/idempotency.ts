@@ -45,9 +45,10 @@ export function messageId(request: FastifyRequest, part?: string): string | unde
  * Calls whose answer is never kept, so never replayed: the intake and a draft's confirmation (the dossier
  * number is their key; the answer carries the receipt code, kept nowhere but as a hash), a new
  * receipt code (the answer carries the code, which is stored nowhere but as a hash; pressing again issues
- * another and voids this one), and the public lookup (no principal, no state changed).
+ * another and voids this one), the public lookup (no principal, no state changed), and the search of
+ * dossiers (a POST only to keep names out of URLs; its answer, which names people, is never stored).
  */
-const unkeyed = new Set(['/v1/dossiers', '/v1/notices/:noticeId/confirmation', '/v1/dossiers/:dossierNumber/receipt-code', '/v1/public/dossier-status']);
+const unkeyed = new Set(['/v1/dossiers', '/v1/dossiers/search', '/v1/notices/:noticeId/confirmation', '/v1/dossiers/:dossierNumber/receipt-code', '/v1/public/dossier-status']);
 
 /** Calls that change state and need a key to be safely repeated: every POST but those above. */
 export const takesIdempotencyKey = (method: string, route: string | undefined): boolean =>

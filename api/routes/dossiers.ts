@@ -5,6 +5,7 @@ import { authorize, roleMayPerform } from '../../domain/authorization';
 import { intakeSubmissionSchema, type Intake } from '../../domain/intake';
 import type { Principal } from '../../domain/principal';
 import { receiptCodeFormat } from '../../domain/receipt-code';
+import { receiptSlip } from '../../domain/receipt-slip';
 import { stepCodes } from '../../domain/procedures';
 import { cancelRegistrationUpdate, provideSupplementUpdate, withdrawUpdate } from '../../workflows/contract';
 import { audit } from '../audit';
@@ -15,6 +16,7 @@ import { forbidden, principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import { submitIntake, type IntakeDependencies, type IntakeOptions, type IntakeReceipt } from '../dossier-intake';
 import { dossierListQuerySchema, dossierListSchema, listDossiers } from '../dossier-list';
+import { dossierSearchResultSchema, dossierSearchSchema, searchDossiers } from '../dossier-search';
 import { dossierStatusSchema, readDossierStatus } from '../dossier-status';
 import { pdfResponse, readStaffResult, sendPdf } from '../dossier-results';
 import { resultDocumentKinds } from '../../domain/result-documents';
@@ -30,6 +32,15 @@ const receiptCode = z.string().regex(receiptCodeFormat).describe(
   'For the citizen\'s receipt: with the dossier number it opens POST /v1/public/dossier-status. Shown once; only its hash is kept',
 );
 
+/** What the printed receipt names besides number and dates (domain/receipt-slip.ts). */
+const receiptSlipSchema = z
+  .object({
+    applicant: z.string().describe('The requester who brought the dossier'),
+    office: z.string().describe("The receiving commune's civil-status office, by name"),
+    documents: z.array(z.enum(documentTypeCodes)).describe('Documents received, codes of the catalogue (domain/catalogues.ts)'),
+  })
+  .describe("The receipt's applicant, office and documents received");
+
 export const receiptSchema = z.object({
   dossierId: z.uuid(),
   dossierNumber: z.string(),
@@ -40,6 +51,7 @@ export const receiptSchema = z.object({
     .describe('The receipt code, on the answer that created the dossier only; null on a repeated intake, which keeps the first code (issue a new one with POST /v1/dossiers/{n}/receipt-code)'),
   receivedAt: z.iso.datetime(),
   dueAt: z.iso.datetime().describe('The appointment date for the receipt: when the results are due'),
+  slip: receiptSlipSchema,
   workflowStarted: z
     .boolean()
     .describe('false (with 202 Accepted): the dossier is recorded but Temporal was unavailable; its workflow starts automatically, no resubmission needed'),
@@ -62,7 +74,7 @@ export async function acceptIntake(deps: DossierRouteDependencies, principal: Pr
 }
 
 /** 201 for a new dossier, 200 for a repeat, 202 when it waits for Temporal to start its workflow. */
-export function sendReceipt(reply: FastifyReply, receipt: IntakeReceipt) {
+export function sendReceipt(reply: FastifyReply, receipt: IntakeReceipt, intake: Intake) {
   return reply
     .code(receipt.workflowStarted ? (receipt.created ? 201 : 200) : 202)
     .header('location', statusUrl(receipt.dossierNumber))
@@ -74,6 +86,7 @@ export function sendReceipt(reply: FastifyReply, receipt: IntakeReceipt) {
       receiptCode: receipt.receiptCode,
       receivedAt: receipt.receivedAt.toISOString(),
       dueAt: receipt.dueAt.toISOString(),
+      slip: receiptSlip(intake),
       workflowStarted: receipt.workflowStarted,
     });
 }
@@ -94,7 +107,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           response: { 200: receiptSchema, 201: receiptSchema, 202: receiptSchema, ...problemResponses(409) },
         },
       },
-      async (request, reply) => sendReceipt(reply, await acceptIntake(deps, principalOf(request), request.body)),
+      async (request, reply) => sendReceipt(reply, await acceptIntake(deps, principalOf(request), request.body), request.body),
     );
 
     app.post(
@@ -108,7 +121,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           description: 'Not replayed under an Idempotency-Key: the code is kept nowhere but as a hash, so a repeated call issues another code.',
           security,
           params,
-          response: { 201: z.object({ dossierNumber: z.string(), receiptCode, issuedAt: z.iso.datetime() }), ...problemResponses(404) },
+          response: { 201: z.object({ dossierNumber: z.string(), receiptCode, issuedAt: z.iso.datetime(), slip: receiptSlipSchema }), ...problemResponses(404) },
         },
       },
       async (request, reply) => {
@@ -120,7 +133,7 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
           await tx.dossier.update({ where: { id: dossier.id }, data: { receiptCodeHash: issued.hash, receiptCodeIssuedAt: issuedAt } });
           await audit(tx, principal, { action: 'dossier.issueReceiptCode', dossierNumber: dossier.dossierNumber, detail: { replaced: dossier.receiptCodeHash !== null } });
         });
-        return reply.code(201).send({ dossierNumber: dossier.dossierNumber, receiptCode: issued.code, issuedAt: issuedAt.toISOString() });
+        return reply.code(201).send({ dossierNumber: dossier.dossierNumber, receiptCode: issued.code, issuedAt: issuedAt.toISOString(), slip: receiptSlip(dossier.intake as unknown as Intake) });
       },
     );
 
@@ -137,6 +150,21 @@ export function dossierRoutes(deps: DossierRouteDependencies): FastifyPluginAsyn
         },
       },
       async (request) => listDossiers(deps.db, principalOf(request), request.query),
+    );
+
+    app.post(
+      '/dossiers/search',
+      {
+        preHandler: requirePermission('dossier.read'),
+        schema: {
+          tags: ['dossiers'],
+          summary: "The dossiers I may read, by the child's or deceased's name (in the body: never in a URL) and the list's filters; names masked for supervisors",
+          security,
+          body: dossierSearchSchema,
+          response: { 200: dossierSearchResultSchema },
+        },
+      },
+      async (request) => searchDossiers(deps.db, principalOf(request), request.body),
     );
 
     app.get(

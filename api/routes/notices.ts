@@ -172,7 +172,7 @@ export function noticeRoutes(deps: DossierRouteDependencies & { signalRelay?: Pi
         const receipt = await confirmNotice(deps, row, request.body, (intake) => acceptIntake(deps, principal, intake, { vouchedSince: row.receivedAt }));
         await audit(deps.db, principal, { action: 'notice.confirm', dossierNumber: receipt.dossierNumber, detail: { noticeId: row.id }, requestKey: `notice-confirm/${row.id}` });
         deps.signalRelay?.wake();
-        return sendReceipt(reply, receipt);
+        return sendReceipt(reply, receipt, request.body);
       },
     );
   };

@@ -1,5 +1,6 @@
 import { documentTypes, refusalReasons, type DocumentType, type RefusalReason } from '../../domain/catalogues';
 import type { JurisdictionScope, PrincipalRole } from '../../domain/principal';
+import { placeName, provinceName } from '../../domain/jurisdiction';
 import type { Action } from '../../domain/authorization';
 import type { FuneralCategory } from '../../domain/funeral-allowance';
 import type { NotificationChannel } from '../../domain/intake';
@@ -370,6 +371,6 @@ export function problemText(error: { status?: number; message: string }): string
 /** Where a principal works, as a desk says it. */
 export function jurisdictionText(j: JurisdictionScope): string {
   if (j.scope === 'NATIONAL') return 'Toàn quốc';
-  if (j.scope === 'PROVINCE') return `Tỉnh/thành ${j.provinceCode}`;
-  return `Xã ${j.communeCode}, tỉnh/thành ${j.provinceCode}`;
+  if (j.scope === 'PROVINCE') return provinceName(j.provinceCode) ?? `Tỉnh/thành ${j.provinceCode}`;
+  return placeName(j);
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { isUnderSix, parseIsoDate } from '../age';
 import type { StepCode } from '../procedures';
 import {
-  addressSchema,
+  addressFields,
+  checkPlace,
   contactSchema,
   dateOfBirthSchema,
   dossierNumberSchema,
@@ -47,7 +48,7 @@ export const birthIntakeSchema = z
       issuedBy: text.describe('Hospital or health facility'),
       issuedOn: isoDate,
     }),
-    residence: addressSchema.extend({ headOfHouseholdConsent: z.boolean() }).optional(),
+    residence: addressFields.extend({ headOfHouseholdConsent: z.boolean() }).superRefine(checkPlace).optional(),
     healthInsurance: z.object({ initialFacilityCode: z.string().regex(/^\d{5}$/, 'expected a 5-digit facility code') }).optional(),
   })
   .superRefine((intake, ctx) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { personalIdPattern } from '../identifiers';
-import { communeCodePattern, isKnownProvince, knownProvinceCodes } from '../jurisdiction';
+import { communeCodePattern, isKnownProvince, knownProvinceCodes, placeProblem } from '../jurisdiction';
 
 /** Field schemas shared by the intakes of every procedure group. */
 
@@ -47,13 +47,23 @@ export const provinceCodeSchema = z.string().refine(isKnownProvince, 'not a prov
 export const communeCodeSchema = z.string().regex(communeCodePattern, 'expected a 5-digit commune code');
 export const personalIdSchema = z.string().regex(personalIdPattern, 'expected a 12-digit personal ID number');
 
-export const jurisdictionSchema = z.object({ provinceCode: provinceCodeSchema, communeCode: communeCodeSchema });
+/** A commune of the national list, in the province stated beside it (said on `communeCode`). */
+export function checkPlace(place: { provinceCode: string; communeCode: string }, ctx: z.RefinementCtx): void {
+  // A malformed code or an unknown province has its own message already.
+  if (!communeCodePattern.test(place.communeCode) || !isKnownProvince(place.provinceCode)) return;
+  const problem = placeProblem(place);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['communeCode'], message: problem });
+}
 
-export const addressSchema = z.object({
+export const jurisdictionSchema = z.object({ provinceCode: provinceCodeSchema, communeCode: communeCodeSchema }).superRefine(checkPlace);
+
+/** An address's fields, to extend (zod refuses to extend a refined object); `addressSchema` checks the place. */
+export const addressFields = z.object({
   line: text.describe('House number, street, hamlet'),
   communeCode: communeCodeSchema,
   provinceCode: provinceCodeSchema,
 });
+export const addressSchema = addressFields.superRefine(checkPlace);
 
 export const parentSchema = z.object({
   fullName: name,

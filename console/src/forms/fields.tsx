@@ -1,13 +1,14 @@
 import { Checkbox, Col, DatePicker, Form, Input, Radio, Row, Select, type DatePickerProps } from 'antd';
 import type { NamePath } from 'antd/es/form/interface';
-import provinceList from '../../../domain/data/provinces.json';
+import { provinces } from '../../../domain/jurisdiction';
 import { relationshipLabel } from '../labels';
 import { clearable } from '../controls';
+import { communeOptions, foldedFilter } from '../places';
 
 /** Form pieces shared by the birth and death intakes; names are the intake schema's paths. */
 type Path = (string | number)[];
 const at = (base: Path, ...rest: Path) => [...base, ...rest];
-const provinceOptions = provinceList.provinces.map((p) => ({ value: p.code, label: `${p.code} – ${p.name}` }));
+const provinceOptions = provinces.map((p) => ({ value: p.code, label: p.name }));
 const required = [{ required: true, message: 'Bắt buộc' }];
 
 export function TextField({ name, label, requiredField = true, placeholder, maxLength = 300 }: { name: NamePath; label: string; requiredField?: boolean; placeholder?: string; maxLength?: number }) {
@@ -58,18 +59,21 @@ export function SexField({ name }: { name: NamePath }) {
   );
 }
 
+/** An address: the province, then its commune picked by name from the national list (typing filters, accents optional). */
 export function AddressFields({ base, label }: { base: Path; label: string }) {
+  const form = Form.useFormInstance();
+  const provinceCode = Form.useWatch(at(base, 'provinceCode'), form) as string | undefined;
   return (
     <Row gutter={12}>
       <Col xs={24} md={12}><TextField name={at(base, 'line')} label={label} placeholder="Số nhà, đường, thôn/ấp" /></Col>
       <Col xs={12} md={6}>
         <Form.Item name={at(base, 'provinceCode')} label="Tỉnh/thành phố" rules={required}>
-          <Select showSearch optionFilterProp="label" options={provinceOptions} />
+          <Select showSearch={{ filterOption: foldedFilter }} options={provinceOptions} onChange={() => form.setFieldValue(at(base, 'communeCode'), undefined)} />
         </Form.Item>
       </Col>
       <Col xs={12} md={6}>
-        <Form.Item name={at(base, 'communeCode')} label="Mã xã/phường" rules={[...required, { pattern: /^\d{5}$/, message: 'Mã xã gồm 5 chữ số' }]}>
-          <Input inputMode="numeric" maxLength={5} />
+        <Form.Item name={at(base, 'communeCode')} label="Xã/phường/đặc khu" rules={required}>
+          <Select showSearch={{ filterOption: foldedFilter }} placeholder="Gõ tên để tìm" options={communeOptions(provinceCode)} notFoundContent="Không có xã, phường nào khớp" />
         </Form.Item>
       </Col>
     </Row>

@@ -8,6 +8,7 @@ import type { OpenStepStatus } from '../../../domain/statuses';
 import { api } from '../api';
 import { LoadError } from './LoadError';
 import { date } from '../format';
+import { placeName } from '../../../domain/jurisdiction';
 import { agencyLabel, stepLabel, stepStatusLabel } from '../labels';
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
@@ -77,7 +78,7 @@ export function Dashboard() {
             dataSource={s.byCommune}
             pagination={{ pageSize: 10, hideOnSinglePage: true }}
             columns={[
-              { title: 'Xã', render: (_, r) => <Link to={`/giam-sat/ho-so?provinceCode=${r.provinceCode}&communeCode=${r.communeCode}`}>{r.communeCode} ({r.provinceCode})</Link> },
+              { title: 'Xã', render: (_, r) => <Link to={`/giam-sat/ho-so?provinceCode=${r.provinceCode}&communeCode=${r.communeCode}`}>{placeName(r)}</Link> },
               { title: 'Đang xử lý', dataIndex: 'open', align: 'right' },
               { title: 'Quá hạn', dataIndex: 'overdue', align: 'right', render: (n: number) => <Typography.Text type={n > 0 ? 'danger' : undefined}>{n}</Typography.Text> },
             ]}

@@ -1,11 +1,12 @@
 import { CloseCircleFilled } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import type { DossierList as DossierListView } from '../../../api/dossier-list';
+import type { DossierSearchResult as DossierListView } from '../../../api/dossier-search';
 import type { StepCode } from '../../../domain/procedures';
 import type { DossierStatus } from '../../../domain/statuses';
-import { api, queryString } from '../api';
+import { api } from '../api';
 import { clearable } from '../controls';
 import { dateTime } from '../format';
 import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
@@ -15,12 +16,17 @@ import { SavedViews } from './SavedViews';
 
 const keys = ['q', 'status', 'group', 'overdue', 'waitingForCitizen'] as const;
 
-/** The clerk's desk: every dossier of the commune, the late ones on top. */
+/**
+ * The clerk's desk: every dossier of the commune, the late ones on top, with the child's or deceased's
+ * name (masked for supervisors by the API). The name searched for stays in the page, never in its URL:
+ * the list is asked for by POST.
+ */
 export function DossierList() {
   const { filter, page, set, pagination, query } = useListFilter(keys);
+  const [name, setName] = useState('');
   const list = useQuery({
-    queryKey: ['dossiers', filter, page],
-    queryFn: () => api<DossierListView>(`/v1/dossiers${queryString({ ...filter, page, pageSize: 20 })}`),
+    queryKey: ['dossiers', filter, page, name],
+    queryFn: () => api<DossierListView>('/v1/dossiers/search', { method: 'POST', body: { ...filter, ...(name ? { name } : {}), page, pageSize: 20 } }),
     refetchInterval: 5_000,
   });
   return (
@@ -35,6 +41,8 @@ export function DossierList() {
     >
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search key={`q-${filter.q ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }} defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
+        <Input.Search aria-label="Tìm theo họ tên" placeholder="Họ tên trẻ hoặc người mất" maxLength={120} allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }}
+          onSearch={(value) => { setName(value.trim()); set({ page: undefined }); }} style={{ width: 260 }} />
         <Select aria-label="Trạng thái" placeholder="Trạng thái" allowClear={clearable} value={filter.status} onChange={(status) => set({ status })} style={{ width: 200 }}
           options={Object.entries(dossierStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
         <Select aria-label="Nhóm thủ tục" placeholder="Nhóm thủ tục" allowClear={clearable} value={filter.group} onChange={(group) => set({ group })} style={{ width: 200 }}
@@ -54,6 +62,7 @@ export function DossierList() {
         pagination={pagination(20, list.data?.total, 'hồ sơ')}
         columns={[
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
+          { title: 'Họ tên', dataIndex: 'name', render: (n: string | null) => n ?? '—' },
           { title: 'Nhóm thủ tục', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
           { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text ?? s}</Tag> },
           { title: 'Tiếp nhận', dataIndex: 'receivedAt', render: dateTime },

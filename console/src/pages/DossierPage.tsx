@@ -11,6 +11,7 @@ import type { IncidentDecision, IncidentKind } from '../../../workflows/contract
 import { api, ApiProblem, useRetryKey } from '../api';
 import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { ReceiptSlip } from '../components/ReceiptSlip';
+import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
 import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStatusLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
 
@@ -113,11 +114,11 @@ function StepEntry({ step }: { step: Step }) {
 function ReceiptCodeCard({ dossier, path }: { dossier: DossierStatusView; path: string }) {
   const client = useQueryClient();
   const { message } = App.useApp();
-  const [issued, setIssued] = useState<string | null>(null);
+  const [issued, setIssued] = useState<{ receiptCode: string; slip: ReceiptSlipData } | null>(null);
   const issue = useMutation({
-    mutationFn: () => api<{ receiptCode: string }>(`${path}/receipt-code`, { method: 'POST' }),
+    mutationFn: () => api<{ receiptCode: string; slip: ReceiptSlipData }>(`${path}/receipt-code`, { method: 'POST' }),
     onSuccess: (answer) => {
-      setIssued(answer.receiptCode);
+      setIssued(answer);
       void client.invalidateQueries({ queryKey: ['dossier', dossier.dossierNumber] });
     },
     onError: (error) => message.error(error instanceof ApiProblem ? problemText(error) : error.message),
@@ -139,7 +140,7 @@ function ReceiptCodeCard({ dossier, path }: { dossier: DossierStatusView; path: 
         </Popconfirm>
       </Space>
       <Modal title="Mã tra cứu mới" open={issued !== null} onCancel={() => setIssued(null)} footer={<Button onClick={() => setIssued(null)}>Đóng</Button>} destroyOnHidden>
-        {issued && <ReceiptSlip dossierNumber={dossier.dossierNumber} receiptCode={issued} group={dossier.procedureGroup} receivedAt={dossier.receivedAt} dueAt={dossier.dueAt} />}
+        {issued && <ReceiptSlip dossierNumber={dossier.dossierNumber} receiptCode={issued.receiptCode} slip={issued.slip} group={dossier.procedureGroup} receivedAt={dossier.receivedAt} dueAt={dossier.dueAt} />}
       </Modal>
     </Card>
   );

@@ -4,6 +4,7 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { Place } from '../../../domain/principal';
+import { placeName } from '../../../domain/jurisdiction';
 import { intakeSubmissionSchema } from '../../../domain/intake';
 import { funeralCategories } from '../../../domain/funeral-allowance';
 import { api, ApiProblem } from '../api';
@@ -12,6 +13,7 @@ import { funeralCategoryLabel, groupLabel, relationshipLabel, stepLabel } from '
 import { AddressFields, ContactFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
 import { issuesFromProblem, showIssues, toFormValues, toIntake, withContactDefaults } from '../forms/intake-values';
 import { ReceiptSlip } from '../components/ReceiptSlip';
+import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 
 type Group = 'BIRTH' | 'DEATH';
 interface Receipt {
@@ -20,6 +22,7 @@ interface Receipt {
   receiptCode: string | null;
   receivedAt: string;
   dueAt: string;
+  slip: ReceiptSlipData;
   workflowStarted: boolean;
 }
 
@@ -58,7 +61,7 @@ export function NewDossier({ place, group, draft }: { place: Place; group: Group
           <Button key="again" onClick={again}>Tiếp nhận hồ sơ khác</Button>,
         ]}
       />
-      {receipt.receiptCode && <ReceiptSlip dossierNumber={receipt.dossierNumber} receiptCode={receipt.receiptCode} group={group} receivedAt={receipt.receivedAt} dueAt={receipt.dueAt} />}
+      {receipt.receiptCode && <ReceiptSlip dossierNumber={receipt.dossierNumber} receiptCode={receipt.receiptCode} slip={receipt.slip} group={group} receivedAt={receipt.receivedAt} dueAt={receipt.dueAt} />}
     </Card>
   );
 }
@@ -127,7 +130,7 @@ function IntakeForm({ place, group, onReceipt, draft }: { place: Place; group: G
           </Col>
           <Col xs={24} md={12}>
             <Form.Item label="Nơi tiếp nhận">
-              <Input disabled value={`Xã ${place.communeCode}, tỉnh/thành ${place.provinceCode}`} />
+              <Input disabled value={placeName(place)} />
             </Form.Item>
           </Col>
         </Row>

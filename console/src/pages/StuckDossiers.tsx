@@ -7,6 +7,7 @@ import type { BulkDecisionResult } from '../../../api/routes/supervision';
 import type { TaskPage } from '../../../api/routes/tasks';
 import { agencyRoles, procedureGroups, stepCodes, type AgencyRole, type StepCode } from '../../../domain/procedures';
 import type { DossierStatus } from '../../../domain/statuses';
+import { placeName } from '../../../domain/jurisdiction';
 import { api, ApiProblem, queryString } from '../api';
 import { clearable, selectionNames } from '../controls';
 import { dateTime } from '../format';
@@ -103,7 +104,7 @@ export function StuckDossiers() {
         columns={[
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Nhóm', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
-          { title: 'Xã', render: (_, d) => `${d.communeCode} (${d.provinceCode})` },
+          { title: 'Xã', render: (_, d) => placeName(d) },
           { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text}</Tag> },
           { title: 'Hạn', dataIndex: 'dueAt', render: (d: string, r) => <Typography.Text type={r.overdue ? 'danger' : undefined} strong={r.overdue}>{dateTime(d)}</Typography.Text> },
           {

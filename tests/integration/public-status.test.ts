@@ -113,7 +113,11 @@ describe('public dossier status: the receipt code at intake and the citizen look
     };
     walk(body);
     expect([...keys].sort()).toEqual(
-      ['agency', 'citizenAction', 'completedAt', 'dossierNumber', 'dueAt', 'finishedAt', 'procedureGroup', 'receivedAt', 'startedAt', 'status', 'step', 'steps', 'supplementDueAt'].sort(),
+      [
+        ...['agency', 'citizenAction', 'completedAt', 'dossierNumber', 'dueAt', 'finishedAt', 'procedureGroup', 'receivedAt', 'startedAt', 'status', 'step', 'steps', 'supplementDueAt'],
+        // The desk (its name, address and hours), what to bring to it, and the result documents ready.
+        ...['office', 'name', 'address', 'hours', 'documentsToBring', 'results'],
+      ].sort(),
     );
     const personal = [intake.child.fullName, intake.mother!.fullName, intake.father!.fullName, intake.mother!.personalIdNumber, intake.father!.personalIdNumber, intake.birthCertificate.number, intake.residence!.line, intake.child.dateOfBirth];
     for (const value of personal) expect(text).not.toContain(value);

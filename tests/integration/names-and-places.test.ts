@@ -143,7 +143,8 @@ describe('names and places', () => {
       const before = await stack.db.dossier.count();
       const answer = await search({ name });
       expect(answer.status).toBe(400);
-      expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'body.name' })]);
+      expect(answer.body.errors.length).toBeGreaterThan(0);
+      expect(answer.body.errors.map((e: { field: string }) => e.field)).toEqual(answer.body.errors.map(() => 'body.name'));
       expect(await stack.db.dossier.count()).toBe(before);
     });
 

@@ -1,6 +1,5 @@
 import officeList from './data/one-stop-offices.json';
-import provinceList from './data/provinces.json';
-import type { Jurisdiction } from './jurisdiction';
+import { provinceName, type Jurisdiction } from './jurisdiction';
 
 /** Where a commune's citizens file dossiers and collect results: its one-stop desk. */
 export interface OneStopOffice {
@@ -11,7 +10,6 @@ export interface OneStopOffice {
 }
 
 const offices = new Map(officeList.offices.map((o) => [`${o.provinceCode}/${o.communeCode}`, { name: o.name, address: o.address, hours: o.hours }]));
-const provinceNames = new Map(provinceList.provinces.map((p) => [p.code, p.name]));
 
 /**
  * The desk of a commune, from the province's entries (domain/data/one-stop-offices.json, configurable:
@@ -21,6 +19,6 @@ const provinceNames = new Map(provinceList.provinces.map((p) => [p.code, p.name]
 export function oneStopOffice({ provinceCode, communeCode }: Jurisdiction): OneStopOffice {
   const known = offices.get(`${provinceCode}/${communeCode}`);
   if (known) return known;
-  const province = provinceNames.get(provinceCode) ?? `tỉnh, thành phố mã ${provinceCode}`;
+  const province = provinceName(provinceCode) ?? `tỉnh, thành phố mã ${provinceCode}`;
   return { name: `Bộ phận Một cửa, Ủy ban nhân dân xã, phường mã ${communeCode}`, address: `Trụ sở Ủy ban nhân dân xã, phường mã ${communeCode}, ${province}` };
 }

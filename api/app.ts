@@ -19,6 +19,7 @@ import { textHygiene } from './text-hygiene';
 import { cleanValueName, cleanValueSchema, declareProblemResponses, openApiTransform } from './openapi';
 import { idempotencyHooks } from './idempotency';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+import { dossierMapRoutes } from './routes/dossier-map';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 import { noticeRoutes } from './routes/notices';
@@ -111,6 +112,7 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
 
   await app.register(healthRoutes(deps));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
+  await app.register(dossierMapRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });
   await app.register(taskRoutes(deps), { prefix: '/v1' });
   await app.register(noticeRoutes(deps), { prefix: '/v1' });

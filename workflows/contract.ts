@@ -124,7 +124,8 @@ export const cancelRegistrationUpdate = defineUpdate<void, [StopRequest]>('cance
 
 export type IncidentDecision = 'RETRY' | 'SKIP' | 'CANCEL_GROUP';
 /** What was parked: the step's act, the undo of an act, or a write to the read model. */
-export type IncidentKind = 'STEP' | 'COMPENSATION' | 'BOOKKEEPING';
+export const incidentKinds = ['STEP', 'COMPENSATION', 'BOOKKEEPING'] as const;
+export type IncidentKind = (typeof incidentKinds)[number];
 export interface IncidentResolution {
   step: StepCode;
   /**

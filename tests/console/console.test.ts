@@ -3,6 +3,7 @@ import { signToken } from '../../api/auth/tokens';
 import { childCardValidUntil, parseIsoDate } from '../../domain/age';
 import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
 import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { fillBirthIntake } from '../support/intake-form';
 import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
 
@@ -88,26 +89,6 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const task = await openTask(token, dossierNumber, step, kind);
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, token)).status).toBe(200);
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/${what}`, body, token)).status).toBe(200);
-  }
-
-  /** The birth intake form filled from a fixture, as a clerk types it (the contact left to each test). */
-  async function fillBirthIntake(clerk: Page, fixture: ReturnType<typeof birthIntake>) {
-    await clerk.locator('#child_fullName').fill(fixture.child.fullName);
-    await clerk.locator('#child_sex').getByText('Nữ').click();
-    await pickDate(clerk, 'child_dateOfBirth', fixture.child.dateOfBirth);
-    await clerk.locator('#child_placeOfBirth').fill(fixture.child.placeOfBirth);
-    await clerk.locator('#child_homeTown').fill(fixture.child.homeTown);
-    await clerk.locator('#birthCertificate_number').fill(fixture.birthCertificate.number);
-    await clerk.locator('#birthCertificate_issuedBy').fill(fixture.birthCertificate.issuedBy);
-    await pickDate(clerk, 'birthCertificate_issuedOn', fixture.birthCertificate.issuedOn);
-    await clerk.locator('#mother_fullName').fill(fixture.mother!.fullName);
-    await clerk.locator('#mother_personalIdNumber').fill(fixture.mother!.personalIdNumber);
-    await clerk.locator('#mother_residence_line').fill(fixture.mother!.residence.line);
-    await clerk.locator('#residence_line').fill(fixture.residence!.line);
-    await clerk.locator('#healthInsurance_initialFacilityCode').fill(fixture.healthInsurance!.initialFacilityCode);
-    await clerk.locator('#requester_fullName').fill(fixture.requester.fullName);
-    await clerk.locator('#requester_personalIdNumber').fill(fixture.requester.personalIdNumber);
-    await choose(clerk, 'requester_relationship', 'Mẹ');
   }
 
   it('a clerk files a birth dossier through the form; each agency completes its task in its inbox; the clerk sees it completed', async () => {

@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { documentTypes } from '../../domain/catalogues';
 import { birthIntake } from '../support/fixtures';
-import { choose, launchBrowser, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { launchBrowser, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { fillBirthIntake } from '../support/intake-form';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -41,17 +42,7 @@ describe('console: communes by name, dossiers by name, the receipt', () => {
     await shown(clerk.locator('input[value="Phường Bến Thành, Thành phố Hồ Chí Minh"]'));
     const dossierNumber = `H79.26743-NP-${Date.now().toString(36)}`;
     await clerk.locator('#dossierNumber').fill(dossierNumber);
-    await clerk.locator('#child_fullName').fill(childName);
-    await clerk.locator('#child_sex').getByText('Nữ').click();
-    await pickDate(clerk, 'child_dateOfBirth', fixture.child.dateOfBirth);
-    await clerk.locator('#child_placeOfBirth').fill(fixture.child.placeOfBirth);
-    await clerk.locator('#child_homeTown').fill(fixture.child.homeTown);
-    await clerk.locator('#birthCertificate_number').fill(fixture.birthCertificate.number);
-    await clerk.locator('#birthCertificate_issuedBy').fill(fixture.birthCertificate.issuedBy);
-    await pickDate(clerk, 'birthCertificate_issuedOn', fixture.birthCertificate.issuedOn);
-    await clerk.locator('#mother_fullName').fill(fixture.mother!.fullName);
-    await clerk.locator('#mother_personalIdNumber').fill(fixture.mother!.personalIdNumber);
-    await clerk.locator('#mother_residence_line').fill(fixture.mother!.residence.line);
+    await fillBirthIntake(clerk, { ...fixture, child: { ...fixture.child, fullName: childName } });
 
     // The commune is a list of names: typed without accents, "tan dinh" offers Phường Tân Định and not a code.
     await clerk.locator('#mother_residence_communeCode').click();
@@ -60,12 +51,6 @@ describe('console: communes by name, dossiers by name, the receipt', () => {
     await shown(options.filter({ hasText: 'Phường Tân Định' }));
     expect(await options.filter({ hasText: 'Phường Bến Thành' }).count()).toBe(0);
     await options.filter({ hasText: 'Phường Tân Định' }).first().click();
-
-    await clerk.locator('#residence_line').fill(fixture.residence!.line);
-    await clerk.locator('#healthInsurance_initialFacilityCode').fill(fixture.healthInsurance!.initialFacilityCode);
-    await clerk.locator('#requester_fullName').fill('Trần Thị Bích');
-    await clerk.locator('#requester_personalIdNumber').fill(fixture.mother!.personalIdNumber);
-    await choose(clerk, 'requester_relationship', 'Mẹ');
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
 
     // The receipt: applicant, office by name, the documents received by their catalogue labels.

@@ -1,6 +1,6 @@
 import { documentTypes, refusalReasons, type DocumentType, type RefusalReason } from '../../domain/catalogues';
 import type { JurisdictionScope, PrincipalRole } from '../../domain/principal';
-import { placeName, provinceName } from '../../domain/jurisdiction';
+import { communeOf, placeName, provinceName } from '../../domain/jurisdiction';
 import type { Action } from '../../domain/authorization';
 import type { FuneralCategory } from '../../domain/funeral-allowance';
 import type { NotificationChannel } from '../../domain/intake';
@@ -328,7 +328,7 @@ export function reasonInVietnamese(reason: string): string {
 
 /** Words of the request data an agency decides on ("child.fullName" → "Trẻ › Họ và tên"). */
 const inputWord: Record<string, string> = {
-  jurisdiction: 'Nơi đăng ký', provinceCode: 'Mã tỉnh', communeCode: 'Mã xã', child: 'Trẻ', deceased: 'Người mất', fullName: 'Họ và tên',
+  jurisdiction: 'Nơi đăng ký', provinceCode: 'Tỉnh/thành phố', communeCode: 'Xã/phường', child: 'Trẻ', deceased: 'Người mất', fullName: 'Họ và tên',
   sex: 'Giới tính', dateOfBirth: 'Ngày sinh', dateOfDeath: 'Ngày mất', placeOfBirth: 'Nơi sinh', placeOfDeath: 'Nơi mất', ethnicity: 'Dân tộc',
   nationality: 'Quốc tịch', homeTown: 'Quê quán', parents: 'Cha mẹ', role: 'Vai trò', personalIdNumber: 'Số định danh', birthCertificateNumber: 'Số giấy chứng sinh',
   birthRegistrationNumber: 'Số đăng ký khai sinh', residence: 'Nơi cư trú', line: 'Địa chỉ', headOfHouseholdConsent: 'Chủ hộ đồng ý', address: 'Địa chỉ',
@@ -344,7 +344,10 @@ export function inputLabel(path: string): string {
     .join(' › ');
 }
 
-export function inputValue(value: string): string {
+/** A value of the request data in words; a place code (`path` ending in communeCode or provinceCode) by its name. */
+export function inputValue(value: string, path = ''): string {
+  if (path.endsWith('communeCode')) return communeOf(value)?.name ?? value;
+  if (path.endsWith('provinceCode')) return provinceName(value) ?? value;
   return valueWord[value] ?? relationshipLabel[value] ?? funeralCategoryLabel[value as FuneralCategory] ?? stepLabel[value as StepCode] ?? value;
 }
 

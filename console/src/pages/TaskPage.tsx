@@ -113,7 +113,7 @@ export function TaskPage({ me }: { me: Me }) {
           </Descriptions>
           <Typography.Title level={5}>Dữ liệu yêu cầu</Typography.Title>
           <Descriptions size="small" column={1} bordered>
-            {flatten(t.input).map(([k, v]) => <Descriptions.Item key={k} label={inputLabel(k)}>{/^\d{4}-\d{2}-\d{2}$/.test(v) ? date(v) : inputValue(v)}</Descriptions.Item>)}
+            {flatten(t.input).map(([k, v]) => <Descriptions.Item key={k} label={inputLabel(k)}>{/^\d{4}-\d{2}-\d{2}$/.test(v) ? date(v) : inputValue(v, k)}</Descriptions.Item>)}
           </Descriptions>
         </Card>
       </Col>

@@ -377,3 +377,25 @@ export function jurisdictionText(j: JurisdictionScope): string {
   if (j.scope === 'PROVINCE') return provinceName(j.provinceCode) ?? `Tỉnh/thành ${j.provinceCode}`;
   return placeName(j);
 }
+
+/** The dossier's map: what a step's undo stands at, what is under way for it, why live retry data is missing. */
+export const undoStateLabel: Record<import('../../api/dossier-map').UndoState, string | null> = {
+  NOT_APPLICABLE: null,
+  AVAILABLE: 'Có thể hủy kết quả nếu dừng nhóm',
+  IN_PROGRESS: 'Đang hủy kết quả',
+  FAILED: 'Hủy kết quả gặp sự cố',
+  DONE: 'Đã hủy kết quả',
+  SKIPPED: 'Bỏ qua việc hủy kết quả',
+};
+export const liveActivityLabel: Record<import('../../api/pending-activities').LiveActivityKind, string> = {
+  AGENCY_CALL: 'Gọi hệ thống của cơ quan',
+  AGENCY_UNDO: 'Yêu cầu cơ quan hủy kết quả',
+  TASK: 'Nhiệm vụ của cán bộ',
+  RECORD: 'Ghi sổ hồ sơ',
+  OTHER: 'Việc khác của quy trình',
+};
+export const liveUnavailableText: Record<string, string> = {
+  TEMPORAL_UNREACHABLE: 'Không kết nối được hệ thống quy trình: chưa có số liệu thử lại trực tiếp, sơ đồ theo cơ sở dữ liệu.',
+  WORKFLOW_NOT_FOUND: 'Quy trình không còn trong hệ thống quy trình: sơ đồ theo cơ sở dữ liệu.',
+  WORKFLOW_NOT_STARTED: 'Quy trình chưa bắt đầu (sẽ tự khởi động): sơ đồ theo cơ sở dữ liệu.',
+};

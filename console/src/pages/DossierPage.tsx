@@ -10,6 +10,7 @@ import { stepDocuments, type DocumentType } from '../../../domain/catalogues';
 import type { IncidentDecision, IncidentKind } from '../../../workflows/contract';
 import { api, ApiProblem, useRetryKey } from '../api';
 import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
+import { DossierMap } from '../components/DossierMap';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
@@ -45,6 +46,9 @@ export function DossierPage({ me }: { me: Me }) {
             <Descriptions.Item label="Quy trình"><a href={dossier.temporalUiUrl} target="_blank" rel="noreferrer">Mở trong Temporal UI</a></Descriptions.Item>
           )}
         </Descriptions>
+      </Card>
+      <Card title="Sơ đồ hồ sơ">
+        <DossierMap dossierNumber={dossier.dossierNumber} />
       </Card>
       <Card title="Các bước">
         <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <StepEntry step={step} /> }))} />

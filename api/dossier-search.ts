@@ -21,6 +21,8 @@ export const dossierSearchSchema = dossierListQuerySchema.extend({
     .max(120, 'too long')
     .regex(/^[\p{L}\p{M}' .-]+$/u, 'only letters, spaces, hyphens and apostrophes')
     .refine((v) => /\p{L}/u.test(v), 'must contain a letter')
+    // The rule as a pattern any JSON Schema reader compiles (no \p classes): Latin and Vietnamese letters.
+    .meta({ pattern: "^[A-Za-z\u00C0-\u1EF9' .-]+$" })
     .optional()
     .describe("The child's or deceased's name, whole words in any order, accents and case ignored ('nguyen van an' finds 'Nguyễn Văn An')"),
 });

@@ -5,6 +5,7 @@ import { procedureGroups } from '../domain/procedures';
 import { dossierStatuses, openStepStatuses, stepStatuses } from '../domain/statuses';
 import type { Database, Prisma } from '../runtime/database';
 import { iso, timestamp } from './schemas';
+import { stoppingOf, stoppingSchema } from './stopping-dossiers';
 
 /**
  * The dossiers a principal may read, as a desk works them: active ones first, the most overdue on
@@ -30,6 +31,7 @@ export const dossierListSchema = z.object({
       dossierNumber: z.string(),
       procedureGroup: z.enum(procedureGroups),
       status: z.enum(dossierStatuses),
+      stopping: stoppingSchema,
       receivedAt: z.iso.datetime(),
       dueAt: z.iso.datetime(),
       completedAt: timestamp,
@@ -54,9 +56,9 @@ export async function listDossiers(db: Database, principal: Principal, query: Do
   const where: Prisma.DossierWhereInput = {
     AND: [
       readableWhere(principal),
+      also,
       query.q ? { dossierNumber: { contains: query.q } } : {},
       query.status ? { status: query.status } : {},
-      also,
       query.group ? { procedureGroup: query.group } : {},
       query.overdue === undefined ? {} : query.overdue ? { OR: late } : { NOT: { OR: late } },
       query.waitingForCitizen ? { steps: { some: { status: 'WAITING_FOR_SUPPLEMENT' } } } : {},
@@ -73,6 +75,7 @@ export async function listDossiers(db: Database, principal: Principal, query: Do
       include: { steps: { where: { status: { in: [...openStepStatuses] } }, select: { step: true, agency: true, status: true } } },
     }),
   ]);
+  const stopping = await stoppingOf(db, rows.map((d) => d.id));
   return {
     total,
     page: query.page,
@@ -81,6 +84,7 @@ export async function listDossiers(db: Database, principal: Principal, query: Do
       dossierNumber: d.dossierNumber,
       procedureGroup: d.procedureGroup as (typeof procedureGroups)[number],
       status: d.status,
+      stopping: stopping.get(d.id) ?? null,
       receivedAt: d.receivedAt.toISOString(),
       dueAt: d.dueAt.toISOString(),
       completedAt: iso(d.completedAt),

@@ -8,7 +8,9 @@ import { stepModes } from '../domain/step-modes';
 import type { AgencyTask, CitizenNotification } from '../prisma/generated/client';
 import type { WorkingCalendar } from '../domain/working-days';
 import type { Database } from '../runtime/database';
+import { appointmentAt, appointmentChangesInclude, staffAppointmentChangeSchema, staffAppointmentChangeView } from './appointment-view';
 import { iso, timestamp } from './schemas';
+import { stoppingOf, stoppingSchema } from './stopping-dossiers';
 
 export const stepStatusSchema = z.object({
   step: z.string(),
@@ -67,6 +69,9 @@ export const dossierStatusSchema = z.object({
   receivedAt: z.iso.datetime(),
   completedAt: timestamp,
   dueAt: z.iso.datetime(),
+  appointmentAt: z.iso.datetime().describe('The date promised to the citizen: the deadline, or the latest apology\'s new date'),
+  /** Apologies for lateness and the verification extension, oldest first. */
+  appointmentChanges: z.array(staffAppointmentChangeSchema),
   /** Past its deadline and not ended (or ended after it). */
   overdue: z.boolean(),
   /** Working days from today to the group's deadline while it runs (negative: that many late); null once ended. */
@@ -74,6 +79,7 @@ export const dossierStatusSchema = z.object({
   /** 0 until escalated; 1 at the deadline, 2 at the later threshold. */
   escalationLevel: z.number().int(),
   stopReason: z.string().nullable(),
+  stopping: stoppingSchema,
   /** When the citizen's current receipt code was issued; null: none yet (received before receipt codes). The code itself is never shown again. */
   receiptCodeIssuedAt: timestamp,
   workflowId: z.string(),
@@ -150,9 +156,11 @@ export async function readDossierStatus(db: Database, dossierNumber: string, opt
       steps: true,
       tasks: { orderBy: [{ round: 'desc' }, { createdAt: 'desc' }] },
       notifications: options.announcements ? { orderBy: { recordedAt: 'asc' } } : false,
+      appointmentChanges: appointmentChangesInclude,
     },
   });
   if (!dossier) return null;
+  const stopping = (await stoppingOf(db, [dossier.id])).get(dossier.id) ?? null;
   const group = dossier.procedureGroup as ProcedureGroup;
   const order = dossier.selectedSteps;
   const steps = [...dossier.steps].sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step));
@@ -166,10 +174,13 @@ export async function readDossierStatus(db: Database, dossierNumber: string, opt
     receivedAt: dossier.receivedAt.toISOString(),
     completedAt: iso(dossier.completedAt),
     dueAt: dossier.dueAt.toISOString(),
+    appointmentAt: appointmentAt(dossier).toISOString(),
+    appointmentChanges: dossier.appointmentChanges.map(staffAppointmentChangeView),
     overdue: (dossier.completedAt ?? now) > dossier.dueAt,
     workingDaysLeft: daysLeft(dossier.dueAt, dossier.completedAt),
     escalationLevel: dossier.escalationLevel,
     stopReason: dossier.stopReason,
+    stopping,
     receiptCodeIssuedAt: iso(dossier.receiptCodeIssuedAt),
     workflowId: dossier.workflowId,
     ...(temporalUiUrl ? { temporalUiUrl: `${temporalUiUrl}/workflows/${encodeURIComponent(dossier.workflowId)}` } : {}),

@@ -9,7 +9,9 @@ import { dossierStatuses, type StepStatus } from '../domain/statuses';
 import type { Database } from '../runtime/database';
 import { ProblemError } from './problem';
 import type { ReceiptCodes } from './receipt-codes';
+import { appointmentAt, appointmentChangeSchema, appointmentChangesInclude, appointmentChangeView } from './appointment-view';
 import { iso, timestamp } from './schemas';
+import { stoppingOf, stoppingSchema } from './stopping-dossiers';
 
 export const publicStatusQuerySchema = z.object({
   dossierNumber: dossierNumberSchema.describe('The dossier number on the receipt'),
@@ -51,8 +53,11 @@ export const publicDossierStatusSchema = z
     dossierNumber: z.string(),
     procedureGroup: z.enum(procedureGroups),
     status: z.enum(dossierStatuses).describe("The group's status"),
+    stopping: stoppingSchema,
     receivedAt: z.iso.datetime(),
     dueAt: z.iso.datetime().describe('The appointment: when the results are due (working days from receipt)'),
+    appointmentAt: z.iso.datetime().describe('The appointment now: dueAt, or the new date of the latest apology for lateness'),
+    appointmentChanges: z.array(appointmentChangeSchema).describe('Apologies for lateness and the verification extension, oldest first'),
     completedAt: timestamp,
     citizenAction: z.enum(citizenActions).describe('What the citizen should do now, over all steps'),
     office: z
@@ -118,11 +123,14 @@ export async function readPublicDossierStatus(
       status: true,
       receivedAt: true,
       dueAt: true,
+      appointmentAt: true,
+      appointmentChanges: appointmentChangesInclude,
       completedAt: true,
       selectedSteps: true,
       steps: { select: { step: true, agency: true, status: true, startedAt: true, finishedAt: true, supplementDueAt: true } },
     },
   });
+  const stopping = (await stoppingOf(db, [key.id])).get(key.id) ?? null;
   const order = dossier.selectedSteps;
   const steps = [...dossier.steps]
     .sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step))
@@ -143,8 +151,11 @@ export async function readPublicDossierStatus(
     dossierNumber: dossier.dossierNumber,
     procedureGroup: dossier.procedureGroup,
     status: dossier.status,
+    stopping,
     receivedAt: dossier.receivedAt.toISOString(),
     dueAt: dossier.dueAt.toISOString(),
+    appointmentAt: appointmentAt(dossier).toISOString(),
+    appointmentChanges: dossier.appointmentChanges.map(appointmentChangeView),
     completedAt: iso(dossier.completedAt),
     citizenAction: actions.has('BRING_SUPPLEMENT') ? 'BRING_SUPPLEMENT' : actions.has('CONTACT_DESK') ? 'CONTACT_DESK' : 'NONE',
     office: oneStopOffice(dossier),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { agencyRoles, agencyStepPairs, procedureGroups, stepCodes } from '../domain/procedures';
 import { scopeFilter } from '../domain/authorization';
-import { openStepStatuses, runningDossierStatuses, type DossierStatus, type OpenStepStatus } from '../domain/statuses';
+import { isOneOf, openStepStatuses, openTaskStatuses, runningDossierStatuses, type DossierStatus, type OpenStepStatus } from '../domain/statuses';
 import type { JurisdictionScope, Principal } from '../domain/principal';
 import { Prisma, sqlLiterals, type Database } from '../runtime/database';
+import { stoppingOf } from './stopping-dossiers';
 
 /**
  * The supervisor's view of what is stuck: dossiers not yet ended, narrowed by a filter and always by
@@ -43,14 +44,32 @@ export const parseOpenStep = (key: string): OpenStep => {
 
 /**
  * The open-step keys a filter on step or agency matches, for an array overlap: only the pairs the
- * definitions can produce, so the overlap stays short. The citizen's supplement alone has its own column.
+ * definitions can produce, so the overlap stays short. The citizen's supplement alone has its own column;
+ * with `incident`, only the steps parked on an incident.
  */
-function openStepKeys(f: Filter): string[] | undefined {
-  if (!f.step && !f.agency) return undefined;
-  const statuses: readonly OpenStepStatus[] = f.waitingForCitizen ? ['WAITING_FOR_SUPPLEMENT'] : openStepStatuses;
+function openStepKeys(f: Filter): string[] {
+  const statuses = openStepStatuses.filter((s) => (!f.waitingForCitizen || s === 'WAITING_FOR_SUPPLEMENT') && (!f.incident || s === 'INCIDENT'));
   return agencyStepPairs
     .filter(([agency, step]) => (!f.agency || agency === f.agency) && (!f.step || step === f.step))
     .flatMap(([agency, step]) => statuses.map((status) => `${agency}:${step}:${status}`));
+}
+
+/** An open incident's own agency and step, as the filter names them (`i` is the incident). */
+export function incidentPlaceSql(f: Pick<Filter, 'agency' | 'step'>): Prisma.Sql[] {
+  return [...(f.agency ? [Prisma.sql`i.agency = ${f.agency}`] : []), ...(f.step ? [Prisma.sql`i.step = ${f.step}`] : [])];
+}
+
+/**
+ * A filter on step or agency: an open step of theirs, or an open incident of theirs. A step whose act
+ * stands while its undo (or a record of it) failed is no open step of the read model, yet its incident
+ * waits for a supervisor: the list shows that dossier, as the bulk decisions on the same filter reach it.
+ */
+function stepOrIncidentSql(f: Filter): Prisma.Sql | undefined {
+  if (!f.step && !f.agency) return undefined;
+  const steps = Prisma.sql`open_steps && ${openStepKeys(f)}::text[]`;
+  if (f.waitingForCitizen || f.incident === false) return steps;
+  const incident = Prisma.sql`(open_incident_count > 0 AND EXISTS (SELECT 1 FROM incident i WHERE i.dossier_id = dossier.id AND i.status = 'OPEN' AND ${Prisma.join(incidentPlaceSql(f), ' AND ')}))`;
+  return Prisma.sql`(${steps} OR ${incident})`;
 }
 
 /**
@@ -68,7 +87,7 @@ export function scopeSql(scope: JurisdictionScope): Prisma.Sql[] {
 }
 
 export function runningWhereSql(scope: JurisdictionScope, f: Filter, now: Date): Prisma.Sql {
-  const keys = openStepKeys(f);
+  const stepOrIncident = stepOrIncidentSql(f);
   const conditions: Prisma.Sql[] = [
     // Written out, not bound: the planner matches it to the partial indexes of running dossiers.
     Prisma.sql`status IN (${sqlLiterals(runningDossierStatuses)})`,
@@ -81,7 +100,7 @@ export function runningWhereSql(scope: JurisdictionScope, f: Filter, now: Date):
     ...(f.olderThanDays === undefined ? [] : [Prisma.sql`received_at < ${new Date(now.getTime() - f.olderThanDays * 86_400_000)}`]),
     ...(f.incident === undefined ? [] : [f.incident ? Prisma.sql`open_incident_count > 0` : Prisma.sql`open_incident_count = 0`]),
     ...(f.waitingForCitizen ? [Prisma.sql`waiting_for_citizen`] : []),
-    ...(keys ? [Prisma.sql`open_steps && ${keys}::text[]`] : []),
+    ...(stepOrIncident ? [stepOrIncident] : []),
   ];
   return Prisma.join(conditions, ' AND ');
 }
@@ -119,6 +138,41 @@ export async function countRunning(db: Database, where: Prisma.Sql, now: Date): 
   return counts;
 }
 
+/** What a dossier owes now, as the stuck list shows it: an open step, or an act of a stopped group still to undo. */
+export const owedStepStatuses = [...openStepStatuses, 'UNDO_REQUESTED'] as const;
+export type OwedStepStatus = (typeof owedStepStatuses)[number];
+export interface OwedStep {
+  step: string;
+  agency: string;
+  status: OwedStepStatus;
+  /** Since when it is owed: the step's start, the supplement's request, the incident's opening or the undo's request. */
+  since: string | null;
+}
+
+/**
+ * The steps each of these dossiers owes, with since when, read from the steps, their open incidents and
+ * undo tasks (a page of the list: a few dozen dossiers). A step parked on an incident of any kind is
+ * the incident's, since it opened.
+ */
+export async function owedStepsOf(db: Database, dossierIds: readonly string[]): Promise<Map<string, OwedStep[]>> {
+  const owed = new Map<string, OwedStep[]>();
+  if (dossierIds.length === 0) return owed;
+  const rows = await db.$queryRaw<{ dossier_id: string; step: string; agency: string; status: string; started_at: Date | null; incident_at: Date | null; supplement_at: Date | null; undo_at: Date | null }[]>`
+    SELECT s.dossier_id::text AS dossier_id, s.step, s.agency, s.status::text AS status, s.started_at,
+           (SELECT min(i.opened_at) FROM incident i WHERE i.dossier_id = s.dossier_id AND i.step = s.step AND i.status = 'OPEN') AS incident_at,
+           (SELECT max(e.at) FROM dossier_event e WHERE e.dossier_id = s.dossier_id AND e.step = s.step AND e.type = 'SUPPLEMENT_REQUESTED') AS supplement_at,
+           (SELECT max(t.created_at) FROM agency_task t WHERE t.dossier_id = s.dossier_id AND t.step = s.step AND t.kind = 'UNDO' AND t.status IN (${sqlLiterals(openTaskStatuses)})) AS undo_at
+      FROM dossier_step s WHERE s.dossier_id = ANY(${[...dossierIds]}::uuid[])
+     ORDER BY s.step`;
+  for (const r of rows) {
+    const status: OwedStepStatus | undefined = r.incident_at ? 'INCIDENT' : r.undo_at ? 'UNDO_REQUESTED' : isOneOf(openStepStatuses, r.status) ? r.status : undefined;
+    if (!status) continue;
+    const since = status === 'INCIDENT' ? r.incident_at : status === 'UNDO_REQUESTED' ? r.undo_at : status === 'WAITING_FOR_SUPPLEMENT' ? (r.supplement_at ?? r.started_at) : r.started_at;
+    owed.set(r.dossier_id, [...(owed.get(r.dossier_id) ?? []), { step: r.step, agency: r.agency, status, since: since?.toISOString() ?? null }]);
+  }
+  return owed;
+}
+
 export type StuckDossiers = Awaited<ReturnType<typeof listStuckDossiers>>;
 
 /** One page of stuck dossiers, oldest deadline first, with counts of their open steps per agency and step. */
@@ -128,10 +182,12 @@ export async function listStuckDossiers(db: Database, principal: Principal, filt
   const [counts, rows] = await Promise.all([
     countRunning(db, where, now),
     db.$queryRaw<
-      { dossier_number: string; procedure_group: string; status: DossierStatus; province_code: string; commune_code: string; received_at: Date; due_at: Date; late_at: Date; open_steps: string[] }[]
-    >`SELECT dossier_number, procedure_group, status, province_code, commune_code, received_at, due_at, late_at, open_steps
+      { id: string; dossier_number: string; procedure_group: string; status: DossierStatus; province_code: string; commune_code: string; received_at: Date; due_at: Date; late_at: Date; open_steps: string[] }[]
+    >`SELECT id::text AS id, dossier_number, procedure_group, status, province_code, commune_code, received_at, due_at, late_at, open_steps
       FROM dossier WHERE ${where} ORDER BY due_at, dossier_number LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
   ]);
+  const ids = rows.map((d) => d.id);
+  const [owed, stopping] = await Promise.all([owedStepsOf(db, ids), stoppingOf(db, ids)]);
   return {
     total: counts.open,
     page,
@@ -139,12 +195,13 @@ export async function listStuckDossiers(db: Database, principal: Principal, filt
       dossierNumber: d.dossier_number,
       procedureGroup: d.procedure_group,
       status: d.status,
+      stopping: stopping.get(d.id) ?? null,
       provinceCode: d.province_code,
       communeCode: d.commune_code,
       receivedAt: d.received_at.toISOString(),
       dueAt: d.due_at.toISOString(),
       overdue: d.late_at < now,
-      openSteps: d.open_steps.map(parseOpenStep),
+      openSteps: owed.get(d.id) ?? [],
     })),
     countsByAgencyAndStep: counts.steps,
   };

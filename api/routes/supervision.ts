@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { agencyRoles, procedureGroups, stepCodes } from '../../domain/procedures';
 import { searchAttributes } from '../../workflows/contract';
 import { recordBulkDecisions } from '../incident-decisions';
 import type { PeriodicJob } from '../../runtime/periodic';
@@ -9,9 +8,11 @@ import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import type { DossierRouteDependencies } from './dossiers';
 import { problemResponses } from '../problem';
-import { dossierParams, iso, reason, security } from '../schemas';
-import { filterSchema, listStuckDossiers } from '../stuck-dossiers';
-import { scopeFilter } from '../../domain/authorization';
+import { dossierParams, iso, reason, security, timestamp } from '../schemas';
+import { filterSchema, listStuckDossiers, owedStepStatuses } from '../stuck-dossiers';
+import { groupIncidents, incidentFilterSchema, incidentGroupSchema, openIncidents } from '../open-incidents';
+import { stoppingSchema } from '../stopping-dossiers';
+import { incidentErrorTypes } from '../../domain/incident-errors';
 import { supervisionSummary, supervisionSummarySchema } from '../supervision-summary';
 
 const timelineSchema = z.object({
@@ -28,6 +29,8 @@ const bulkDecisionResultSchema = z.object({
     .describe("Decisions recorded. Each reaches its dossier's workflow in the background within seconds; one decided meanwhile is left as it was"),
   /** The incidents matched: a preview's, to be decided exactly (`incidentIds`), whatever opened since. */
   incidentIds: z.array(z.uuid()),
+  /** What each matched incident is: the preview lists them. */
+  incidents: z.array(z.object({ id: z.uuid(), dossierNumber: z.string(), step: z.string(), agency: z.string(), kind: z.string(), errorType: z.enum(incidentErrorTypes), openedAt: z.iso.datetime() })),
 });
 export type Timeline = z.infer<typeof timelineSchema>;
 export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
@@ -54,12 +57,15 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
                   dossierNumber: z.string(),
                   procedureGroup: z.string(),
                   status: z.string(),
+                  stopping: stoppingSchema,
                   provinceCode: z.string(),
                   communeCode: z.string(),
                   receivedAt: z.string(),
                   dueAt: z.string(),
                   overdue: z.boolean(),
-                  openSteps: z.array(z.object({ step: z.string(), agency: z.string(), status: z.string() })),
+                  openSteps: z
+                    .array(z.object({ step: z.string(), agency: z.string(), status: z.enum(owedStepStatuses), since: timestamp }))
+                    .describe('What the dossier owes now and since when: open steps (an incident of any kind parks its step), and acts of a stopped group still to undo'),
                 }),
               ),
               countsByAgencyAndStep: z.array(z.object({ agency: z.string(), step: z.string(), status: z.string(), count: z.number().int() })),
@@ -70,6 +76,24 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
       async (request) => {
         const { page, pageSize, ...filter } = request.query;
         return listStuckDossiers(deps.db, principalOf(request), filter, page, pageSize);
+      },
+    );
+
+    app.get(
+      '/supervision/incident-groups',
+      {
+        preHandler: requirePermission('supervision.read'),
+        schema: {
+          tags: ['supervision'],
+          summary: 'Open incidents of my scope grouped by error type, agency and step, with counts: each group is retried in bulk through /supervision/incidents/decisions with its errorType, agency and step',
+          security,
+          querystring: incidentFilterSchema,
+          response: { 200: z.object({ total: z.number().int(), groups: z.array(incidentGroupSchema) }) },
+        },
+      },
+      async (request) => {
+        const incidents = await openIncidents(deps.db, principalOf(request), request.query);
+        return { total: incidents.length, groups: groupIncidents(incidents) };
       },
     );
 
@@ -173,13 +197,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
           summary: 'Decide on every open incident matching a filter (e.g. retry all of the police in province 79 after their outage)',
           security,
           body: z.object({
-            filter: z.object({
-              agency: z.enum(agencyRoles).optional(),
-              step: z.enum(stepCodes).optional(),
-              group: z.enum(procedureGroups).optional(),
-              provinceCode: z.string().regex(/^\d{2}$/).optional(),
-              communeCode: z.string().regex(/^\d{5}$/).optional(),
-            }),
+            filter: incidentFilterSchema.describe("The stuck list's filter (and an error type): the incidents of the dossiers it lists, at its agency and step"),
             incidentIds: z
               .array(z.uuid())
               .max(1000)
@@ -198,28 +216,10 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
       async (request) => {
         const principal = principalOf(request);
         const { filter, decision, reason, limit, dryRun, incidentIds } = request.body;
-        const incidents = await deps.db.incident.findMany({
-          where: {
-            status: 'OPEN',
-            ...(incidentIds ? { id: { in: incidentIds } } : {}),
-            ...(filter.agency ? { agency: filter.agency } : {}),
-            ...(filter.step ? { step: filter.step } : {}),
-            dossier: {
-              AND: [
-                scopeFilter(principal.jurisdiction),
-                filter.group ? { procedureGroup: filter.group } : {},
-                filter.provinceCode ? { provinceCode: filter.provinceCode } : {},
-                filter.communeCode ? { communeCode: filter.communeCode } : {},
-              ],
-            },
-          },
-          include: { dossier: { select: { dossierNumber: true, workflowId: true } } },
-          take: limit,
-          orderBy: { openedAt: 'asc' },
-        });
-        const matched = { matched: incidents.length, incidentIds: incidents.map((i) => i.id) };
+        const incidents = await openIncidents(deps.db, principal, filter, { limit, ...(incidentIds ? { ids: incidentIds } : {}) });
+        const matched = { matched: incidents.length, incidentIds: incidents.map((i) => i.id), incidents: incidents.map(({ workflowId: _, ...item }) => item) };
         if (dryRun) return { ...matched, accepted: 0 };
-        const open = incidents.map((incident) => ({ id: incident.id, step: incident.step, ...incident.dossier }));
+        const open = incidents.map(({ id, step, dossierNumber, workflowId }) => ({ id, step, dossierNumber, workflowId }));
         await recordBulkDecisions(deps.db, principal, open, { decision, reason }, (incident) => messageId(request, incident.id));
         // Delivered now by this instance's relay, or within a second by any other's.
         deps.signalRelay?.wake();

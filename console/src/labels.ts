@@ -8,6 +8,9 @@ import type { dossierNotificationEvents } from '../../domain/notification-templa
 import type { IncidentDecision, IncidentKind } from '../../workflows/contract';
 import type { AgencyRole, ProcedureGroup, StepCode } from '../../domain/procedures';
 import type { DossierStatus, StepStatus, TaskKind, TaskStatus } from '../../domain/statuses';
+import { classifyIncidentError, type IncidentErrorType } from '../../domain/incident-errors';
+import type { StopStatus } from '../../api/stopping-dossiers';
+import type { OwedStepStatus } from '../../api/stuck-dossiers';
 
 /**
  * Every word the console shows for a code of the API, in Vietnamese. Typed by the domain's lists: a status
@@ -43,6 +46,7 @@ export const roleLabel: Record<PrincipalRole, string> = {
   AGENCY_OFFICER: 'Cán bộ cơ quan',
   AGENCY_SYSTEM: 'Hệ thống của cơ quan',
   SUPERVISOR: 'Giám sát viên',
+  PORTAL: 'Cổng Dịch vụ công quốc gia',
 };
 
 export interface Label {
@@ -70,8 +74,38 @@ export const stepStatusLabel: Record<StepStatus, Label> = {
   BLOCKED: { text: 'Không thực hiện được', color: 'default' },
   SKIPPED: { text: 'Bỏ qua', color: 'default' },
   CANCELLED: { text: 'Đã hủy', color: 'default' },
-  COMPENSATED: { text: 'Đã hủy kết quả (bù trừ)', color: 'purple' },
+  COMPENSATED: { text: 'Đã hủy kết quả (hoàn tác)', color: 'purple' },
   COMPENSATION_SKIPPED: { text: 'Không cần hủy kết quả', color: 'default' },
+};
+
+/** A withdrawn or cancelled group still waiting for agencies to undo what they already did. */
+export const stoppingLabel: Record<StopStatus, Label> = {
+  WITHDRAWN: { text: 'Đang rút, chờ hủy kết quả', color: 'orange' },
+  CANCELLED: { text: 'Đang hủy, chờ hủy kết quả', color: 'orange' },
+};
+
+/** The dossier's state in words: a stopping group says so rather than "in progress". */
+export function dossierStateLabel(status: DossierStatus, stopping: StopStatus | null | undefined): Label {
+  return stopping ? stoppingLabel[stopping] : dossierStatusLabel[status];
+}
+
+/** What the stuck list says a dossier owes at a step. */
+export const owedStepLabel: Record<OwedStepStatus, Label> = {
+  RUNNING: stepStatusLabel.RUNNING,
+  WAITING_FOR_SUPPLEMENT: stepStatusLabel.WAITING_FOR_SUPPLEMENT,
+  INCIDENT: stepStatusLabel.INCIDENT,
+  UNDO_REQUESTED: { text: 'Chờ cơ quan hủy kết quả đã cấp', color: 'orange' },
+};
+
+/** Why incidents opened, as the supervisors' groups name them. */
+export const incidentErrorTypeLabel: Record<IncidentErrorType, string> = {
+  UNDO_REFUSED: 'Cơ quan từ chối hủy kết quả',
+  AGENCY_UNAVAILABLE: 'Hệ thống của cơ quan không hoạt động hoặc quá tải',
+  AGENCY_TIMEOUT: 'Hệ thống của cơ quan không trả lời kịp',
+  AGENCY_UNREACHABLE: 'Không kết nối được hệ thống của cơ quan',
+  AGENCY_PROTOCOL: 'Hệ thống của cơ quan trả lời không đúng quy ước',
+  SUPERSEDED: 'Lần xử lý này đã được thay bằng lần sau',
+  OTHER: 'Lỗi kỹ thuật khác',
 };
 
 /** An announcement to the citizen: what it told, and whether the gateway took it. */
@@ -80,6 +114,8 @@ export const announcementEventLabel: Record<(typeof dossierNotificationEvents)[n
   STEP_REFUSED: 'Thủ tục bị từ chối',
   SUPPLEMENT_REQUESTED: 'Yêu cầu bổ sung',
   GROUP_ENDED: 'Hồ sơ kết thúc',
+  APPOINTMENT_RESCHEDULED: 'Xin lỗi, hẹn lại ngày trả kết quả',
+  VERIFICATION_EXTENDED: 'Cần xác minh, gia hạn giải quyết',
 };
 export const announcementStatusLabel: Record<string, { text: string; color: string }> = {
   DELIVERED: { text: 'Đã gửi', color: 'success' },
@@ -170,6 +206,8 @@ const workflowEventLabel: Record<string, string> = {
   INCIDENT_RESOLVED: 'Đã xử lý sự cố',
   GROUP_ENDED: 'Nhóm thủ tục kết thúc',
   ESCALATED: 'Báo cáo quá hạn',
+  APOLOGY_ISSUED: 'Xin lỗi và hẹn lại ngày trả kết quả',
+  VERIFICATION_DECLARED: 'Thông báo cần xác minh, gia hạn giải quyết',
   TASK_OPENED: 'Chuyển nhiệm vụ cho cán bộ',
   COMPENSATION_REQUESTED: 'Yêu cầu cơ quan hủy kết quả',
   COMPENSATION_REFUSED: 'Cơ quan từ chối hủy kết quả',
@@ -188,6 +226,8 @@ const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.lis
   'task.complete': 'Hoàn thành nhiệm vụ',
   'task.refuse': 'Từ chối',
   'task.requestSupplement': 'Yêu cầu bổ sung',
+  'task.apologise': 'Xin lỗi, hẹn lại ngày trả kết quả',
+  'task.declareVerification': 'Thông báo cần xác minh',
   'supervision.act': 'Thao tác giám sát',
   'notice.submit': 'Gửi thông báo khai sinh/khai tử',
   'notice.confirm': 'Hoàn thiện hồ sơ nháp',
@@ -210,22 +250,14 @@ export function principalText(actor: string | null): string {
 }
 
 /** Why a step or an undo stopped, as a supervisor reads it: the agency's technical message made plain. */
-const incidentErrorText: [RegExp, (m: RegExpExecArray, agency: string) => string][] = [
-  [/(\w+) refused to undo (\w+) \((\w+)\)/, (m, agency) => `${agencyLabel[m[1] as AgencyRole] ?? agency} từ chối hủy kết quả “${stepLabel[m[2] as StepCode] ?? 'bước'}”: ${refusalText(m[3]!)}`],
-  [/HTTP (429|5\d\d)|unavailable|is down/i, () => 'Hệ thống của cơ quan không hoạt động hoặc quá tải'],
-  [/HTTP 408|time(d)? ?out|abort/i, () => 'Hệ thống của cơ quan không trả lời kịp'],
-  [/fetch failed|ECONN|socket|network/i, () => 'Không kết nối được hệ thống của cơ quan'],
-  [/422 without code|unexpected answer|HTTP 4\d\d/, () => 'Hệ thống của cơ quan trả lời không đúng quy ước'],
-  [/superseded/, () => 'Lần xử lý này đã được thay bằng lần sau'],
-];
 export function incidentText(lastError: string | null | undefined, agency?: string): string {
   if (!lastError) return '';
-  const agencyName = (agency && agencyLabel[agency as AgencyRole]) || 'Cơ quan';
-  for (const [pattern, text] of incidentErrorText) {
-    const match = pattern.exec(lastError);
-    if (match) return text(match, agencyName);
+  const { type, match } = classifyIncidentError(lastError);
+  if (type === 'UNDO_REFUSED' && match) {
+    const agencyName = (agency && agencyLabel[agency as AgencyRole]) || 'Cơ quan';
+    return `${agencyLabel[match[1] as AgencyRole] ?? agencyName} từ chối hủy kết quả “${stepLabel[match[2] as StepCode] ?? 'bước'}”: ${refusalText(match[3]!)}`;
   }
-  return 'Lỗi kỹ thuật (chi tiết khi rê chuột)';
+  return type === 'OTHER' ? 'Lỗi kỹ thuật (chi tiết khi rê chuột)' : incidentErrorTypeLabel[type];
 }
 
 /** Labels of the result fields an agency enters when it completes its step. */
@@ -359,6 +391,8 @@ const problemDetail: [RegExp, string][] = [
   [/must be claimed before/, 'cần nhận xử lý nhiệm vụ trước khi quyết định'],
   [/has already been decided|already decided/, 'nhiệm vụ đã được quyết định'],
   [/has no open incident/, 'sự cố đã được xử lý'],
+  [/already being stopped/, 'hồ sơ đang được rút hoặc hủy, đang chờ các cơ quan hủy kết quả đã cấp'],
+  [/has already ended/, 'nhóm thủ tục đã kết thúc'],
   [/may not/, 'vai trò của bạn không được làm việc này'],
   [/no (task|dossier) /, 'không tìm thấy'],
   [/try again shortly|unavailable/i, 'hệ thống đang bận, thử lại sau ít phút'],

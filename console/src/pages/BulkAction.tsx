@@ -16,13 +16,15 @@ export interface BulkOutcome {
  * whatever matches by then. One Idempotency-Key per opening: pressing again after a lost answer repeats
  * the same requests, never a second act. Afterwards, what was done and what was refused.
  */
-export function BulkAction<T>({ title, open, onClose, preview, run, extra }: {
+export function BulkAction<T>({ title, open, onClose, preview, run, extra, describe }: {
   title: string;
   open: boolean;
   onClose: () => void;
   preview: () => Promise<T[]>;
   run: (reason: string, items: T[], key: string) => Promise<BulkOutcome>;
   extra?: React.ReactNode;
+  /** Each item as the preview lists it (dossier, step, what happened), so the supervisor sees what is touched. */
+  describe?: (item: T) => React.ReactNode;
 }) {
   const [items, setItems] = useState<T[] | null>(null);
   const [typed, setTyped] = useState('');
@@ -72,6 +74,11 @@ export function BulkAction<T>({ title, open, onClose, preview, run, extra }: {
           <Typography.Paragraph data-testid="bulk-preview">
             Thao tác này sẽ tác động tới <Typography.Text strong>{count}</Typography.Text> mục.
           </Typography.Paragraph>
+          {describe && count > 0 && (
+            <ul data-testid="bulk-items" style={{ maxHeight: 240, overflowY: 'auto' }}>
+              {items!.map((item, index) => <li key={index}>{describe(item)}</li>)}
+            </ul>
+          )}
           {count > 0 && (
             <>
               {extra}

@@ -9,7 +9,7 @@ import type { DossierStatus } from '../../../domain/statuses';
 import { api } from '../api';
 import { clearable } from '../controls';
 import { dateTime } from '../format';
-import { dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
+import { dossierStateLabel, dossierStatusLabel, groupLabel, stepLabel, stepStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
 import { LoadError } from './LoadError';
 import { SavedViews } from './SavedViews';
@@ -64,7 +64,7 @@ export function DossierList() {
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Họ tên', dataIndex: 'name', render: (n: string | null) => n ?? '—' },
           { title: 'Nhóm thủ tục', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
-          { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text ?? s}</Tag> },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus, d) => <Tag color={dossierStateLabel(s, d.stopping)?.color}>{dossierStateLabel(s, d.stopping)?.text ?? s}</Tag> },
           { title: 'Tiếp nhận', dataIndex: 'receivedAt', render: dateTime },
           {
             title: 'Hạn trả kết quả',

@@ -1,13 +1,15 @@
 import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Form, Input, Row, Space, Tag, Timeline, Typography } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import type { PublicDossierStatus } from '../../../api/public-dossier-status';
 import { dossierNumberSchema } from '../../../domain/intake';
 import type { AgencyRole, StepCode } from '../../../domain/procedures';
 import { receiptCodeSchema } from '../../../domain/receipt-code';
 import { api, ApiProblem } from '../api';
+import { downloadPdf } from '../downloads';
 import { date, dateTime } from '../format';
-import { agencyLabel, citizenActionText, citizenStepStatusLabel, dossierStatusLabel, groupLabel, reasonInVietnamese, stepLabel } from '../labels';
+import { agencyLabel, citizenActionText, documentLabel, citizenStepStatusLabel, dossierStateLabel, groupLabel, reasonInVietnamese, stepLabel } from '../labels';
 
 type Step = PublicDossierStatus['steps'][number];
 const stepColor: Record<string, string> = { COMPLETED: 'green', REFUSED: 'red', WAITING_FOR_CITIZEN: 'orange', IN_PROGRESS: 'blue', UNDONE: 'purple' };
@@ -70,7 +72,7 @@ export function DossierLookup() {
             {lookup.isError && !(lookup.error instanceof ApiProblem && lookup.error.status === 400) && (
               <Alert type="warning" showIcon title={failureText(lookup.error)} data-testid="lookup-failure" />
             )}
-            {lookup.data && <DossierProgress dossier={lookup.data} />}
+            {lookup.data && <DossierProgress dossier={lookup.data} query={lookup.variables!} />}
           </section>
         </main>
         <Typography.Paragraph type="secondary" style={{ marginTop: 24 }}>
@@ -81,13 +83,20 @@ export function DossierLookup() {
   );
 }
 
-/** The dossier as its receipt opens it: the group, the appointment, and each step on a timeline. */
-function DossierProgress({ dossier }: { dossier: PublicDossierStatus }) {
-  const status = dossierStatusLabel[dossier.status];
+/** The dossier as its receipt opens it: the group, the appointment, where to collect, and each step on a timeline. */
+function DossierProgress({ dossier, query }: { dossier: PublicDossierStatus; query: { dossierNumber: string; receiptCode: string } }) {
+  const status = dossierStateLabel(dossier.status, dossier.stopping);
   const todo = citizenActionText[dossier.citizenAction];
   return (
-    <Card title={`Hồ sơ ${dossier.dossierNumber}`} extra={<Tag color={status?.color} data-testid="lookup-status">{status?.text ?? dossier.status}</Tag>} data-testid="lookup-result">
+    <Card data-testid="lookup-result">
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        {/* The whole number, wrapped where it must: a card title would cut it short on a phone. */}
+        <Space wrap align="center">
+          <Typography.Title level={4} style={{ margin: 0, overflowWrap: 'anywhere' }} data-testid="lookup-number">
+            Hồ sơ {dossier.dossierNumber}
+          </Typography.Title>
+          <Tag color={status?.color} data-testid="lookup-status">{status?.text ?? dossier.status}</Tag>
+        </Space>
         <Descriptions size="small" column={1}>
           <Descriptions.Item label="Thủ tục">{groupLabel[dossier.procedureGroup]}</Descriptions.Item>
           <Descriptions.Item label="Ngày tiếp nhận">{dateTime(dossier.receivedAt)}</Descriptions.Item>
@@ -99,9 +108,62 @@ function DossierProgress({ dossier }: { dossier: PublicDossierStatus }) {
         ) : (
           <Alert type="info" showIcon title="Ông/bà chưa cần làm gì thêm: các cơ quan đang xử lý hoặc đã xử lý xong." />
         )}
+        <ResultCollection dossier={dossier} query={query} />
         <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <CitizenStep step={step} /> }))} />
       </Space>
     </Card>
+  );
+}
+
+const documentTitle: Record<PublicDossierStatus['results'][number], string> = { extract: 'Trích lục (bản điện tử)', receipt: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả' };
+
+/** When and where the results are collected, what to bring, and the electronic results once they exist. */
+function ResultCollection({ dossier, query }: { dossier: PublicDossierStatus; query: { dossierNumber: string; receiptCode: string } }) {
+  const download = useMutation({
+    mutationFn: (document: PublicDossierStatus['results'][number]) =>
+      downloadPdf(`/v1/public/dossier-results/${document}`, { body: query, anonymous: true }),
+  });
+  const ready = dossier.results.length > 0;
+  return (
+    <section aria-labelledby="lookup-collect-title" data-testid="lookup-collect">
+      <Typography.Title level={5} id="lookup-collect-title">{ready ? 'Kết quả đã có' : 'Nhận kết quả'}</Typography.Title>
+      {ready ? (
+        <>
+          <Typography.Paragraph>Tải kết quả điện tử về máy (bản không ghi họ tên; số định danh và số thẻ BHYT chỉ hiện 4 ký tự cuối):</Typography.Paragraph>
+          <Space wrap>
+            {dossier.results.map((document) => (
+              <Button key={document} icon={<DownloadOutlined aria-hidden />} onClick={() => download.mutate(document)} loading={download.isPending && download.variables === document} data-testid={`download-${document}`}>
+                {documentTitle[document]}
+              </Button>
+            ))}
+          </Space>
+          {download.isError && <Alert style={{ marginTop: 8 }} type="warning" showIcon title={failureText(download.error)} data-testid="download-failure" />}
+          <Typography.Paragraph style={{ marginTop: 8 }}>Bản đầy đủ nhận tại:</Typography.Paragraph>
+        </>
+      ) : (
+        <Typography.Paragraph>
+          Ngày hẹn trả kết quả: <Typography.Text strong data-testid="lookup-appointment">{date(dossier.dueAt)}</Typography.Text>, tại:
+        </Typography.Paragraph>
+      )}
+      <Typography.Paragraph data-testid="lookup-office">
+        <Typography.Text strong>{dossier.office.name}</Typography.Text>
+        <br />
+        {dossier.office.address}
+        {dossier.office.hours && (
+          <>
+            <br />
+            Giờ làm việc: {dossier.office.hours}
+          </>
+        )}
+      </Typography.Paragraph>
+      <Typography.Text strong>Giấy tờ cần mang theo khi nhận kết quả</Typography.Text>
+      <ul data-testid="lookup-bring" style={{ paddingInlineStart: 20, marginTop: 4 }}>
+        <li>Giấy tiếp nhận hồ sơ và hẹn trả kết quả</li>
+        {dossier.documentsToBring.map((document) => (
+          <li key={document}>{document === 'AUTHORIZATION_LETTER' ? `${documentLabel[document]} (khi nhận thay người nộp hồ sơ)` : documentLabel[document]}</li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

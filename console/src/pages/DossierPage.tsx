@@ -12,9 +12,10 @@ import { api, ApiProblem, useRetryKey } from '../api';
 import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { DossierMap } from '../components/DossierMap';
 import { ReceiptSlip } from '../components/ReceiptSlip';
+import { ResultDocuments } from '../components/ResultDocuments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
-import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStatusLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
+import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStateLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
 
 type Step = DossierStatusView['steps'][number];
 const active = (status: string) => status === 'RECEIVED' || status === 'IN_PROGRESS';
@@ -28,7 +29,7 @@ export function DossierPage({ me }: { me: Me }) {
   if (status.isLoading) return <Spin />;
   if (status.isError || !status.data) return <Result status="404" title="Không xem được hồ sơ" subTitle={status.error?.message} />;
   const dossier = status.data;
-  const label = dossierStatusLabel[dossier.status];
+  const label = dossierStateLabel(dossier.status, dossier.stopping);
   const late = workingDaysText(dossier.workingDaysLeft, dossier.overdue);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -58,7 +59,8 @@ export function DossierPage({ me }: { me: Me }) {
           <CitizenAnnouncements announcements={dossier.announcements} />
         </Card>
       )}
-      {me.role === 'CLERK' && active(dossier.status) && <ClerkActions dossier={dossier} path={path} />}
+      {(dossier.status === 'COMPLETED' || dossier.status === 'PARTIALLY_COMPLETED') && <ResultDocuments path={path} />}
+      {me.role === 'CLERK' && active(dossier.status) && !dossier.stopping && <ClerkActions dossier={dossier} path={path} />}
       {me.role === 'CLERK' && <ReceiptCodeCard dossier={dossier} path={path} />}
       {me.role === 'SUPERVISOR' && <SupervisorPanel dossier={dossier} path={path} />}
     </Space>
@@ -241,7 +243,7 @@ function SupervisorPanel({ dossier, path }: { dossier: DossierStatusView; path: 
   const open = timeline.data?.incidents.filter((i) => i.status === 'OPEN') ?? [];
   return (
     <>
-      <Card title="Sự cố" extra={active(dossier.status) && <Button danger onClick={() => setCancelling(crypto.randomUUID())}>Hủy đăng ký (đăng ký sai/trùng)</Button>}>
+      <Card title="Sự cố" extra={active(dossier.status) && !dossier.stopping && <Button danger onClick={() => setCancelling(crypto.randomUUID())}>Hủy đăng ký (đăng ký sai/trùng)</Button>}>
         <Table
           rowKey="id"
           size="small"

@@ -11,7 +11,9 @@ import { placeName } from '../../../domain/jurisdiction';
 import { api, ApiProblem, queryString } from '../api';
 import { clearable, selectionNames } from '../controls';
 import { dateTime } from '../format';
-import { agencyLabel, dossierStatusLabel, groupLabel, problemText, stepLabel, stepStatusLabel } from '../labels';
+import { agencyLabel, dossierStateLabel, groupLabel, incidentErrorTypeLabel, owedStepLabel, problemText, stepLabel } from '../labels';
+import type { IncidentGroup } from '../../../api/open-incidents';
+import type { IncidentErrorType } from '../../../domain/incident-errors';
 import { useListFilter } from '../useListFilter';
 import { LoadError } from './LoadError';
 import { BulkAction, type BulkOutcome } from './BulkAction';
@@ -37,8 +39,69 @@ async function each<T>(items: T[], key: string, name: (item: T) => string, call:
   return { accepted: items.length - rejected.length, rejected };
 }
 
-/** List filters the incident decision cannot apply: with one of them set, "by filter" would reach more than the list shows. */
-const notIncidentFilters = ['overdue', 'waitingForCitizen', 'olderThanDays'] as const;
+type IncidentItem = BulkDecisionResult['incidents'][number];
+const incidentItemText = (i: IncidentItem) =>
+  `${i.dossierNumber} · ${stepLabel[i.step as StepCode] ?? i.step} · ${agencyLabel[i.agency as AgencyRole] ?? i.agency} · ${incidentErrorTypeLabel[i.errorType]} (từ ${dateTime(i.openedAt)})`;
+
+/** A bulk retry of the open incidents a filter reaches (the list's, or a group's): the preview lists each one, the act touches exactly those. */
+export function IncidentRetry({ filter, open, onClose, title }: { filter: Record<string, string | undefined>; open: boolean; onClose: () => void; title: string }) {
+  const decide = (body: { dryRun: boolean; reason: string; incidentIds?: string[] }, idempotencyKey?: string) =>
+    api<BulkDecisionResult>('/v1/supervision/incidents/decisions', { method: 'POST', body: { filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)), decision: 'RETRY', ...body }, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  return (
+    <BulkAction
+      title={title}
+      open={open}
+      onClose={onClose}
+      preview={async () => (await decide({ dryRun: true, reason: 'xem trước' })).incidents}
+      describe={incidentItemText}
+      run={async (reason, items, key) => {
+        const result = await decide({ dryRun: false, reason, incidentIds: items.map((i) => i.id) }, key);
+        return {
+          accepted: result.accepted,
+          rejected: [],
+          note: 'Quyết định đã được ghi nhận; các hồ sơ tiếp tục được xử lý trong giây lát. Sự cố nào đã được quyết định trong lúc này thì giữ nguyên.',
+        };
+      }}
+    />
+  );
+}
+
+/** Open incidents grouped by error type, agency and step: each group retried in bulk after its preview. */
+function IncidentGroups({ filter }: { filter: Record<string, string | undefined> }) {
+  const [retrying, setRetrying] = useState<IncidentGroup | null>(null);
+  const groups = useQuery({
+    queryKey: ['incident-groups', filter],
+    queryFn: () => api<{ total: number; groups: IncidentGroup[] }>(`/v1/supervision/incident-groups${queryString(filter)}`),
+    refetchInterval: 5_000,
+  });
+  return (
+    <Card size="small" title="Sự cố đang mở theo loại lỗi" style={{ marginBottom: 12 }} data-testid="incident-groups">
+      <LoadError error={groups.error} what="nhóm sự cố" />
+      <Table
+        rowKey={(g) => `${g.errorType}:${g.agency}:${g.step}`}
+        size="small"
+        pagination={false}
+        loading={groups.isLoading}
+        dataSource={groups.data?.groups}
+        locale={{ emptyText: 'Không có sự cố đang mở' }}
+        columns={[
+          { title: 'Loại lỗi', dataIndex: 'errorType', render: (t: IncidentErrorType) => incidentErrorTypeLabel[t] },
+          { title: 'Cơ quan', dataIndex: 'agency', render: (a: string) => agencyLabel[a as AgencyRole] ?? a },
+          { title: 'Bước', dataIndex: 'step', render: (st: string) => stepLabel[st as StepCode] ?? st },
+          { title: 'Số sự cố', dataIndex: 'count' },
+          { title: 'Mở từ', dataIndex: 'oldestOpenedAt', render: dateTime },
+          { title: '', render: (_, g) => <Button size="small" onClick={() => setRetrying(g)}>Thử lại nhóm này</Button> },
+        ]}
+      />
+      <IncidentRetry
+        title={retrying ? `Thử lại: ${incidentErrorTypeLabel[retrying.errorType]} · ${agencyLabel[retrying.agency as AgencyRole] ?? retrying.agency} · ${stepLabel[retrying.step as StepCode] ?? retrying.step}` : ''}
+        open={retrying !== null}
+        onClose={() => setRetrying(null)}
+        filter={{ ...filter, ...(retrying ? { errorType: retrying.errorType, agency: retrying.agency, step: retrying.step } : {}) }}
+      />
+    </Card>
+  );
+}
 
 /** The supervisor's working list: every filter of the API, in the URL; bulk actions on the filter or the selection. */
 export function StuckDossiers() {
@@ -52,12 +115,6 @@ export function StuckDossiers() {
     queryFn: () => api<StuckDossiersView>(`/v1/supervision/dossiers${queryString({ ...filter, page, pageSize: 50 })}`),
     refetchInterval: 5_000,
   });
-  const incidentFilter = Object.fromEntries(
-    Object.entries({ agency: filter.agency, step: filter.step, group: filter.group, provinceCode: filter.provinceCode, communeCode: filter.communeCode }).filter(([, v]) => v),
-  );
-  const retryBlockedBy = notIncidentFilters.filter((k) => filter[k] !== undefined);
-  const decideIncidents = (body: { dryRun: boolean; reason: string; incidentIds?: string[] }, idempotencyKey?: string) =>
-    api<BulkDecisionResult>('/v1/supervision/incidents/decisions', { method: 'POST', body: { filter: incidentFilter, decision: 'RETRY', ...body }, ...(idempotencyKey ? { idempotencyKey } : {}) });
   const openTasks = async () => {
     const pages = await Promise.all(selected.map((n) => api<TaskPage>(`/v1/tasks${queryString({ dossierNumber: n, pageSize: 100 })}`)));
     return pages.flatMap((p) => p.items);
@@ -87,12 +144,13 @@ export function StuckDossiers() {
         <SavedViews list="supervision-dossiers" query={query} />
       </Space>
       <Space wrap style={{ marginBottom: 12 }}>
-        <Tooltip title={retryBlockedBy.length ? 'Bỏ bộ lọc quá hạn, chờ bổ sung và số ngày để thử lại theo bộ lọc' : 'Theo cơ quan, bước, nhóm, tỉnh, xã đang chọn'}>
-          <Button type="primary" disabled={retryBlockedBy.length > 0} onClick={() => setAction('retry')}>Thử lại sự cố theo bộ lọc</Button>
+        <Tooltip title="Các sự cố đang mở của những hồ sơ trong danh sách, tại cơ quan và bước đang lọc">
+          <Button type="primary" onClick={() => setAction('retry')}>Thử lại sự cố theo bộ lọc</Button>
         </Tooltip>
         <Button danger disabled={selected.length === 0} onClick={() => setAction('cancel')}>Hủy đăng ký ({selected.length})</Button>
         <Button disabled={selected.length === 0} onClick={() => setAction('reassign')}>Giao lại nhiệm vụ ({selected.length})</Button>
       </Space>
+      <IncidentGroups filter={filter} />
       <LoadError error={list.error} what="danh sách" />
       <Table
         rowKey="dossierNumber"
@@ -105,30 +163,22 @@ export function StuckDossiers() {
           { title: 'Số hồ sơ', dataIndex: 'dossierNumber', render: (n: string) => <Link to={`/ho-so/${encodeURIComponent(n)}`}>{n}</Link> },
           { title: 'Nhóm', dataIndex: 'procedureGroup', render: (g: 'BIRTH' | 'DEATH') => groupLabel[g] },
           { title: 'Xã', render: (_, d) => placeName(d) },
-          { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus) => <Tag color={dossierStatusLabel[s]?.color}>{dossierStatusLabel[s]?.text}</Tag> },
+          { title: 'Trạng thái', dataIndex: 'status', render: (s: DossierStatus, d) => <Tag color={dossierStateLabel(s, d.stopping).color}>{dossierStateLabel(s, d.stopping).text}</Tag> },
           { title: 'Hạn', dataIndex: 'dueAt', render: (d: string, r) => <Typography.Text type={r.overdue ? 'danger' : undefined} strong={r.overdue}>{dateTime(d)}</Typography.Text> },
           {
             title: 'Bước đang mở',
             dataIndex: 'openSteps',
             render: (steps: StuckDossiersView['dossiers'][number]['openSteps']) =>
-              steps.map((s) => <Tag key={s.step} color={stepStatusLabel[s.status]?.color}>{stepLabel[s.step as StepCode] ?? s.step} · {agencyLabel[s.agency as AgencyRole] ?? s.agency}</Tag>),
+              steps.map((s) => (
+                <div key={s.step} data-testid={`open-step-${s.step}`}>
+                  <Tag color={owedStepLabel[s.status].color}>{stepLabel[s.step as StepCode] ?? s.step} · {agencyLabel[s.agency as AgencyRole] ?? s.agency}</Tag>
+                  <Typography.Text type="secondary">{owedStepLabel[s.status].text}{s.since ? ` từ ${dateTime(s.since)}` : ''}</Typography.Text>
+                </div>
+              )),
           },
         ]}
       />
-      <BulkAction
-        title="Thử lại mọi sự cố đang mở theo bộ lọc (cơ quan, bước, nhóm, tỉnh)"
-        open={action === 'retry'}
-        onClose={() => { setAction(null); done(); }}
-        preview={async () => (await decideIncidents({ dryRun: true, reason: 'xem trước' })).incidentIds}
-        run={async (reason, incidentIds, key) => {
-          const result = await decideIncidents({ dryRun: false, reason, incidentIds }, key);
-          return {
-            accepted: result.accepted,
-            rejected: [],
-            note: 'Quyết định đã được ghi nhận; các hồ sơ tiếp tục được xử lý trong giây lát. Sự cố nào đã được quyết định trong lúc này thì giữ nguyên.',
-          };
-        }}
-      />
+      <IncidentRetry title="Thử lại mọi sự cố đang mở của danh sách theo bộ lọc" open={action === 'retry'} onClose={() => { setAction(null); done(); }} filter={filter} />
       <BulkAction
         title="Hủy đăng ký các hồ sơ đã chọn: mọi kết quả của nhóm thủ tục sẽ bị hủy"
         open={action === 'cancel'}

@@ -19,9 +19,11 @@ import { textHygiene } from './text-hygiene';
 import { cleanValueName, cleanValueSchema, declareProblemResponses, openApiTransform } from './openapi';
 import { idempotencyHooks } from './idempotency';
 import { dossierRoutes, type DossierRouteDependencies } from './routes/dossiers';
+import { portalRoutes } from './routes/portal';
 import { dossierMapRoutes } from './routes/dossier-map';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
+import { appointmentRoutes } from './routes/appointments';
 import { noticeRoutes } from './routes/notices';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
@@ -112,9 +114,11 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
 
   await app.register(healthRoutes(deps));
   await app.register(dossierRoutes(deps), { prefix: '/v1' });
+  await app.register(portalRoutes(deps), { prefix: '/v1' });
   await app.register(dossierMapRoutes(deps), { prefix: '/v1' });
   await app.register(supervisionRoutes(deps), { prefix: '/v1' });
   await app.register(taskRoutes(deps), { prefix: '/v1' });
+  await app.register(appointmentRoutes(deps), { prefix: '/v1' });
   await app.register(noticeRoutes(deps), { prefix: '/v1' });
   await app.register(sessionRoutes(deps), { prefix: '/v1' });
   await app.register(savedViewRoutes(deps), { prefix: '/v1' });

@@ -29,6 +29,9 @@ export interface IntakeDependencies {
     | 'COMPENSATION_MAX_ATTEMPTS'
     | 'SUPPLEMENT_PERIOD_WORKING_DAYS'
     | 'SECOND_ESCALATION_WORKING_DAYS'
+    | 'APOLOGY_AUTOMATIC_AFTER_MINUTES'
+    | 'APOLOGY_DEFAULT_WORKING_DAYS'
+    | 'VERIFICATION_GROUP_DEADLINE_WORKING_DAYS'
     | 'MANUAL_STEPS'
   >;
   logger: Logger;
@@ -67,6 +70,8 @@ export interface IntakeOptions {
    * eligibility back to that instant, no further. Absent: eligibility is judged as of now.
    */
   vouchedSince?: Date;
+  /** Filed on the national public service portal: its dossier code, said in every status message back. */
+  portalCode?: string;
 }
 
 export async function submitIntake(deps: IntakeDependencies & { receiptCodes: ReceiptCodes }, intake: Intake, options: IntakeOptions = {}): Promise<IntakeReceipt> {
@@ -118,6 +123,8 @@ export async function submitIntake(deps: IntakeDependencies & { receiptCodes: Re
           receiptCodeIssuedAt: new Date(),
           steps: { create: assigned.map((s) => ({ id: randomUUID(), step: s.code, agency: s.agency, mode: modeOf(s.agency) })) },
           events: { create: { type: 'DOSSIER_RECEIVED', detail: { steps: plan.map((s) => s.code) } } },
+          // Its row's trigger records the reception for the portal, in this same statement.
+          ...(options.portalCode ? { portal: { create: { portalCode: options.portalCode } } } : {}),
         },
       });
     },
@@ -166,6 +173,12 @@ export async function groupWorkflowInput(deps: Pick<IntakeDependencies, 'db' | '
       { level: 1, at: dossier.dueAt.getTime() },
       { level: 2, at: deps.calendar.dueAt(dossier.dueAt, deps.config.SECOND_ESCALATION_WORKING_DAYS).getTime() },
     ],
+    appointments: {
+      dueAt: dossier.dueAt.getTime(),
+      autoApologyAfterMs: deps.config.APOLOGY_AUTOMATIC_AFTER_MINUTES * 60_000,
+      apologyWorkingDays: deps.config.APOLOGY_DEFAULT_WORKING_DAYS,
+      verificationWorkingDays: deps.config.VERIFICATION_GROUP_DEADLINE_WORKING_DAYS,
+    },
   };
 }
 

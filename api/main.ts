@@ -11,6 +11,7 @@ import { buildApi } from './app';
 import { buildOperationsApi } from './operations';
 import { runIntakeReconciler } from './intake-reconciler';
 import { runMessageRelay } from './message-outbox';
+import { portalOutbox } from './portal-outbox';
 import { signalOutbox } from './signal-outbox';
 import { taskDecisionOutbox } from './task-inbox';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   // Every instance relays the recorded messages to workflows (bulk decisions' signals, officers'
   // decisions Temporal could not take at once): at once after its own requests, and every second for
   // what another instance recorded and could not deliver before it stopped.
-  const signalRelay = runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal)], {
+  const signalRelay = runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal), portalOutbox(config)], {
     concurrency: config.BULK_DECISION_CONCURRENCY,
   });
   const app = await buildApi({

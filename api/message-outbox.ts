@@ -21,6 +21,8 @@ export interface MessageOutbox<Row extends { id: string | bigint }> {
   /** The columns `send` needs, and the order the oldest come first in. */
   columns: string;
   orderBy: string;
+  /** A further condition on the rows claimed (a message waiting for an earlier one of its dossier). */
+  claimable?: string;
   /** Sends one message; throws when Temporal did not take it (refused, or unavailable). */
   send(row: Row): Promise<Delivery>;
 }
@@ -142,7 +144,7 @@ export async function deliverMessages<Row extends { id: string | bigint }>(deps:
       async (tx) => {
         const pending = await tx.$queryRaw<Row[]>`
           SELECT ${Prisma.raw(outbox.columns)} FROM ${Prisma.raw(outbox.table)}
-          WHERE delivered_at IS NULL AND next_attempt_at <= now()
+          WHERE delivered_at IS NULL AND next_attempt_at <= now() AND ${Prisma.raw(outbox.claimable ?? 'true')}
           ORDER BY ${Prisma.raw(outbox.orderBy)}
           LIMIT ${batchSize}
           FOR UPDATE SKIP LOCKED`;

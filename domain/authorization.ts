@@ -9,6 +9,7 @@ import type { JurisdictionScope, Place, Principal, PrincipalRole } from './princ
  */
 export const actions = [
   'dossier.submit',
+  'dossier.submitOnline',
   'dossier.read',
   'dossier.readAnnouncements',
   'dossier.withdraw',
@@ -18,6 +19,8 @@ export const actions = [
   'task.complete',
   'task.refuse',
   'task.requestSupplement',
+  'task.apologise',
+  'task.declareVerification',
   'supervision.read',
   'supervision.act',
   'notice.submit',
@@ -42,6 +45,8 @@ export type NoticeAction = Extract<Action, `notice.${string}`>;
  */
 export const permissionMatrix: Readonly<Record<Action, readonly PrincipalRole[]>> = {
   'dossier.submit': ['CLERK'],
+  // The online channel: the portal files for the citizen VNeID identified (its token's `citizen` claim).
+  'dossier.submitOnline': ['PORTAL'],
   'dossier.read': ['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'],
   // What the citizen was told, and where (masked): the desk answering the family and its supervisors.
   // An agency decides its step, it has no business with the citizen's contact.
@@ -53,6 +58,9 @@ export const permissionMatrix: Readonly<Record<Action, readonly PrincipalRole[]>
   'task.complete': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
   'task.refuse': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
   'task.requestSupplement': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
+  // Nghị định 63 Điều 7.2–7.3: the agency responsible for a late or unverified dossier answers for it.
+  'task.apologise': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
+  'task.declareVerification': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
   'supervision.read': ['SUPERVISOR'],
   'supervision.act': ['SUPERVISOR'],
   // A health facility's system sends notices; the family confirms them at the commune desk.
@@ -109,7 +117,8 @@ const isAgency = (principal: Principal): boolean => principal.role === 'AGENCY_O
 export function canAccessDossier(principal: Principal, dossier: DossierScope): boolean {
   if (!scopeCovers(principal.jurisdiction, dossier)) return false;
   if (isAgency(principal)) return principal.agency !== null && dossier.agencies.includes(principal.agency);
-  return principal.role === 'CLERK' || principal.role === 'SUPERVISOR';
+  // The portal reaches a dossier only to file it: its one action in the matrix.
+  return principal.role === 'CLERK' || principal.role === 'SUPERVISOR' || principal.role === 'PORTAL';
 }
 
 /**

@@ -10,6 +10,7 @@ const readsNamesInFull: Readonly<Record<PrincipalRole, boolean>> = {
   AGENCY_OFFICER: true,
   AGENCY_SYSTEM: true,
   SUPERVISOR: false,
+  PORTAL: false,
 };
 
 /** "Nguyễn Văn An" → "N••• V••• A•••": enough to tell two dossiers apart on a list, not to name anyone. */

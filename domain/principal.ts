@@ -21,8 +21,11 @@ import { agencyRoles, type AgencyRole } from './procedures';
  *   (agency HOSPITAL, bound to its province) sends birth and death notices and has no tasks.
  * - SUPERVISOR: follows and unblocks dossiers across agencies (the People's Committee chair of a
  *   commune or province, or the national level). Works for no single agency, so it has none.
+ * - PORTAL: the national public service portal / VNeID (the online channel, Nghị định 63/2024 Điều
+ *   6–7), a system bound to the nation that files birth and death dossiers on behalf of a citizen
+ *   whose identity it vouches for: the token's `citizen` claim (VNeID level 2), never the request body.
  */
-export const principalRoles = ['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'] as const;
+export const principalRoles = ['CLERK', 'AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR', 'PORTAL'] as const;
 export type PrincipalRole = (typeof principalRoles)[number];
 
 /**
@@ -47,7 +50,28 @@ export interface Principal {
   jurisdiction: JurisdictionScope;
   /** A health facility's system only: the facility whose notices it sends (its 5-digit code). */
   facilityCode?: string;
+  /** The portal only: the citizen it acts for, as VNeID identified them (personal data: never logged). */
+  citizen?: VouchedCitizen;
 }
+
+/**
+ * The citizen on whose behalf the portal files, from the token's `citizen` claim: the portal obtains a
+ * token per submission (token exchange from its client credentials and the citizen's VNeID login), so
+ * the identity is signed by the identity provider. `level` is VNeID's assurance level; filing needs 2.
+ */
+export interface VouchedCitizen {
+  personalIdNumber: string;
+  fullName: string;
+  level: 1 | 2;
+}
+
+export const vouchedCitizenSchema = z
+  .object({
+    personalIdNumber: z.string().regex(/^\d{12}$/, 'expected a 12-digit personal ID number'),
+    fullName: z.string().min(1).max(100),
+    level: z.union([z.literal(1), z.literal(2)]),
+  })
+  .strict();
 
 /** A place a dossier or task belongs to: always one commune of one province. */
 export interface Place {
@@ -67,6 +91,7 @@ const roleShape: Record<PrincipalRole, { scopes: readonly JurisdictionScopeKind[
   AGENCY_OFFICER: { scopes: ['COMMUNE', 'PROVINCE'], agency: 'required' },
   AGENCY_SYSTEM: { scopes: ['COMMUNE', 'PROVINCE', 'NATIONAL'], agency: 'required' },
   SUPERVISOR: { scopes: ['COMMUNE', 'PROVINCE', 'NATIONAL'], agency: 'none' },
+  PORTAL: { scopes: ['NATIONAL'], agency: 'none' },
 };
 
 /** Subjects are opaque IDs: letters, digits and a few separators, so they are safe to log. */
@@ -85,6 +110,7 @@ export const principalClaimsSchema = z
     agency: z.enum([...agencyRoles, ...noticeIssuers]).optional(),
     jurisdiction: jurisdictionScopeSchema,
     facility: z.string().regex(/^\d{5}$/, 'expected a 5-digit health facility code').optional(),
+    citizen: vouchedCitizenSchema.optional(),
   })
   .superRefine((claims, ctx) => {
     const shape = roleShape[claims.role];
@@ -101,6 +127,9 @@ export const principalClaimsSchema = z
     if ((claims.agency === 'HOSPITAL') !== (claims.facility !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['facility'], message: 'a health facility system names its facility, and only it does' });
     }
+    if (claims.citizen !== undefined && claims.role !== 'PORTAL') {
+      ctx.addIssue({ code: 'custom', path: ['citizen'], message: 'only the portal vouches for a citizen' });
+    }
     if (shape.agency === 'none' && claims.agency !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['agency'], message: `role ${claims.role} works for no single agency` });
     }
@@ -112,6 +141,7 @@ export const principalClaimsSchema = z
       agency: claims.role === 'CLERK' ? 'CIVIL_STATUS' : (claims.agency ?? null),
       jurisdiction: claims.jurisdiction,
       ...(claims.facility ? { facilityCode: claims.facility } : {}),
+      ...(claims.citizen ? { citizen: claims.citizen } : {}),
     }),
   );
 
@@ -125,5 +155,6 @@ export function principalClaims(principal: Principal): PrincipalClaims {
     ...(principal.agency !== null ? { agency: principal.agency } : {}),
     jurisdiction: principal.jurisdiction,
     ...(principal.facilityCode ? { facility: principal.facilityCode } : {}),
+    ...(principal.citizen ? { citizen: principal.citizen } : {}),
   };
 }

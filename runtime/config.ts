@@ -101,6 +101,15 @@ const configObject = z.object({
   SUPPLEMENT_PERIOD_WORKING_DAYS: workingDays.default(7),
   /** A group still open this many working days after its deadline is escalated a second time. */
   SECOND_ESCALATION_WORKING_DAYS: workingDays.default(2),
+  /**
+   * Nghị định 63 Điều 7.2: a late group's agency apologises with a new date. When no officer has
+   * within this many minutes of the appointment passing, the workflow apologises itself, with a new
+   * date this many working days later.
+   */
+  APOLOGY_AUTOMATIC_AFTER_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(24 * 60),
+  APOLOGY_DEFAULT_WORKING_DAYS: workingDays.default(2),
+  /** Điều 7.3: the group's limit once an agency declares the dossier needs verification (once per group). */
+  VERIFICATION_GROUP_DEADLINE_WORKING_DAYS: workingDays.default(5),
   /** Receives a POST for every escalation of an overdue dossier (no personal data in it). */
   ESCALATION_WEBHOOK_URL: z.url().optional(),
   /** Announcements of one escalation before it is given up (in /metrics); retried by the deadline sweep, a minute doubling to an hour apart. */
@@ -114,6 +123,14 @@ const configObject = z.object({
   NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   NOTIFICATION_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(10_000),
   NOTIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(10).default(30 * 60_000),
+  /**
+   * The online channel: where status messages of dossiers submitted on the national public service
+   * portal / VNeID are POSTed (`npm start`: the simulator's). Unset: they are recorded and wait.
+   */
+  PORTAL_URL: z.url().optional(),
+  PORTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Failed sends of one portal message before it shows as stuck in /metrics (it is still retried, a minute apart at most). */
+  PORTAL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
   /** How many dossiers a supervisor's bulk decision updates at once. */
   BULK_DECISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** How often the deadline sweep looks for steps past their agency's deadline. */
@@ -245,6 +262,9 @@ const listedSections = {
     'PUBLIC_LOOKUP_WINDOW',
     'BULK_DECISION_CONCURRENCY',
     'INTAKE_RECONCILE_INTERVAL_SECONDS',
+    'PORTAL_URL',
+    'PORTAL_TIMEOUT_MS',
+    'PORTAL_MAX_ATTEMPTS',
   ],
   worker: ['WORKER_METRICS_HOST', 'WORKER_METRICS_PORT', 'TEMPORAL_SDK_METRICS_PORT', 'DEADLINE_SWEEP_INTERVAL_MINUTES'],
   agencies: ['AGENCY_BASE_URL', 'AGENCY_TIMEOUT_MS', 'ESCALATION_WEBHOOK_URL', 'ESCALATION_MAX_ATTEMPTS', 'NOTIFICATION_GATEWAY_URL', 'NOTIFICATION_MAX_ATTEMPTS', 'NOTIFICATION_RETRY_INITIAL_MS', 'NOTIFICATION_RETRY_MAX_MS'],
@@ -253,6 +273,9 @@ const listedSections = {
     'DEATH_GROUP_DEADLINE_WORKING_DAYS',
     'SUPPLEMENT_PERIOD_WORKING_DAYS',
     'SECOND_ESCALATION_WORKING_DAYS',
+    'APOLOGY_AUTOMATIC_AFTER_MINUTES',
+    'APOLOGY_DEFAULT_WORKING_DAYS',
+    'VERIFICATION_GROUP_DEADLINE_WORKING_DAYS',
     'INTAKE_CUTOFF_HOUR',
     'STEP_MAX_ATTEMPTS',
     'STEP_RETRY_INITIAL_MS',

@@ -5,6 +5,7 @@ import { actPath, idempotencyHeader, supplementRequiredCode, undoPath } from '..
 import { groupDefinition, procedureGroups, type AgencyRole, type StepCode } from '../domain/procedures';
 import { funeralCategories, allowanceFor } from '../domain/funeral-allowance';
 import type { Logger } from '../runtime/logger';
+import { registerPortal } from './portal';
 import { defaultFaults, faultSettingsSchema, simulatedAgencies, simulatedAgencyOf, type FaultSettings, type SimulatedAgency } from './faults';
 import { registerNotificationGateway } from './notification-gateway';
 import { AgencyRegistry, SimulatedRefusal } from './registry';
@@ -113,6 +114,7 @@ export function buildSimulator(options: { logger?: Logger; faults?: Partial<Reco
     return faults;
   });
   registerNotificationGateway(app);
+  registerPortal(app);
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }

@@ -63,9 +63,15 @@ const onDossier = problemResponses(404, 409);
 const statusUrl = (dossierNumber: string) => `/v1/dossiers/${encodeURIComponent(dossierNumber)}`;
 
 /** Files a dossier at a desk that may file for its commune, audited once however often it is sent. */
-export async function acceptIntake(deps: DossierRouteDependencies, principal: Principal, intake: Intake, options: IntakeOptions = {}): Promise<IntakeReceipt> {
+export async function acceptIntake(
+  deps: DossierRouteDependencies,
+  principal: Principal,
+  intake: Intake,
+  options: IntakeOptions = {},
+  action: 'dossier.submit' | 'dossier.submitOnline' = 'dossier.submit',
+): Promise<IntakeReceipt> {
   const place = intake.jurisdiction;
-  if (!authorize(principal, { action: 'dossier.submit', dossier: { ...place, agencies: [] } })) {
+  if (!authorize(principal, { action, dossier: { ...place, agencies: [] } })) {
     throw forbidden(`a desk of ${principal.subject} may not file dossiers for commune ${place.provinceCode}/${place.communeCode}`);
   }
   const receipt = await submitIntake(deps, intake, options);

@@ -30,6 +30,7 @@ const columns: Who[] = ['clerk', 'civilStatusOfficer', 'populationSystem', 'poli
 const expected: Record<Action, string[]> = {
   //                          clerk  csOff  c06    police bhxh   supC   supP   supN   hanoi  hosp
   'dossier.submit':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'dossier.submitOnline':   ['---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
   'dossier.read':           ['Y--', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
   'dossier.readAnnouncements': ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
   'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
@@ -39,6 +40,8 @@ const expected: Record<Action, string[]> = {
   'task.complete':          ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
   'task.refuse':            ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
   'task.requestSupplement': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
+  'task.apologise':         ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
+  'task.declareVerification': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
   'supervision.read':       ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
   'supervision.act':        ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
   'notice.submit':          ['---', '---', '---', '---', '---', '---', '---', '---', '---', 'YY-'],
@@ -72,7 +75,7 @@ const cases = (Object.keys(expected) as Action[]).flatMap((action) =>
 
 describe('authorization matrix', () => {
   it('has a cell for every role, action and place', () => {
-    expect(cases).toHaveLength(15 * 10 * 3);
+    expect(cases).toHaveLength(17 * 10 * 3);
     for (const row of Object.values(expected)) expect(row.every((cell) => /^[Y-]{3}$/.test(cell)) && row.length === columns.length).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app';
 import { buildOperationsApi } from '../../api/operations';
 import { runMessageRelay } from '../../api/message-outbox';
+import { portalOutbox } from '../../api/portal-outbox';
 import { signalOutbox } from '../../api/signal-outbox';
 import { taskDecisionOutbox } from '../../api/task-inbox';
 import { devTokens, type DevPrincipalName } from '../../api/auth/dev-tokens';
@@ -119,7 +120,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   const signalRelay =
     options.signalRelay === false
       ? undefined
-      : runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal)], { concurrency: config.BULK_DECISION_CONCURRENCY });
+      : runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal), portalOutbox(config)], { concurrency: config.BULK_DECISION_CONCURRENCY });
   const api: FastifyInstance = await buildApi({
     db,
     temporal,

@@ -25,6 +25,8 @@ export interface NotificationRecord {
   /** The refusal code or the group's outcome: a code, never free text. */
   code?: string;
   dueAt?: Date;
+  /** The announcement's own number (an apology's); default: the step's round. */
+  round?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export function recordNotification(db: Pick<Database | Prisma.TransactionClient,
   const step = n.step ?? '';
   return db.$executeRaw`
     INSERT INTO citizen_notification (dossier_id, event, step, round, code, due_at, status)
-    SELECT d.id, ${n.event}::"CitizenNotificationEvent", ${step}, COALESCE(s.round, 0), ${n.code ?? null}::text, ${n.dueAt ?? null}::timestamptz, ${statusByContact}
+    SELECT d.id, ${n.event}::"CitizenNotificationEvent", ${step}, COALESCE(${n.round ?? null}::int, s.round, 0), ${n.code ?? null}::text, ${n.dueAt ?? null}::timestamptz, ${statusByContact}
     FROM dossier d LEFT JOIN dossier_step s ON s.dossier_id = d.id AND s.step = ${step}
     WHERE d.id = ${n.dossierId}::uuid
     ON CONFLICT (dossier_id, event, step, round) DO NOTHING`;

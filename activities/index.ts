@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { AgencyGateway } from './agency-gateway';
+import { createAppointmentActivities } from './appointment-changes';
 import { createBookkeepingActivities } from './bookkeeping';
 import { createEscalationActivities } from './escalation';
 import { createManualStepActivities } from './manual-steps';
@@ -39,5 +40,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBookkeepingActivities(deps),
     ...createEscalationActivities(deps),
     ...createNoticeActivities(deps),
+    ...createAppointmentActivities(deps),
   };
 }

@@ -27,6 +27,8 @@ import { appointmentRoutes } from './routes/appointments';
 import { noticeRoutes } from './routes/notices';
 import { sessionRoutes, type SessionRouteDependencies } from './routes/session';
 import { savedViewRoutes } from './routes/saved-views';
+import { attachmentRoutes } from './routes/attachments';
+import { configuredObjectStore, type ObjectStore } from '../runtime/object-store';
 import { publicPrefix, publicRoutes } from './routes/public';
 import { receiptCodes } from './receipt-codes';
 import { consolePrefix, serveConsole } from './console-static';
@@ -38,7 +40,11 @@ export type ApiDependencies = Omit<DossierRouteDependencies, 'receiptCodes'> & {
     TokenSettings &
     VerifySettings &
     SessionRouteDependencies['config'] &
-    Pick<Config, 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'>;
+    Pick<Config, 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'> &
+    Parameters<typeof configuredObjectStore>[0] &
+    Pick<Config, 'ATTACHMENT_MAX_BYTES' | 'ATTACHMENT_MAX_PER_DOSSIER'>;
+  /** Where attachments are kept; default: the store the settings name. */
+  attachmentStore?: ObjectStore;
   /** The relay of recorded signals, woken when a request records some (bulk decisions). */
   signalRelay?: Pick<PeriodicJob, 'wake'>;
 };
@@ -122,6 +128,8 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
   await app.register(noticeRoutes(deps), { prefix: '/v1' });
   await app.register(sessionRoutes(deps), { prefix: '/v1' });
   await app.register(savedViewRoutes(deps), { prefix: '/v1' });
+  const attachmentStore = deps.attachmentStore ?? (await configuredObjectStore(deps.config));
+  await app.register(attachmentRoutes({ db: deps.db, attachmentStore, config: deps.config }), { prefix: '/v1' });
   await app.register(publicRoutes(deps), { prefix: '/v1' });
   // Answers carry personal data: no browser or proxy keeps a copy beyond the page that asked.
   app.addHook('onSend', async (request, reply) => {

@@ -24,6 +24,11 @@ export const supervisionSummarySchema = z.object({
   /** The communes with the most overdue dossiers, then the most open ones (at most `summaryCommunes`). */
   byCommune: z.array(z.object({ provinceCode: z.string(), communeCode: z.string(), open: z.number().int(), overdue: z.number().int() })),
   daily: z.array(z.object({ day: z.string(), received: z.number().int(), completed: z.number().int(), completedOnTime: z.number().int() })),
+  /**
+   * Per agency, over the days shown (Nghị định 63 Điều 7.2–7.3): apologies for lateness (those the
+   * system issued because no officer did, counted apart too) and verifications declared.
+   */
+  appointmentChangesByAgency: z.array(z.object({ agency: z.string(), apologies: z.number().int(), automaticApologies: z.number().int(), verifications: z.number().int() })),
   /** Completed within the deadline ÷ completed, over the days shown; null when nothing completed. */
   onTimeShare: z.number().nullable(),
 });
@@ -90,15 +95,27 @@ async function dailyCounts(db: Database, scope: JurisdictionScope, now: Date): P
 /** The communes shown: the most overdue first, then the busiest. */
 export const summaryCommunes = 100;
 
+/** Apologies and verifications per agency since `from`, in a scope; the agencies with the most apologies first. */
+async function appointmentChangesByAgency(db: Database, scope: JurisdictionScope, from: Date): Promise<SupervisionSummary['appointmentChangesByAgency']> {
+  const where = Prisma.join([Prisma.sql`TRUE`, ...scopeSql(scope)], ' AND ');
+  const rows = await db.$queryRaw<{ agency: string; apologies: bigint; automatic: bigint; verifications: bigint }[]>`
+    SELECT agency, count(*) FILTER (WHERE kind = 'APOLOGY') AS apologies, count(*) FILTER (WHERE kind = 'APOLOGY' AND automatic) AS automatic,
+           count(*) FILTER (WHERE kind = 'VERIFICATION') AS verifications
+    FROM appointment_change WHERE issued_at >= ${from} AND dossier_id IN (SELECT id FROM dossier WHERE ${where})
+    GROUP BY agency ORDER BY apologies DESC, verifications DESC, agency`;
+  return rows.map((r) => ({ agency: r.agency, apologies: Number(r.apologies), automaticApologies: Number(r.automatic), verifications: Number(r.verifications) }));
+}
+
 export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date()): Promise<SupervisionSummary> {
   const running = runningWhereSql(scope, {}, now);
-  const [counts, communes, daily, overdueDrafts] = await Promise.all([
+  const [counts, communes, daily, overdueDrafts, appointmentChanges] = await Promise.all([
     countRunning(db, running, now),
     db.$queryRaw<{ province_code: string; commune_code: string; open: bigint; overdue: bigint }[]>`
       SELECT province_code, commune_code, count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue
       FROM dossier WHERE ${running} GROUP BY 1, 2 ORDER BY overdue DESC, open DESC, 1, 2 LIMIT ${summaryCommunes}`,
     dailyCounts(db, scope, now),
     db.lifeEventNotice.count({ where: { ...scopeFilter(scope), status: 'DRAFT', limitAt: { lt: now } } }),
+    appointmentChangesByAgency(db, scope, dayStart(lastDays(now, summaryDays)[0]!)),
   ]);
   const done = daily.reduce((sum, d) => sum + d.completed, 0);
   return {
@@ -110,6 +127,7 @@ export async function supervisionSummary(db: Database, scope: JurisdictionScope,
     byAgencyAndStep: counts.steps,
     byCommune: communes.map((c) => ({ provinceCode: c.province_code, communeCode: c.commune_code, open: Number(c.open), overdue: Number(c.overdue) })),
     daily,
+    appointmentChangesByAgency: appointmentChanges,
     onTimeShare: done === 0 ? null : daily.reduce((sum, d) => sum + d.completedOnTime, 0) / done,
   };
 }

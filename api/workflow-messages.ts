@@ -8,16 +8,16 @@ import { withinTemporalDeadline, workflowServiceUnavailable } from './temporal-c
  * request fits the dossier's state now (a step waiting for a supplement, a group not yet ended), so its
  * refusal becomes a 409 with the workflow's reason and nothing changes.
  */
-export async function updateDossierWorkflow<Arg>(
+export async function updateDossierWorkflow<Arg, Ret = void>(
   temporal: Client,
   workflowId: string,
-  update: UpdateDefinition<void, [Arg]>,
+  update: UpdateDefinition<Ret, [Arg]>,
   arg: Arg,
   /** The message's own id (from the request's Idempotency-Key): Temporal delivers a repeated one once. */
   updateId?: string,
-): Promise<void> {
+): Promise<Ret> {
   try {
-    await withinTemporalDeadline(temporal, () =>
+    return await withinTemporalDeadline(temporal, () =>
       temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) }),
     );
   } catch (error) {

@@ -1,3 +1,4 @@
+import { appointmentReasonLabel } from './appointment-changes';
 import { vietnameseDate } from './intake/common';
 import type { NoticeKind } from './life-events';
 import { stepDefinition, type ProcedureGroup, type StepCode } from './procedures';
@@ -9,7 +10,7 @@ import { stepDefinition, type ProcedureGroup, type StepCode } from './procedures
  * email passes through third parties. A refusal says a generic category, never the agency's free text,
  * which may quote personal data. Pure: the relay renders at sending time, the same text on every retry.
  */
-export const dossierNotificationEvents = ['STEP_COMPLETED', 'STEP_REFUSED', 'SUPPLEMENT_REQUESTED', 'GROUP_ENDED'] as const;
+export const dossierNotificationEvents = ['STEP_COMPLETED', 'STEP_REFUSED', 'SUPPLEMENT_REQUESTED', 'GROUP_ENDED', 'APPOINTMENT_RESCHEDULED', 'VERIFICATION_EXTENDED'] as const;
 /** Told to the family of a notice's draft, before any dossier: the legal time limit coming, then reached. */
 export const noticeNotificationEvents = ['NOTICE_REMINDER', 'NOTICE_OVERDUE'] as const;
 export const notificationEvents = [...dossierNotificationEvents, ...noticeNotificationEvents] as const;
@@ -28,9 +29,9 @@ export interface DossierAnnouncement {
   definitionVersion?: number;
   /** The step announced (absent for GROUP_ENDED). */
   step?: StepCode;
-  /** STEP_REFUSED: the refusal code; GROUP_ENDED: the group's outcome. */
+  /** STEP_REFUSED: the refusal code; GROUP_ENDED: the group's outcome; APPOINTMENT_RESCHEDULED, VERIFICATION_EXTENDED: the reason's code. */
   code?: string | null;
-  /** SUPPLEMENT_REQUESTED: the last moment to bring the supplement. */
+  /** SUPPLEMENT_REQUESTED: the last moment to bring the supplement; APPOINTMENT_RESCHEDULED, VERIFICATION_EXTENDED: the new appointment. */
   dueAt?: Date | null;
 }
 
@@ -151,6 +152,24 @@ export function renderAnnouncement(announcement: Announcement): RenderedMessage 
       return {
         title: `Hồ sơ ${n}: cần bổ sung giấy tờ`,
         text: `Hồ sơ ${n} cần bổ sung giấy tờ cho thủ tục "${procedure()}". Vui lòng bổ sung tại bộ phận một cửa${until}; quá hạn, thủ tục sẽ không được giải quyết.`,
+      };
+    }
+    case 'APPOINTMENT_RESCHEDULED': {
+      const until = announcement.dueAt ? vietnameseDate(announcement.dueAt) : 'sớm nhất có thể';
+      return {
+        title: `Hồ sơ ${n}: xin lỗi vì trễ hẹn, hẹn lại ngày ${until}`,
+        text:
+          `Cơ quan giải quyết xin lỗi vì hồ sơ ${groupName[group]} ${n} chưa được trả kết quả đúng hẹn. ` +
+          `Lý do: ${appointmentReasonLabel('APOLOGY', announcement.code).toLowerCase()}. Ngày hẹn trả kết quả mới: ${until}. ${lookUp}`,
+      };
+    }
+    case 'VERIFICATION_EXTENDED': {
+      const until = announcement.dueAt ? vietnameseDate(announcement.dueAt) : 'sớm nhất có thể';
+      return {
+        title: `Hồ sơ ${n}: cần xác minh, hẹn trả kết quả ngày ${until}`,
+        text:
+          `Hồ sơ ${groupName[group]} ${n} cần được xác minh (${appointmentReasonLabel('VERIFICATION', announcement.code).toLowerCase()}), ` +
+          `nên thời hạn giải quyết được kéo dài. Ngày hẹn trả kết quả mới: ${until}. ${lookUp}`,
       };
     }
     case 'GROUP_ENDED': {

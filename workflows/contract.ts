@@ -64,6 +64,19 @@ export interface GroupWorkflowInput {
    * Absent for dossiers received before deadlines were tracked.
    */
   escalations?: EscalationPoint[];
+  /** Apologies and the verification extension (Nghị định 63 Điều 7.2–7.3); absent for dossiers received before. */
+  appointments?: AppointmentSettings;
+}
+
+export interface AppointmentSettings {
+  /** The group's deadline as received (epoch ms): the first appointment date. */
+  dueAt: number;
+  /** How long after the appointment passed the workflow waits for an officer's apology before issuing one itself. */
+  autoApologyAfterMs: number;
+  /** The new date of an automatic apology: this many working days after it is issued. */
+  apologyWorkingDays: number;
+  /** The group's limit once an agency declares that the dossier needs verification. */
+  verificationWorkingDays: number;
 }
 
 export interface EscalationPoint {
@@ -224,3 +237,42 @@ export type NoticeOutcome = { status: 'CONFIRMED'; late: boolean } | { status: '
 
 /** The family confirmed the draft at the desk: it became the ordinary group (sent through the outbox). */
 export const noticeConfirmedSignal = defineSignal<[{ dossierNumber: string }]>('noticeConfirmed');
+
+// ── Appointments: a late agency's apology, and the verification extension (Nghị định 63 Điều 7.2–7.3) ──
+
+/**
+ * An agency apologises for a late dossier with a new appointment date. Without `newDueAt` (the
+ * workflow's automatic apology) the date is the configured number of working days later. The validator
+ * refuses a group that has ended, one not late (its appointment date not passed, a first apology's
+ * new date included: one apology per lateness), and one whose apology is being recorded.
+ */
+export interface ApologyRequest {
+  agency: string;
+  step?: StepCode;
+  /** Epoch ms: end of office hours of a working day, checked against the calendar by the API. */
+  newDueAt?: number;
+  reasonCode: string;
+  reasonText?: string;
+  issuedBy: string;
+}
+/** What was recorded: the apology's number and the new appointment date (epoch ms). */
+export interface AppointmentChanged {
+  ordinal: number;
+  appointmentAt: number;
+  /** The escalation points moved with the deadline (a verification); absent when the deadline stands. */
+  escalations?: EscalationPoint[];
+}
+export const issueApologyUpdate = defineUpdate<AppointmentChanged, [ApologyRequest]>('issueApology');
+
+/** An agency declares the dossier needs verification: the group's limit is extended, once per group. */
+export interface VerificationRequest {
+  agency: string;
+  step?: StepCode;
+  reasonCode: string;
+  reasonText?: string;
+  issuedBy: string;
+}
+export const declareVerificationUpdate = defineUpdate<AppointmentChanged, [VerificationRequest]>('declareVerification');
+
+/** Patch marker: workflows started before appointments replay without the automatic apology and moving deadlines. */
+export const appointmentsPatch = 'appointment-changes';

@@ -16,7 +16,10 @@ import {
 import type { DossierActivities } from '../activities';
 import { groupDefinition, type StepCode, type StepDefinition } from '../domain/procedures';
 import {
+  appointmentsPatch,
   cancelRegistrationUpdate,
+  declareVerificationUpdate,
+  issueApologyUpdate,
   claimTaskUpdate,
   decideTaskUpdate,
   escalationPatch,
@@ -31,9 +34,11 @@ import {
   searchAttributes,
   taskDecisionsPatch,
   withdrawUpdate,
+  type AppointmentChanged,
   type GroupOutcome,
   type GroupOutcomeStatus,
   type GroupWorkflowInput,
+  type EscalationPoint,
   type IncidentDecision,
   type IncidentKind,
   type IncidentResolution,
@@ -48,6 +53,7 @@ import {
   type TaskKind,
 } from './contract';
 import { groupOutcomeStatus } from './group-outcome';
+import { AppointmentState } from './appointment-state';
 import { GroupState, type StopStatus } from './group-state';
 
 const retry = (policy: RetryPolicySettings) => ({
@@ -183,6 +189,48 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
     },
     { validator: (claim) => state.validateClaim(claim) },
   );
+
+  // Apologies and the verification extension (Nghị định 63 Điều 7.2–7.3), for dossiers received with
+  // their settings. Recorded by the workflow's activity, one change at a time; a write that keeps
+  // failing tells the caller, who may ask again (the automatic apology tries again later).
+  const settings = input.appointments;
+  const appointments = settings ? new AppointmentState(settings, input.escalations ?? []) : undefined;
+  const appointmentRules = appointments !== undefined && patched(appointmentsPatch);
+  type AppointmentRequest = { agency?: string; step?: StepCode; newDueAt?: number; reasonCode: string; reasonText?: string; issuedBy: string };
+  async function changeAppointment(kind: 'APOLOGY' | 'VERIFICATION', ordinal: number, request: AppointmentRequest, automatic: boolean): Promise<AppointmentChanged> {
+    try {
+      const changed = await CancellationScope.nonCancellable(() =>
+        bookkeeping.recordAppointmentChange({
+          dossierId: input.dossierId,
+          kind,
+          ordinal,
+          ...request,
+          automatic,
+          workingDays: kind === 'APOLOGY' ? settings!.apologyWorkingDays : settings!.verificationWorkingDays,
+          ...(kind === 'VERIFICATION' && input.escalations ? { escalations: input.escalations } : {}),
+        }),
+      );
+      appointments!.recorded(kind, changed);
+      return changed;
+    } catch {
+      appointments!.abandon(kind);
+      throw ApplicationFailure.nonRetryable('the change of appointment could not be recorded now: try again', 'AppointmentNotRecorded');
+    }
+  }
+  if (appointments) {
+    const stopping = () => state.hasEnded || state.isStopping;
+    setHandler(issueApologyUpdate, (request) => changeAppointment('APOLOGY', appointments.beginApology(), request, false), {
+      validator: (request) => appointments.validateApology(Date.now(), stopping(), request.newDueAt),
+    });
+    setHandler(
+      declareVerificationUpdate,
+      (request) => {
+        appointments.beginVerification();
+        return changeAppointment('VERIFICATION', 1, request, false);
+      },
+      { validator: (_request) => appointments.validateVerification(stopping()) },
+    );
+  }
 
   /**
    * Workflows started before decisions came as updates wait on the asynchronous-completion activity
@@ -370,9 +418,18 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
    * drops the timers still pending.
    */
   if (input.escalations?.length && patched(escalationPatch)) {
+    /** Until an escalation point; a declared verification moves the deadline, and the timer with it. */
+    const until = async (point: EscalationPoint): Promise<void> => {
+      if (!appointmentRules) return sleep(Math.max(1, point.at - Date.now()));
+      for (;;) {
+        const seen = appointments!.changes;
+        if (!(await condition(() => appointments!.changes !== seen, Math.max(1, appointments!.escalationAt(point) - Date.now())))) return;
+      }
+    };
     void CancellationScope.cancellable(async () => {
-      for (const { level, at } of input.escalations ?? []) {
-        await sleep(Math.max(1, at - Date.now()));
+      for (const point of input.escalations ?? []) {
+        const { level } = point;
+        await until(point);
         if (state.hasEnded) return;
         upsertSearchAttributes([{ key: searchAttributes.overdue, value: true }]);
         try {
@@ -381,6 +438,35 @@ export async function procedureGroupWorkflow(input: GroupWorkflowInput): Promise
           // The escalation is recorded on the first attempt; only its announcement gave up.
           if (isCancellation(error)) throw error;
           log.warn('escalation not delivered', { dossierNumber: input.dossierNumber, level });
+        }
+      }
+    }).catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+  }
+
+  /**
+   * The automatic apology: once the appointment has passed and no officer apologised within the
+   * configured time, the workflow apologises itself with the configured new date; again each time the
+   * new date passes with the group still open. Durable timers: a worker restart changes nothing.
+   */
+  if (appointmentRules) {
+    const { autoApologyAfterMs } = settings!;
+    void CancellationScope.cancellable(async () => {
+      for (;;) {
+        const seen = appointments!.changes;
+        if (await condition(() => appointments!.changes !== seen, Math.max(1, appointments!.appointmentAt - Date.now()))) continue;
+        if (await condition(() => appointments!.changes !== seen, autoApologyAfterMs)) continue;
+        if (state.hasEnded || state.isStopping) return;
+        if (appointments!.isRecording) {
+          await condition(() => !appointments!.isRecording);
+          continue;
+        }
+        try {
+          await changeAppointment('APOLOGY', appointments!.beginApology(), { reasonCode: 'AUTOMATIC', issuedBy: 'system' }, true);
+        } catch {
+          log.warn('automatic apology not recorded; trying again later', { dossierNumber: input.dossierNumber });
+          await sleep(autoApologyAfterMs);
         }
       }
     }).catch((error: unknown) => {

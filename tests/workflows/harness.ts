@@ -159,6 +159,16 @@ export function fakeActivities(options: FakeOptions = {}) {
     async markNoticeOverdue() {
       calls.push({ activity: 'markNoticeOverdue' });
     },
+    /** An apology's new date as asked, or the configured working days from now; a verification's extended limit from now. */
+    async recordAppointmentChange({ kind, ordinal, newDueAt, workingDays, automatic, escalations }) {
+      calls.push({ activity: 'recordAppointmentChange', detail: { kind, ordinal, automatic } });
+      // The server's clock (skipped ahead of the real one on the time-skipping server).
+      const now = new Date(Context.current().info.currentAttemptScheduledTimestampMs);
+      const appointmentAt = newDueAt ?? (kind === 'VERIFICATION' && escalations?.[0] ? escalations[0].at + 2 * 24 * 3600_000 : calendar.dueAt(now, workingDays).getTime());
+      // A verification moves each escalation by the deadline's move (the real activity counts working days).
+      const moved = escalations && kind === 'VERIFICATION' ? escalations.map((p) => ({ level: p.level, at: p.at - escalations[0]!.at + appointmentAt })) : undefined;
+      return { ordinal, appointmentAt, ...(moved ? { escalations: moved } : {}) };
+    },
   };
   const stepsCalled = (activity: string) => calls.filter((c) => c.activity === activity).map((c) => c.step);
   return { activities, calls, attempts, supplementDueAt, stepsCalled, incidentIds, opened, decide };
@@ -186,11 +196,10 @@ const officersClient = (): Client => {
   return officers;
 };
 
-/** A worker on its own task queue; the workflow bundle is built once per test file. */
-export async function createTestWorker(env: TestWorkflowEnvironment, activities: DossierActivities) {
+/** A worker on its own task queue (or the one given: a restarted worker); the workflow bundle is built once per test file. */
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: DossierActivities, taskQueue = `wf-${randomUUID()}`) {
   officers = env.client;
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
-  const taskQueue = `wf-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities });
   return { worker, taskQueue };
 }

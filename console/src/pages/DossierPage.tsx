@@ -13,6 +13,7 @@ import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { DossierMap } from '../components/DossierMap';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 import { ResultDocuments } from '../components/ResultDocuments';
+import { ResultDocuments } from '../components/ResultDocuments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
 import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStateLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
@@ -54,6 +55,7 @@ export function DossierPage({ me }: { me: Me }) {
       <Card title="Các bước">
         <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <StepEntry step={step} /> }))} />
       </Card>
+      {(dossier.status === 'COMPLETED' || dossier.status === 'PARTIALLY_COMPLETED') && <ResultDocuments path={path} />}
       {dossier.announcements && (
         <Card title="Thông báo cho công dân" data-testid="announcements">
           <CitizenAnnouncements announcements={dossier.announcements} />

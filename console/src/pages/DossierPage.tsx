@@ -13,7 +13,6 @@ import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { DossierMap } from '../components/DossierMap';
 import { ReceiptSlip } from '../components/ReceiptSlip';
 import { ResultDocuments } from '../components/ResultDocuments';
-import { ResultDocuments } from '../components/ResultDocuments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
 import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStateLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
@@ -61,7 +60,6 @@ export function DossierPage({ me }: { me: Me }) {
           <CitizenAnnouncements announcements={dossier.announcements} />
         </Card>
       )}
-      {(dossier.status === 'COMPLETED' || dossier.status === 'PARTIALLY_COMPLETED') && <ResultDocuments path={path} />}
       {me.role === 'CLERK' && active(dossier.status) && !dossier.stopping && <ClerkActions dossier={dossier} path={path} />}
       {me.role === 'CLERK' && <ReceiptCodeCard dossier={dossier} path={path} />}
       {me.role === 'SUPERVISOR' && <SupervisorPanel dossier={dossier} path={path} />}

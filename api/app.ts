@@ -128,7 +128,7 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
   await app.register(noticeRoutes(deps), { prefix: '/v1' });
   await app.register(sessionRoutes(deps), { prefix: '/v1' });
   await app.register(savedViewRoutes(deps), { prefix: '/v1' });
-  const attachmentStore = deps.attachmentStore ?? (await configuredObjectStore(deps.config));
+  const attachmentStore = deps.attachmentStore ?? configuredObjectStore(deps.config);
   await app.register(attachmentRoutes({ db: deps.db, attachmentStore, config: deps.config }), { prefix: '/v1' });
   await app.register(publicRoutes(deps), { prefix: '/v1' });
   // Answers carry personal data: no browser or proxy keeps a copy beyond the page that asked.

@@ -48,7 +48,7 @@ export function messageId(request: FastifyRequest, part?: string): string | unde
  * another and voids this one), the public lookup (no principal, no state changed), and the search of
  * dossiers (a POST only to keep names out of URLs; its answer, which names people, is never stored).
  */
-const unkeyed = new Set(['/v1/dossiers', '/v1/dossiers/search', '/v1/notices/:noticeId/confirmation', '/v1/dossiers/:dossierNumber/receipt-code', '/v1/public/dossier-status']);
+const unkeyed = new Set(['/v1/dossiers/:dossierNumber/attachments', '/v1/dossiers', '/v1/dossiers/search', '/v1/notices/:noticeId/confirmation', '/v1/dossiers/:dossierNumber/receipt-code', '/v1/public/dossier-status']);
 
 /** Calls that change state and need a key to be safely repeated: every POST but those above. */
 export const takesIdempotencyKey = (method: string, route: string | undefined): boolean =>

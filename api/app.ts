@@ -111,7 +111,7 @@ export async function buildApi(apiDeps: ApiDependencies): Promise<FastifyInstanc
   await app.register(authPlugin, { tokens: deps.config, publicRoutes: openRoutes });
   // Before the routes: each is registered with the problems the hooks below and the error handler answer.
   app.addHook('onRoute', declareProblemResponses(publicRouteMatcher(openRoutes)));
-  // Limits only the routes that ask for one (config.rateLimit): the public lookup. In memory, per instance.
+  // Limits only the routes that ask for one (the public lookup and downloads share one limiter, api/routes/public.ts). In memory, per instance.
   await app.register(rateLimit, { global: false });
   app.addHook('preValidation', textHygiene);
   const idempotency = idempotencyHooks(deps.db, deps.logger);

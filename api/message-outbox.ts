@@ -184,7 +184,7 @@ export async function deliverMessages<Row extends { id: string | bigint }>(deps:
     );
     closed += batch.closed;
     if (batch.unavailable) {
-      deps.logger.warn({ outbox: outbox.table, err: batch.unavailable, delivered: closed }, 'relay stopped: Temporal did not take a message');
+      deps.logger.warn({ outbox: outbox.table, err: batch.unavailable, delivered: closed }, 'relay stopped: the recipient did not take a message');
       return closed;
     }
     if (batch.claimed < batchSize) return closed;

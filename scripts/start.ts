@@ -10,6 +10,7 @@ import { supervise, type SupervisedProcess } from '../runtime/supervisor';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { consoleBuildArgs, projectRoot } from '../runtime/tools';
 import { notificationGatewayPath } from '../simulator/notification-gateway';
+import { portalPath } from '../simulator/portal';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is not given by the environment
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
       env.AGENCY_BASE_URL = simulatorUrl;
       // The simulator plays the notification gateway too: announcements show at /_control/notifications.
       env.NOTIFICATION_GATEWAY_URL ??= `${simulatorUrl}${notificationGatewayPath}`;
+      // And the national public service portal: status messages of portal dossiers show at /_control/portal.
+      env.PORTAL_URL ??= `${simulatorUrl}${portalPath}`;
     }
     services.push(service('worker/main.ts', env), service('api/main.ts', env));
 
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
         `  Temporal       ${temporalAddress}`,
         `  Agencies       ${env.AGENCY_BASE_URL}${config.AGENCY_BASE_URL ? '' : ' (simulator)'}`,
         `  Notifications  ${env.NOTIFICATION_GATEWAY_URL ?? '(recorded only: NOTIFICATION_GATEWAY_URL unset)'}`,
+        `  Portal         ${env.PORTAL_URL ?? '(recorded only: PORTAL_URL unset)'}`,
         `  Database       ${config.DATABASE_URL ? 'external PostgreSQL' : `embedded PostgreSQL in ${join(config.DATA_DIR, 'postgres')}`}`,
         '',
         ...(developmentTokensAllowed(config)

@@ -29,20 +29,29 @@ export function s3ObjectStore(settings: S3Settings): ObjectStore {
     }
   };
   return {
-    put: (key, bytes, contentType) => call(async () => void (await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: bytes, ContentType: contentType })))),
+        // The key is checked before the call: a refused key is the caller's mistake, not an outage.
+    async put(key, bytes, contentType) {
+      const Key = checkKey(key);
+      return call(async () => void (await client.send(new PutObjectCommand({ Bucket, Key, Body: bytes, ContentType: contentType }))));
+    },
     async get(key) {
+      const Key = checkKey(key);
       try {
-        const answer = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+        const answer = await client.send(new GetObjectCommand({ Bucket, Key }));
         return answer.Body as Readable;
       } catch (error) {
         if (notFound(error)) return null;
         throw unavailable(error);
       }
     },
-    delete: (key) => call(async () => void (await client.send(new DeleteObjectCommand({ Bucket, Key: checkKey(key) })))),
+    async delete(key) {
+      const Key = checkKey(key);
+      return call(async () => void (await client.send(new DeleteObjectCommand({ Bucket, Key }))));
+    },
     async exists(key) {
+      const Key = checkKey(key);
       try {
-        await client.send(new HeadObjectCommand({ Bucket, Key: checkKey(key) }));
+        await client.send(new HeadObjectCommand({ Bucket, Key }));
         return true;
       } catch (error) {
         if (notFound(error)) return false;

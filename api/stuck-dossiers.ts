@@ -54,7 +54,7 @@ function openStepKeys(f: Filter): string[] {
     .flatMap(([agency, step]) => statuses.map((status) => `${agency}:${step}:${status}`));
 }
 
-/** An open incident's own agency and step, as the filter names them (`i` is the incident). */
+/** An open incident's (or task's) own agency and step, as the filter names them (`i` is the row). */
 export function incidentPlaceSql(f: Pick<Filter, 'agency' | 'step'>): Prisma.Sql[] {
   return [...(f.agency ? [Prisma.sql`i.agency = ${f.agency}`] : []), ...(f.step ? [Prisma.sql`i.step = ${f.step}`] : [])];
 }
@@ -67,9 +67,13 @@ export function incidentPlaceSql(f: Pick<Filter, 'agency' | 'step'>): Prisma.Sql
 function stepOrIncidentSql(f: Filter): Prisma.Sql | undefined {
   if (!f.step && !f.agency) return undefined;
   const steps = Prisma.sql`open_steps && ${openStepKeys(f)}::text[]`;
-  if (f.waitingForCitizen || f.incident === false) return steps;
-  const incident = Prisma.sql`(open_incident_count > 0 AND EXISTS (SELECT 1 FROM incident i WHERE i.dossier_id = dossier.id AND i.status = 'OPEN' AND ${Prisma.join(incidentPlaceSql(f), ' AND ')}))`;
-  return Prisma.sql`(${steps} OR ${incident})`;
+  if (f.waitingForCitizen) return steps;
+  const place = Prisma.join(incidentPlaceSql(f), ' AND ');
+  // A stopped group's act still to undo at this agency and step is owed too (the list shows it so).
+  const undo = Prisma.sql`EXISTS (SELECT 1 FROM agency_task i WHERE i.dossier_id = dossier.id AND i.kind = 'UNDO' AND i.status IN (${sqlLiterals(openTaskStatuses)}) AND ${place})`;
+  if (f.incident === false) return Prisma.sql`(${steps} OR ${undo})`;
+  const incident = Prisma.sql`(open_incident_count > 0 AND EXISTS (SELECT 1 FROM incident i WHERE i.dossier_id = dossier.id AND i.status = 'OPEN' AND ${place}))`;
+  return f.incident ? Prisma.sql`(${steps} OR ${incident})` : Prisma.sql`(${steps} OR ${incident} OR ${undo})`;
 }
 
 /**

@@ -40,6 +40,8 @@ describe('supervisor states on the real stack', () => {
   };
 
   it('a withdrawn dossier waiting for its undo says so, and a second withdrawal or a cancellation is a 409', async () => {
+    // Social security down: the card's step waits on an incident, so the group is still running once the police acted.
+    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: true });
     const dossierNumber = await submit();
     const act = await policeTask(dossierNumber, 'ACT');
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${act.id}/claim`, {}, stack.tokens.policeOfficer)).status).toBe(200);
@@ -48,6 +50,7 @@ describe('supervisor states on the real stack', () => {
 
     const withdraw = (key: string) => postJson(`${stack.apiUrl}/v1/dossiers/${dossierNumber}/withdrawal`, { reason: 'the family withdraws' }, stack.tokens.clerk, { 'idempotency-key': key });
     expect((await withdraw('first-withdrawal')).status).toBe(202);
+    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: false });
     const undo = await policeTask(dossierNumber, 'UNDO');
     expect(undo.status).toBe('OPEN');
 
@@ -94,7 +97,8 @@ describe('supervisor states on the real stack', () => {
 
     const mine = (numbers: string[]) => numbers.filter((n) => n === undoFails || n === stepFails).sort();
     // The edge: filtered by the agency, the list used to miss the failed undo that a retry touched.
-    for (const query of [{ agency: 'SOCIAL_SECURITY' }, { agency: 'SOCIAL_SECURITY', incident: 'true' }, { step: 'CHILD_HEALTH_INSURANCE', provinceCode: '79' }]) {
+    const queries: Record<string, string>[] = [{ agency: 'SOCIAL_SECURITY' }, { agency: 'SOCIAL_SECURITY', incident: 'true' }, { step: 'CHILD_HEALTH_INSURANCE', provinceCode: '79' }];
+    for (const query of queries) {
       const listed = mine((await stuck(new URLSearchParams(query).toString())).map((d) => d.dossierNumber));
       const previewed = await preview(query);
       expect(listed).toEqual([undoFails, stepFails].sort());

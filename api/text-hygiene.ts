@@ -21,6 +21,8 @@ export function cleanText(value: unknown, path: string, errors: FieldError[], de
     return value.normalize('NFC');
   }
   if (value === null || typeof value !== 'object') return value;
+  // A file's bytes (an attachment's body) are not text.
+  if (Buffer.isBuffer(value)) return value;
   if (depth >= maxDepth) {
     errors.push({ field: path, reason: `nested more than ${maxDepth} levels` });
     return value;

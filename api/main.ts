@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   });
   const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });
   logger.info({ url: address }, 'API listening');
-  const operations = await buildOperationsApi(app, { db, temporal, config, logger, metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db)) } });
+  const operations = await buildOperationsApi(app, { db, temporal, config, logger, metrics: { registry: createApiRegistry(createDatabaseMetricsSource(db, { portalMaxAttempts: config.PORTAL_MAX_ATTEMPTS })) } });
   const opsAddress = await operations.listen({ host: config.API_OPS_HOST, port: config.API_OPS_PORT });
   logger.info({ url: opsAddress }, 'API operations port listening (/metrics, /docs, /health)');
   // Leaves a dossier to its intake request while that request may still be starting it.

@@ -129,6 +129,8 @@ const configObject = z.object({
    */
   PORTAL_URL: z.url().optional(),
   PORTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Failed sends after which a portal message counts as failing in /metrics (it is still retried, a minute apart). */
+  PORTAL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
   /** How many dossiers a supervisor's bulk decision updates at once. */
   BULK_DECISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** How often the deadline sweep looks for steps past their agency's deadline. */
@@ -262,6 +264,7 @@ const listedSections = {
     'INTAKE_RECONCILE_INTERVAL_SECONDS',
     'PORTAL_URL',
     'PORTAL_TIMEOUT_MS',
+    'PORTAL_MAX_ATTEMPTS',
   ],
   worker: ['WORKER_METRICS_HOST', 'WORKER_METRICS_PORT', 'TEMPORAL_SDK_METRICS_PORT', 'DEADLINE_SWEEP_INTERVAL_MINUTES'],
   agencies: ['AGENCY_BASE_URL', 'AGENCY_TIMEOUT_MS', 'ESCALATION_WEBHOOK_URL', 'ESCALATION_MAX_ATTEMPTS', 'NOTIFICATION_GATEWAY_URL', 'NOTIFICATION_MAX_ATTEMPTS', 'NOTIFICATION_RETRY_INITIAL_MS', 'NOTIFICATION_RETRY_MAX_MS'],

@@ -11,7 +11,8 @@ import type { DossierCount, MetricsSource, StepCount } from './metrics';
  * Statuses the database has no row for are reported as 0, so a status that empties reads 0 instead
  * of vanishing from the graphs and alerts.
  */
-export function createDatabaseMetricsSource(db: Database): MetricsSource {
+export function createDatabaseMetricsSource(db: Database, options: { portalMaxAttempts?: number } = {}): MetricsSource {
+  const portalMaxAttempts = options.portalMaxAttempts ?? 20;
   return {
     async dossierCounts(): Promise<DossierCount[]> {
       const rows = await db.dossier.groupBy({ by: ['procedureGroup', 'status'], _count: { _all: true } });
@@ -80,6 +81,19 @@ export function createDatabaseMetricsSource(db: Database): MetricsSource {
         FROM life_event_notice WHERE workflow_started_at IS NULL AND status = 'DRAFT' GROUP BY 2`;
       const counts = new Map(rows.map((r) => [`${r.kind}/${r.status}`, r.count]));
       return ['dossier', 'notice'].flatMap((kind) => ['PENDING', 'GIVEN_UP'].map((status) => ({ kind, status, count: counts.get(`${kind}/${status}`) ?? 0 })));
+    },
+    /** Every status always reported (0 when none); the undelivered from the outbox's partial index. */
+    async undeliveredPortalMessageCounts() {
+      const [row] = await db.$queryRaw<{ pending: number; failing: number; rejected: number }[]>`
+        SELECT count(*) FILTER (WHERE delivered_at IS NULL AND attempts < ${portalMaxAttempts})::int AS pending,
+               count(*) FILTER (WHERE delivered_at IS NULL AND attempts >= ${portalMaxAttempts})::int AS failing,
+               count(*) FILTER (WHERE outcome = 'REJECTED')::int AS rejected
+        FROM portal_status_outbox WHERE delivered_at IS NULL OR outcome = 'REJECTED'`;
+      return [
+        { status: 'PENDING' as const, count: row?.pending ?? 0 },
+        { status: 'FAILING' as const, count: row?.failing ?? 0 },
+        { status: 'REJECTED' as const, count: row?.rejected ?? 0 },
+      ];
     },
   };
 }

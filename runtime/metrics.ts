@@ -77,6 +77,13 @@ export interface MetricsSource {
   undeliveredNotificationCounts(): Promise<UndeliveredNotificationCount[]>;
   undeliveredEscalationCounts(): Promise<UndeliveredEscalationCount[]>;
   unstartedWorkflowCounts(): Promise<UnstartedWorkflowCount[]>;
+  /** The online channel's status messages not delivered to the portal (absent: not reported). */
+  undeliveredPortalMessageCounts?(): Promise<UndeliveredPortalMessageCount[]>;
+}
+
+export interface UndeliveredPortalMessageCount {
+  status: 'PENDING' | 'FAILING' | 'REJECTED';
+  count: number;
 }
 
 /** The API's registry: process metrics plus the domain gauges read from `source` at each scrape. */
@@ -143,6 +150,16 @@ export function registerDomainGauges(registry: Registry, source: MetricsSource):
     read: () => source.unstartedWorkflowCounts(),
     labels: (r) => ({ kind: r.kind, status: r.status.toLowerCase() }),
   });
+  const portalMessages = source.undeliveredPortalMessageCounts?.bind(source);
+  if (portalMessages) {
+    countGauge(registry, {
+      name: 'lien_thong_undelivered_portal_messages',
+      help: 'Status messages to the national public service portal not delivered: pending, failing (PORTAL_MAX_ATTEMPTS failed sends or more: the portal has been down for long; still retried) or rejected (refused by the portal with a 4xx)',
+      labelNames: ['status'],
+      read: portalMessages,
+      labels: (r) => ({ status: r.status.toLowerCase() }),
+    });
+  }
 }
 
 /**

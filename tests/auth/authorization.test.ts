@@ -16,6 +16,7 @@ const principals = {
   nationalSupervisor: { role: 'SUPERVISOR', subject: 'sup-n', agency: null, jurisdiction: { scope: 'NATIONAL' } },
   hanoiOfficer: { role: 'AGENCY_OFFICER', subject: 'cs-hn', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '01', communeCode: '00004' } },
   hospital: { role: 'AGENCY_SYSTEM', subject: 'hospital-79-01', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' }, facilityCode: '79024' },
+  portal: { role: 'PORTAL', subject: 'dvc-quoc-gia', agency: null, jurisdiction: { scope: 'NATIONAL' } },
 } as const satisfies Record<string, Principal>;
 type Who = keyof typeof principals;
 
@@ -25,28 +26,28 @@ const hanoi = { same: { provinceCode: '01', communeCode: '00004' }, otherCommune
 const placesOf = (who: Who): Record<'same' | 'otherCommune' | 'otherProvince', Place> => (who === 'hanoiOfficer' ? hanoi : hcmc);
 
 /** Each cell: same commune, other commune, other province. Y allowed, - denied. */
-const columns: Who[] = ['clerk', 'civilStatusOfficer', 'populationSystem', 'policeOfficer', 'socialSecurityOfficer', 'communeSupervisor', 'provinceSupervisor', 'nationalSupervisor', 'hanoiOfficer', 'hospital'];
+const columns: Who[] = ['clerk', 'civilStatusOfficer', 'populationSystem', 'policeOfficer', 'socialSecurityOfficer', 'communeSupervisor', 'provinceSupervisor', 'nationalSupervisor', 'hanoiOfficer', 'hospital', 'portal'];
 // prettier-ignore
 const expected: Record<Action, string[]> = {
-  //                          clerk  csOff  c06    police bhxh   supC   supP   supN   hanoi  hosp
-  'dossier.submit':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'dossier.submitOnline':   ['---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'dossier.read':           ['Y--', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
-  'dossier.readAnnouncements': ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
-  'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'dossier.supplement':     ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
-  'task.list':              ['---', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---'],
-  'task.claim':             ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
-  'task.complete':          ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
-  'task.refuse':            ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
-  'task.requestSupplement': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
-  'task.apologise':         ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
-  'task.declareVerification': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---'],
-  'supervision.read':       ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
-  'supervision.act':        ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
-  'notice.submit':          ['---', '---', '---', '---', '---', '---', '---', '---', '---', 'YY-'],
-  'notice.read':            ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---'],
-  'notice.confirm':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  //                          clerk  csOff  c06    police bhxh   supC   supP   supN   hanoi  hosp   portal
+  'dossier.submit':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'dossier.submitOnline':   ['---', '---', '---', '---', '---', '---', '---', '---', '---', '---', 'YYY'],
+  'dossier.read':           ['Y--', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---', '---'],
+  'dossier.readAnnouncements': ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---', '---'],
+  'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'dossier.supplement':     ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'task.list':              ['---', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---', '---'],
+  'task.claim':             ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
+  'task.complete':          ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
+  'task.refuse':            ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
+  'task.requestSupplement': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
+  'task.apologise':         ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
+  'task.declareVerification': ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
+  'supervision.read':       ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---', '---'],
+  'supervision.act':        ['---', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---', '---'],
+  'notice.submit':          ['---', '---', '---', '---', '---', '---', '---', '---', '---', 'YY-', '---'],
+  'notice.read':            ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---', '---'],
+  'notice.confirm':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
 };
 
 /** A birth dossier with all four steps, so every agency has a part in it. */
@@ -75,7 +76,7 @@ const cases = (Object.keys(expected) as Action[]).flatMap((action) =>
 
 describe('authorization matrix', () => {
   it('has a cell for every role, action and place', () => {
-    expect(cases).toHaveLength(17 * 10 * 3);
+    expect(cases).toHaveLength(18 * 11 * 3);
     for (const row of Object.values(expected)) expect(row.every((cell) => /^[Y-]{3}$/.test(cell)) && row.length === columns.length).toBe(true);
   });
 

@@ -3,6 +3,7 @@ import { portalOutbox, type PortalStatusRow } from '../../api/portal-outbox';
 import type { Principal, VouchedCitizen } from '../../domain/principal';
 import type { PortalStatus } from '../../simulator/portal';
 import { birthIntake } from '../support/fixtures';
+import { sampleValue } from '../support/prometheus';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(300_000);
@@ -32,8 +33,14 @@ const outboxOf = (code: string) =>
     SELECT o.sequence, o.event, o.attempts, o.outcome, o.last_error AS "lastError" FROM portal_status_outbox o JOIN dossier d ON d.id = o.dossier_id
     WHERE d.dossier_number = ${code} ORDER BY o.sequence`;
 
+async function portalMetric(status: string): Promise<number | undefined> {
+  const text = await (await fetch(`${stack.opsUrl}/metrics`)).text();
+  return sampleValue(text, 'lien_thong_undelivered_portal_messages', { status });
+}
+
 beforeAll(async () => {
-  stack = await startStack();
+  // Failing in /metrics after two failed sends, so an outage shows within the test.
+  stack = await startStack({ PORTAL_MAX_ATTEMPTS: '2' });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -104,6 +111,8 @@ describe('status messages back to the portal', () => {
     await eventually(async () => ((await outboxOf(intake.dossierNumber))[0]!.attempts >= 2 ? true : undefined), 60_000);
     expect((await outboxOf(intake.dossierNumber)).slice(1).every((r) => r.attempts === 0)).toBe(true);
     expect(await portalStatusesOf(intake.dossierNumber)).toEqual([]);
+    // Supervisors see the channel failing, not just waiting.
+    expect(await portalMetric('failing')).toBeGreaterThanOrEqual(1);
 
     await setPortal({ outage: false });
     const delivered = await eventually(async () => {
@@ -129,6 +138,7 @@ describe('status messages back to the portal', () => {
       return all.length > 0 && all.every((r) => r.outcome !== null) ? all : undefined;
     }, 120_000);
     expect(rows.every((r) => r.outcome === 'REJECTED' && r.lastError === 'portal answered 422')).toBe(true);
+    expect(await portalMetric('rejected')).toBeGreaterThanOrEqual(rows.length);
     expect(await portalStatusesOf(intake.dossierNumber)).toEqual([]);
   });
 

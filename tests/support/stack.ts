@@ -116,7 +116,7 @@ export async function startStack(overrides: Partial<Record<keyof Config, string>
   };
 
   const temporal = await connectTemporalClient(config, requireSetting(config, 'TEMPORAL_ADDRESS'));
-  const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db)) };
+  const metrics = { registry: createApiRegistry(createDatabaseMetricsSource(db, { portalMaxAttempts: config.PORTAL_MAX_ATTEMPTS })) };
   const signalRelay =
     options.signalRelay === false
       ? undefined

@@ -47,7 +47,10 @@ describe('console: truthful states for clerks and supervisors', () => {
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${act.id}/completion`, { result }, stack.tokens.policeOfficer)).status).toBe(200);
     await eventually(async () => ((await stepStatus(withdrawn, 'PERMANENT_RESIDENCE')) === 'COMPLETED' ? true : undefined));
     expect((await postJson(`${stack.apiUrl}/v1/dossiers/${withdrawn}/withdrawal`, { reason: 'the family withdraws' }, stack.tokens.clerk)).status).toBe(202);
+    // Back for a moment: the card's undo (newest first) goes through, and the police's undo task opens.
+    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: false });
     await task(withdrawn, 'UNDO');
+    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: true });
     const parked = await submit();
     await eventually(async () => ((await stepStatus(parked, 'CHILD_HEALTH_INSURANCE')) === 'INCIDENT' ? true : undefined), 90_000);
 

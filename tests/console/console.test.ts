@@ -277,7 +277,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.getByRole('dialog').getByRole('button', { name: 'Rút hồ sơ' }).click();
     // Undone newest first: the ID number by the population database's system, then the registration by its officer.
     await complete(t.populationDatabaseSystem, 'PERSONAL_ID', { reference: 'HUY-DDCN-301' }, 'UNDO');
-    await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Đã hủy kết quả (bù trừ)'), 60_000);
+    await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Đã hủy kết quả (hoàn tác)'), 60_000);
 
     const civil = await desk('civilStatusOfficer');
     await civil.page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();

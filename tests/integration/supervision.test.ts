@@ -27,7 +27,7 @@ describe('supervision on the real stack: an agency outage, incidents, and a bulk
     expect(list.status).toBe(200);
     const listed = list.body.dossiers.filter((d: any) => numbers.includes(d.dossierNumber));
     expect(listed).toHaveLength(3);
-    expect(listed[0].openSteps).toEqual([{ step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', status: 'INCIDENT' }]);
+    expect(listed[0].openSteps).toEqual([{ step: 'PERMANENT_RESIDENCE', agency: 'COMMUNE_POLICE', status: 'INCIDENT', since: expect.any(String) }]);
     expect(list.body.countsByAgencyAndStep).toContainEqual({ agency: 'COMMUNE_POLICE', step: 'PERMANENT_RESIDENCE', status: 'INCIDENT', count: expect.any(Number) });
 
     // Steps carry the agency's deadline; one whose time ran out makes its dossier overdue.

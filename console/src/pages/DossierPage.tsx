@@ -5,13 +5,14 @@ import { useParams } from 'react-router-dom';
 import type { DossierStatusView } from '../../../api/dossier-status';
 import type { Timeline as TimelineView } from '../../../api/routes/supervision';
 import type { Me } from '../../../api/routes/session';
-import type { AgencyRole, StepCode } from '../../../domain/procedures';
+import type { AgencyRole, ProcedureGroup, StepCode } from '../../../domain/procedures';
 import { stepDocuments, type DocumentType } from '../../../domain/catalogues';
 import type { IncidentDecision, IncidentKind } from '../../../workflows/contract';
 import { api, ApiProblem, useRetryKey } from '../api';
 import { CitizenAnnouncements } from '../components/CitizenAnnouncements';
 import { DossierMap } from '../components/DossierMap';
 import { ReceiptSlip } from '../components/ReceiptSlip';
+import { DossierAttachments } from '../components/DossierAttachments';
 import { ResultDocuments } from '../components/ResultDocuments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
@@ -55,6 +56,9 @@ export function DossierPage({ me }: { me: Me }) {
         <Timeline items={dossier.steps.map((step) => ({ color: stepColor[step.status] ?? 'gray', content: <StepEntry step={step} /> }))} />
       </Card>
       {(dossier.status === 'COMPLETED' || dossier.status === 'PARTIALLY_COMPLETED') && <ResultDocuments path={path} />}
+      <Card title="Giấy tờ đính kèm">
+        <DossierAttachments dossierNumber={dossier.dossierNumber} group={dossier.procedureGroup} canUpload={me.role === 'CLERK' && active(dossier.status)} />
+      </Card>
       {dossier.announcements && (
         <Card title="Thông báo cho công dân" data-testid="announcements">
           <CitizenAnnouncements announcements={dossier.announcements} />
@@ -184,7 +188,7 @@ function ClerkActions({ dossier, path }: { dossier: DossierStatusView; path: str
   return (
     <Card title="Thao tác của bộ phận một cửa">
       {waiting.map((step) => (
-        <SupplementForm key={step.step} step={step} onSubmit={(body) => act.mutate({ to: 'supplements', body, key: supplementKey.key() }, { onSettled: (_, error) => supplementKey.settle(error) })} pending={act.isPending} />
+        <SupplementForm key={step.step} step={step} dossierNumber={dossier.dossierNumber} group={dossier.procedureGroup} onSubmit={(body) => act.mutate({ to: 'supplements', body, key: supplementKey.key() }, { onSettled: (_, error) => supplementKey.settle(error) })} pending={act.isPending} />
       ))}
       <Button danger onClick={() => setWithdrawing(crypto.randomUUID())}>Rút hồ sơ theo yêu cầu công dân</Button>
       <ReasonDialog
@@ -205,7 +209,7 @@ function ClerkActions({ dossier, path }: { dossier: DossierStatusView; path: str
 }
 
 /** The documents the citizen brought, picked from the step's catalogue (the API refuses any other). */
-function SupplementForm({ step, onSubmit, pending }: { step: Step; onSubmit: (body: unknown) => void; pending: boolean }) {
+function SupplementForm({ step, dossierNumber, group, onSubmit, pending }: { step: Step; dossierNumber: string; group: ProcedureGroup; onSubmit: (body: unknown) => void; pending: boolean }) {
   const [form] = Form.useForm();
   const documents = stepDocuments[step.step as StepCode] ?? [];
   return (
@@ -214,6 +218,16 @@ function SupplementForm({ step, onSubmit, pending }: { step: Step; onSubmit: (bo
       <Typography.Paragraph type="warning">{step.supplement?.reason}</Typography.Paragraph>
       <Form.Item name="documents" label="Giấy tờ đã nhận của công dân" rules={[{ required: true, message: 'Chọn ít nhất một giấy tờ' }]}>
         <Select mode="multiple" placeholder="Chọn trong danh mục giấy tờ của thủ tục" options={documents.map((d) => ({ value: d, label: documentLabel[d] }))} />
+      </Form.Item>
+      <Form.Item label="Bản quét giấy tờ (không bắt buộc)">
+        <DossierAttachments
+          dossierNumber={dossierNumber}
+          group={group}
+          documents={documents}
+          canUpload
+          listed={false}
+          onUploaded={(d) => form.setFieldValue('documents', [...new Set([...((form.getFieldValue('documents') as DocumentType[] | undefined) ?? []), d])])}
+        />
       </Form.Item>
       <Form.Item name="note" label="Ghi chú"><Input maxLength={1000} /></Form.Item>
       <Button type="primary" htmlType="submit" loading={pending} style={{ marginBottom: 16 }}>Gửi bổ sung</Button>

@@ -9,6 +9,7 @@ import { officerRefusalReasons, stepDocuments, type DocumentType, type RefusalRe
 import { api, ApiProblem, useRetryKey } from '../api';
 import { date, dateTime } from '../format';
 import { documentLabel, inputLabel, inputValue, problemText, reasonInVietnamese, refusalReasonLabel, resultFieldLabel, stepLabel, taskEndedText, taskKindLabel, taskOutcomeLabel, taskStatusLabel } from '../labels';
+import { DossierAttachments } from '../components/DossierAttachments';
 import { ResultFields, resultDefaults, resultFields, resultValue } from '../forms/result-fields';
 
 /** The data the agency decides on, flattened to labelled lines ("child.fullName: …"). */
@@ -115,6 +116,8 @@ export function TaskPage({ me }: { me: Me }) {
           <Descriptions size="small" column={1} bordered>
             {flatten(t.input).map(([k, v]) => <Descriptions.Item key={k} label={inputLabel(k)}>{/^\d{4}-\d{2}-\d{2}$/.test(v) ? date(v) : inputValue(v, k)}</Descriptions.Item>)}
           </Descriptions>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>Giấy tờ đính kèm của hồ sơ</Typography.Title>
+          <DossierAttachments dossierNumber={t.dossierNumber} />
         </Card>
       </Col>
       <Col xs={24} lg={12}>

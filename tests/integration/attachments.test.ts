@@ -34,7 +34,7 @@ async function upload(body: Buffer, options: { type?: string; documentType?: str
     },
     body: new Uint8Array(body),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 const rows = () => stack.db.dossierAttachment.count({ where: { dossierId } });
 const stored = () => {
@@ -145,7 +145,7 @@ describe('accepted uploads', () => {
   });
 
   test('downloaded by an officer of the dossier as an attachment, not sniffed; refused to another province', async () => {
-    const list = await (await fetch(`${stack.apiUrl}${path()}`, { headers: { authorization: `Bearer ${stack.tokens.civilStatusOfficer}` } })).json();
+    const list = (await (await fetch(`${stack.apiUrl}${path()}`, { headers: { authorization: `Bearer ${stack.tokens.civilStatusOfficer}` } })).json()) as any;
     const certificate = list.attachments.find((a: { documentType: string }) => a.documentType === 'BIRTH_CERTIFICATE');
     const content = `${stack.apiUrl}${path()}/${certificate.id}/content`;
     const response = await fetch(content, { headers: { authorization: `Bearer ${stack.tokens.civilStatusOfficer}` } });

@@ -20,6 +20,8 @@ export const devPrincipals = {
   otherProvinceOfficer: { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-01-00004', agency: 'CIVIL_STATUS', jurisdiction: commune('01', '00004') },
   // A hospital's system of Hồ Chí Minh City (facility 79024), sending its birth and death notices for the province.
   hospital: { role: 'AGENCY_SYSTEM', subject: 'dev-hospital-79024', agency: 'HOSPITAL', jurisdiction: { scope: 'PROVINCE', provinceCode: '79' }, facilityCode: '79024' },
+  // The national public service portal filing for the mother of the test intakes, identified by VNeID at level 2.
+  portal: { role: 'PORTAL', subject: 'dev-portal', agency: null, jurisdiction: { scope: 'NATIONAL' }, citizen: { personalIdNumber: '079195001234', fullName: 'Trần Thị Bích', level: 2 } },
 } as const satisfies Record<string, Principal>;
 
 export type DevPrincipalName = keyof typeof devPrincipals;

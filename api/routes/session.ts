@@ -52,8 +52,8 @@ export function sessionRoutes(deps: SessionRouteDependencies): FastifyPluginAsyn
           identityProvider: issuer ? await identityProviderOptions(issuer, deps.config) : null,
           developmentPrincipals: tokens
             ? (Object.keys(devPrincipals) as DevPrincipalName[])
-                // A health facility's system talks to the API alone; the console has nothing for it.
-                .filter((name) => devPrincipals[name].agency !== 'HOSPITAL')
+                // A health facility's system and the portal talk to the API alone; the console has nothing for them.
+                .filter((name) => devPrincipals[name].agency !== 'HOSPITAL' && devPrincipals[name].role !== 'PORTAL')
                 .map((name) => ({ name, principal: devPrincipals[name], token: tokens[name] }))
             : [],
           ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),

@@ -68,6 +68,11 @@ describe('the portal files for the citizen its token vouches for', () => {
     expect(await stack.db.dossier.count({ where: { dossierNumber: intake.dossierNumber } })).toBe(0);
   });
 
+  it("files with the development portal identity npm start prints, for the test intakes' mother", async () => {
+    const answer = await postJson(`${stack.apiUrl}/v1/portal/dossiers`, birthIntake(), stack.tokens.portal);
+    expect(answer.status).toBe(201);
+  });
+
   it('is the only way in for the portal, and the portal cannot file at the desk', async () => {
     const desk = await postJson(`${stack.apiUrl}/v1/dossiers`, birthIntake(), await portalToken(mother));
     expect(desk.status).toBe(403);

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { birthIntake } from '../support/fixtures';
 import { launchBrowser, shown, signedIn, type Desk } from '../support/browser';
+import { fillBirthIntake } from '../support/intake-form';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(240_000);
@@ -19,6 +20,27 @@ describe('console: attachments in a browser', () => {
     for (const d of desks) expect(d.errors).toEqual([]);
     await browser?.close();
     await stack?.stop();
+  });
+
+  test('attached right after the intake, on the receipt page: a file that is no scan is refused and not recorded', async () => {
+    const clerk = await signedIn(browser, stack.apiUrl, 'clerk');
+    desks.push(clerk);
+    const page = clerk.page;
+    await page.getByRole('link', { name: 'Tiếp nhận khai sinh' }).first().click();
+    await fillBirthIntake(page, birthIntake());
+    await page.locator('#requester_phone').fill('0987654321');
+    const dossierNumber = await page.locator('#dossierNumber').inputValue();
+    await page.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
+    await shown(page.getByTestId('receipt-code'));
+    const card = page.getByTestId('attachments');
+    await card.getByLabel('Loại giấy tờ đính kèm').click();
+    await page.locator('.ant-select-item-option', { hasText: 'Giấy chứng sinh (bản chính)' }).click();
+    await card.locator('input[type=file]').setInputFiles({ name: 'not-a-scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('plain text') });
+    await shown(page.locator('.ant-message'));
+    await card.locator('input[type=file]').setInputFiles({ name: 'giấy chứng sinh.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7]) });
+    await shown(card.getByText('giấy chứng sinh.png', { exact: false }));
+    const dossier = await stack.db.dossier.findUniqueOrThrow({ where: { dossierNumber }, include: { attachments: true } });
+    expect(dossier.attachments.map((a) => [a.documentType, a.contentType])).toEqual([['BIRTH_CERTIFICATE', 'image/png']]);
   });
 
   test('uploaded on the supplement form, seen by the officer on the task page', async () => {

@@ -13,6 +13,7 @@ import { funeralCategoryLabel, groupLabel, relationshipLabel, stepLabel } from '
 import { AddressFields, ContactFields, DateField, ParentFields, PersonalIdField, ProcedureChoice, RequesterFields, SexField, TextField } from '../forms/fields';
 import { issuesFromProblem, showIssues, toFormValues, toIntake, withContactDefaults } from '../forms/intake-values';
 import { ReceiptSlip } from '../components/ReceiptSlip';
+import { DossierAttachments } from '../components/DossierAttachments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 
 type Group = 'BIRTH' | 'DEATH';
@@ -62,6 +63,10 @@ export function NewDossier({ place, group, draft }: { place: Place; group: Group
         ]}
       />
       {receipt.receiptCode && <ReceiptSlip dossierNumber={receipt.dossierNumber} receiptCode={receipt.receiptCode} slip={receipt.slip} group={group} receivedAt={receipt.receivedAt} dueAt={receipt.dueAt} />}
+      {/* The scans the citizen brought, attached as soon as the dossier exists: the files need its number. */}
+      <Card type="inner" title="Bản quét giấy tờ của hồ sơ" className="no-print" style={{ marginTop: 16 }}>
+        <DossierAttachments dossierNumber={receipt.dossierNumber} group={group} canUpload />
+      </Card>
     </Card>
   );
 }

@@ -214,10 +214,11 @@ const workflowEventLabel: Record<string, string> = {
 };
 
 /** People's acts, by the audit's action names (the permission they used, or the act on a task). */
-const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.list` | 'dossier.readAnnouncements'> | `task.${'unclaim' | 'reassign'}` | `dossier.${'issueReceiptCode' | 'cancelRegistration'}` | `incident.${'retry' | 'skip' | 'cancel_group'}`, string> = {
+const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.list` | 'dossier.readAnnouncements'> | `task.${'unclaim' | 'reassign'}` | `dossier.${'issueReceiptCode' | 'cancelRegistration' | 'attach'}` | `incident.${'retry' | 'skip' | 'cancel_group'}`, string> = {
   'dossier.submit': 'Tiếp nhận hồ sơ',
   'dossier.withdraw': 'Rút hồ sơ',
   'dossier.supplement': 'Nộp giấy tờ bổ sung',
+  'dossier.attach': 'Đính kèm bản quét giấy tờ',
   'dossier.issueReceiptCode': 'Cấp mã tra cứu mới',
   'dossier.cancelRegistration': 'Hủy đăng ký',
   'task.claim': 'Nhận xử lý nhiệm vụ',

@@ -51,7 +51,7 @@ function menuFor(me: Me): MenuEntry[] {
   return [{ key: '/nhiem-vu', icon: <InboxOutlined />, label: 'Hộp nhiệm vụ' }];
 }
 
-const home: Record<Me['role'], string> = { CLERK: '/ho-so', AGENCY_OFFICER: '/nhiem-vu', AGENCY_SYSTEM: '/nhiem-vu', SUPERVISOR: '/giam-sat' };
+const home: Record<Me['role'], string> = { CLERK: '/ho-so', AGENCY_OFFICER: '/nhiem-vu', AGENCY_SYSTEM: '/nhiem-vu', SUPERVISOR: '/giam-sat', PORTAL: '/tra-cuu' };
 
 /** The citizen's lookup is open to anyone; everything else is behind signing in. */
 export function Shell() {

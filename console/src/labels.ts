@@ -216,6 +216,7 @@ const workflowEventLabel: Record<string, string> = {
 /** People's acts, by the audit's action names (the permission they used, or the act on a task). */
 const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.list` | 'dossier.readAnnouncements'> | `task.${'unclaim' | 'reassign'}` | `dossier.${'issueReceiptCode' | 'cancelRegistration' | 'attach'}` | `incident.${'retry' | 'skip' | 'cancel_group'}`, string> = {
   'dossier.submit': 'Tiếp nhận hồ sơ',
+  'dossier.submitOnline': 'Nộp hồ sơ trực tuyến (Cổng dịch vụ công)',
   'dossier.withdraw': 'Rút hồ sơ',
   'dossier.supplement': 'Nộp giấy tờ bổ sung',
   'dossier.attach': 'Đính kèm bản quét giấy tờ',

@@ -8,10 +8,11 @@ import type { ResultDocument } from '../domain/result-documents';
  * image has it: every Vietnamese letter with its diacritics, embedded in each file (subset), so the PDF
  * reads the same on any device, with or without fonts of its own.
  */
-const fontFiles = { regular: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf', bold: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf' } as const;
 let fontBytes: Promise<{ regular: Uint8Array; bold: Uint8Array }> | undefined;
 function loadFonts() {
-  fontBytes ??= Promise.all([readFile(require.resolve(fontFiles.regular)), readFile(require.resolve(fontFiles.bold))]).then(([regular, bold]) => ({ regular, bold }));
+  const regular = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+  const bold = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+  fontBytes ??= Promise.all([readFile(regular), readFile(bold)]).then(([r, b]) => ({ regular: r, bold: b }));
   return fontBytes;
 }
 

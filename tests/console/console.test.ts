@@ -3,6 +3,7 @@ import { signToken } from '../../api/auth/tokens';
 import { childCardValidUntil, parseIsoDate } from '../../domain/age';
 import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
 import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { expectAccessible } from '../support/accessibility';
 import { fillBirthIntake } from '../support/intake-form';
 import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
@@ -508,8 +509,19 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await shown(clerk.getByTestId('announcements').locator('tr', { hasText: 'SMS ••••4321' }).filter({ hasText: 'Đã gửi' }));
   });
 
-  /** Nothing a person reads is a code of the API, and no control or icon is named in English. */
+  /** The keyboard reaches the element with this id (focus moves after the form has validated). */
+  async function expectFocusOn(page: Page, id: string) {
+    const focused = () => page.evaluate('document.activeElement?.id') as Promise<string | undefined>;
+    await eventually(async () => ((await focused()) === id ? true : undefined), 5_000).catch(() => undefined);
+    expect(await focused()).toBe(id);
+  }
+
+  /**
+   * Nothing a person reads is a code of the API, and no control or icon is named in English; and the
+   * page passes axe-core with one h1.
+   */
   async function speaksVietnamese(page: Page, where: string) {
+    await expectAccessible(page, where);
     const text = (await page.evaluate('document.body.innerText')) as string;
     expect({ where, codes: text.match(/\b[A-Z]{2,}_[A-Z_]+\b/g) ?? [] }).toEqual({ where, codes: [] });
     const names = (await page.evaluate("[...document.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label'))")) as string[];
@@ -575,5 +587,42 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await choose(clerk, 'contact_channel', 'Tin nhắn SMS');
     await clerk.locator('button[aria-label="Xóa lựa chọn"]').first().waitFor({ state: 'attached' });
     await speaksVietnamese(clerk, 'clerk: a select with its clear button');
+  });
+
+  it('a refused submit puts the focus on the first field to correct; the pages without sign-in and a decision awaiting confirmation pass axe', async () => {
+    const citizen = await anonymous(browser);
+    desks.push(citizen);
+    await citizen.page.goto(`${stack.apiUrl}/console/`);
+    await shown(citizen.page.getByRole('heading', { level: 1, name: 'Liên thông — Đăng nhập' }));
+    await speaksVietnamese(citizen.page, 'anyone: sign-in');
+    await citizen.page.goto(`${stack.apiUrl}/console/tra-cuu`);
+    await citizen.page.getByRole('button', { name: 'Tra cứu' }).click();
+    await shown(citizen.page.getByText('Số hồ sơ', { exact: false }).first());
+    await expectFocusOn(citizen.page, 'dossierNumber');
+    await speaksVietnamese(citizen.page, 'citizen: look-up refused');
+
+    const { page: clerk } = await desk('clerk');
+    await clerk.goto(`${stack.apiUrl}/console/ho-so/moi/khai-sinh`);
+    await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click();
+    // The first field the form marks invalid holds the keyboard, whatever it is.
+    await shown(clerk.locator('.ant-form-item-has-error'));
+    const firstInvalid = (await clerk.locator('.ant-form-item-has-error').first().locator('input, textarea').first().getAttribute('id'))!;
+    await expectFocusOn(clerk, firstInvalid);
+    await speaksVietnamese(clerk, 'clerk: birth intake refused');
+
+    const intake = birthIntake();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    const task = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+    const civil = await desk('civilStatusOfficer');
+    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${task.id}`);
+    await claimOnPage(civil.page);
+    await civil.page.getByRole('tab', { name: 'Từ chối' }).click();
+    await civil.page.getByRole('button', { name: 'Từ chối', exact: true }).last().click();
+    await expectFocusOn(civil.page, 'code');
+    await speaksVietnamese(civil.page, 'officer: refusal refused');
+    await civil.page.getByRole('tab', { name: 'Hoàn thành' }).click();
+    await civil.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+    await shown(civil.page.getByTestId('decision-confirm'));
+    await speaksVietnamese(civil.page, 'officer: decision to confirm');
   });
 });

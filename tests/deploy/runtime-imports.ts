@@ -9,7 +9,10 @@ export interface RuntimeImports {
   packages: Map<string, string[]>;
 }
 
-/** Module specifiers a file loads when it runs: type-only imports are erased, lazy import() and require() count. */
+/**
+ * Module specifiers a file loads when it runs: type-only imports are erased, lazy import() and require()
+ * count, and so does require.resolve() of a package's file (fonts read from it).
+ */
 function loadedSpecifiers(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
@@ -18,7 +21,8 @@ function loadedSpecifiers(file: string): string[] {
     else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) found.push(node.moduleSpecifier.text);
     else if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
       const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) found.push(node.arguments[0].text);
+      const requireResolve = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve';
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require') || requireResolve) found.push(node.arguments[0].text);
     }
     ts.forEachChild(node, visit);
   };

@@ -117,6 +117,8 @@ describe('public dossier status: the receipt code at intake and the citizen look
         ...['agency', 'citizenAction', 'completedAt', 'dossierNumber', 'dueAt', 'finishedAt', 'procedureGroup', 'receivedAt', 'startedAt', 'status', 'step', 'steps', 'supplementDueAt'],
         // The desk (its name, address and hours), what to bring to it, and the result documents ready.
         ...['office', 'name', 'address', 'hours', 'documentsToBring', 'results'],
+        // The appointment now (an apology's new date) with the changes that moved it, and a stopped group still undoing.
+        ...['appointmentAt', 'appointmentChanges', 'stopping'],
       ].sort(),
     );
     const personal = [intake.child.fullName, intake.mother!.fullName, intake.father!.fullName, intake.mother!.personalIdNumber, intake.father!.personalIdNumber, intake.birthCertificate.number, intake.residence!.line, intake.child.dateOfBirth];

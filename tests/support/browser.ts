@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { DevPrincipalName } from '../../api/auth/dev-tokens';
 import { consoleBuildArgs, projectRoot } from '../../runtime/tools';
+import { expectAccessible } from './accessibility';
 
 /**
  * Debian's Chromium driven by playwright-core: the console as a person uses it, through real clicks on
@@ -56,7 +57,12 @@ export async function signedIn(browser: Browser, apiUrl: string, who: DevPrincip
   return desk;
 }
 
+/**
+ * A main page state as a person sees it (a screenshot for the README) and as a screen reader reads it
+ * (axe-core: no critical or serious violation, one h1).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  await expectAccessible(page, name);
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }

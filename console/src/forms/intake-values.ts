@@ -73,6 +73,6 @@ export function showIssues(form: FormInstance, issues: Issue[]): string[] {
       return { name: i.path, errors: [reasonInVietnamese(i.message)] };
     });
   form.setFields(fields);
-  if (fields[0]) form.scrollToField(fields[0].name, { block: 'center' });
+  if (fields[0]) form.scrollToField(fields[0].name, { block: 'center', focus: true });
   return issues.filter((i) => !shown.has(JSON.stringify(i.path))).map((i) => `${i.path.join('.') || 'hồ sơ'}: ${reasonInVietnamese(i.message)}`);
 }

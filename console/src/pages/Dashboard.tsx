@@ -10,6 +10,7 @@ import { LoadError } from './LoadError';
 import { date } from '../format';
 import { placeName } from '../../../domain/jurisdiction';
 import { agencyLabel, stepLabel, stepStatusLabel } from '../labels';
+import { PageTitle } from '../components/PageTitle';
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
 export function Dashboard() {
@@ -30,6 +31,9 @@ export function Dashboard() {
   ]);
   return (
     <Row gutter={[16, 16]}>
+      <Col span={24}>
+        <PageTitle>Tổng quan giám sát</PageTitle>
+      </Col>
       {tiles.map((t) => (
         <Col xs={12} md={8} xl={{ flex: "20%" }} key={t.title}>
           <Link to={t.to}>
@@ -49,7 +53,7 @@ export function Dashboard() {
           {s.onTimeShare === null ? (
             <Typography.Text type="secondary">Chưa có hồ sơ hoàn thành.</Typography.Text>
           ) : (
-            <Progress type="dashboard" percent={Math.round(s.onTimeShare * 100)} format={(percent) => `${percent} %`} status={s.onTimeShare < 0.9 ? 'exception' : 'success'} />
+            <Progress type="dashboard" aria-label="Tỷ lệ hồ sơ hoàn thành đúng hạn" percent={Math.round(s.onTimeShare * 100)} format={(percent) => `${percent} %`} status={s.onTimeShare < 0.9 ? 'exception' : 'success'} />
           )}
         </Card>
       </Col>
@@ -81,6 +85,24 @@ export function Dashboard() {
               { title: 'Xã', render: (_, r) => <Link to={`/giam-sat/ho-so?provinceCode=${r.provinceCode}&communeCode=${r.communeCode}`}>{placeName(r)}</Link> },
               { title: 'Đang xử lý', dataIndex: 'open', align: 'right' },
               { title: 'Quá hạn', dataIndex: 'overdue', align: 'right', render: (n: number) => <Typography.Text type={n > 0 ? 'danger' : undefined}>{n}</Typography.Text> },
+            ]}
+          />
+        </Card>
+      </Col>
+      <Col xs={24}>
+        <Card title="Xin lỗi, hẹn lại và gia hạn xác minh theo cơ quan (14 ngày)">
+          <Table
+            size="small"
+            rowKey="agency"
+            data-testid="apologies-by-agency"
+            dataSource={s.appointmentChangesByAgency}
+            pagination={{ pageSize: 10, hideOnSinglePage: true }}
+            locale={{ emptyText: 'Không có cơ quan nào phải xin lỗi hay gia hạn.' }}
+            columns={[
+              { title: 'Cơ quan', dataIndex: 'agency', render: (a: string) => agencyLabel[a as AgencyRole] ?? a },
+              { title: 'Phiếu xin lỗi', dataIndex: 'apologies', align: 'right' },
+              { title: 'Trong đó hệ thống tự gửi', dataIndex: 'automaticApologies', align: 'right' },
+              { title: 'Gia hạn xác minh', dataIndex: 'verifications', align: 'right' },
             ]}
           />
         </Card>

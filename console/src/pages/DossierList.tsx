@@ -13,6 +13,7 @@ import { dossierStateLabel, dossierStatusLabel, groupLabel, stepLabel, stepStatu
 import { useListFilter } from '../useListFilter';
 import { LoadError } from './LoadError';
 import { SavedViews } from './SavedViews';
+import { PageTitle } from '../components/PageTitle';
 
 const keys = ['q', 'status', 'group', 'overdue', 'waitingForCitizen'] as const;
 
@@ -31,7 +32,7 @@ export function DossierList() {
   });
   return (
     <Card
-      title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ của xã</Typography.Title>}
+      title={<PageTitle>Hồ sơ của xã</PageTitle>}
       extra={
         <Space wrap>
           <Link to="/ho-so/moi/khai-sinh"><Button type="primary">Tiếp nhận khai sinh</Button></Link>

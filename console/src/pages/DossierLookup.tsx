@@ -10,6 +10,8 @@ import { api, ApiProblem } from '../api';
 import { downloadPdf } from '../downloads';
 import { date, dateTime } from '../format';
 import { agencyLabel, citizenActionText, documentLabel, citizenStepStatusLabel, dossierStateLabel, groupLabel, reasonInVietnamese, stepLabel } from '../labels';
+import { PageTitle } from '../components/PageTitle';
+import { AppointmentChanges } from '../components/AppointmentChanges';
 
 type Step = PublicDossierStatus['steps'][number];
 const stepColor: Record<string, string> = { COMPLETED: 'green', REFUSED: 'red', WAITING_FOR_CITIZEN: 'orange', IN_PROGRESS: 'blue', UNDONE: 'purple' };
@@ -53,7 +55,7 @@ export function DossierLookup() {
     <Row justify="center" style={{ padding: 12, minHeight: '100vh', background: '#f5f5f5' }}>
       <Col xs={24} md={18} lg={12}>
         <header>
-          <Typography.Title level={2} style={{ marginTop: 8 }}>Tra cứu hồ sơ liên thông</Typography.Title>
+          <PageTitle style={{ fontSize: 30, margin: '8px 0 16px' }}>Tra cứu hồ sơ liên thông</PageTitle>
           <Typography.Paragraph>Khai sinh, khai tử liên thông (Nghị định 63/2024/NĐ-CP): nhập số hồ sơ và mã tra cứu in trên giấy tiếp nhận.</Typography.Paragraph>
         </header>
         <main>
@@ -100,9 +102,10 @@ function DossierProgress({ dossier, query }: { dossier: PublicDossierStatus; que
         <Descriptions size="small" column={1}>
           <Descriptions.Item label="Thủ tục">{groupLabel[dossier.procedureGroup]}</Descriptions.Item>
           <Descriptions.Item label="Ngày tiếp nhận">{dateTime(dossier.receivedAt)}</Descriptions.Item>
-          <Descriptions.Item label="Ngày hẹn trả kết quả">{date(dossier.dueAt)}</Descriptions.Item>
+          <Descriptions.Item label="Ngày hẹn trả kết quả">{date(dossier.appointmentAt)}</Descriptions.Item>
           {dossier.completedAt && <Descriptions.Item label="Ngày kết thúc">{dateTime(dossier.completedAt)}</Descriptions.Item>}
         </Descriptions>
+        <AppointmentChanges changes={dossier.appointmentChanges} />
         {todo ? (
           <Alert type="warning" showIcon title="Việc ông/bà cần làm" description={todo} data-testid="lookup-todo" />
         ) : (
@@ -142,7 +145,7 @@ function ResultCollection({ dossier, query }: { dossier: PublicDossierStatus; qu
         </>
       ) : (
         <Typography.Paragraph>
-          Ngày hẹn trả kết quả: <Typography.Text strong data-testid="lookup-appointment">{date(dossier.dueAt)}</Typography.Text>, tại:
+          Ngày hẹn trả kết quả: <Typography.Text strong data-testid="lookup-appointment">{date(dossier.appointmentAt)}</Typography.Text>, tại:
         </Typography.Paragraph>
       )}
       <Typography.Paragraph data-testid="lookup-office">

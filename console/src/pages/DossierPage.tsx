@@ -17,6 +17,8 @@ import { ResultDocuments } from '../components/ResultDocuments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
 import { date, dateTime, workingDaysText } from '../format';
 import { problemText, agencyLabel, decisionLabel, documentLabel, dossierStateLabel, groupLabel, incidentKindLabel, incidentText, principalText, refusalText, resultFieldLabel, stepLabel, stepStatusLabel, taskKindLabel, taskStatusLabel, timelineEventText } from '../labels';
+import { PageTitle } from '../components/PageTitle';
+import { AppointmentChanges } from '../components/AppointmentChanges';
 
 type Step = DossierStatusView['steps'][number];
 const active = (status: string) => status === 'RECEIVED' || status === 'IN_PROGRESS';
@@ -34,13 +36,14 @@ export function DossierPage({ me }: { me: Me }) {
   const late = workingDaysText(dossier.workingDaysLeft, dossier.overdue);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ {dossier.dossierNumber}</Typography.Title>} extra={<Tag color={label?.color} data-testid="dossier-status">{label?.text ?? dossier.status}</Tag>}>
+      <Card title={<PageTitle>Hồ sơ {dossier.dossierNumber}</PageTitle>} extra={<Tag color={label?.color} data-testid="dossier-status">{label?.text ?? dossier.status}</Tag>}>
         <Descriptions size="small" column={{ xs: 1, md: 3 }}>
           <Descriptions.Item label="Nhóm thủ tục">{groupLabel[dossier.procedureGroup]}</Descriptions.Item>
           <Descriptions.Item label="Tiếp nhận">{dateTime(dossier.receivedAt)}</Descriptions.Item>
           <Descriptions.Item label="Hạn trả kết quả">
             <Typography.Text type={dossier.overdue ? 'danger' : undefined}>{dateTime(dossier.dueAt)}{late ? ` — ${late}` : ''}</Typography.Text>
           </Descriptions.Item>
+          {dossier.appointmentAt !== dossier.dueAt && <Descriptions.Item label="Ngày hẹn lại">{dateTime(dossier.appointmentAt)}</Descriptions.Item>}
           {dossier.completedAt && <Descriptions.Item label="Kết thúc">{dateTime(dossier.completedAt)}</Descriptions.Item>}
           {dossier.stopReason && <Descriptions.Item label="Lý do dừng">{dossier.stopReason}</Descriptions.Item>}
           {dossier.escalationLevel > 0 && <Descriptions.Item label="Đã báo cáo quá hạn">lần {dossier.escalationLevel}</Descriptions.Item>}
@@ -48,6 +51,7 @@ export function DossierPage({ me }: { me: Me }) {
             <Descriptions.Item label="Quy trình"><a href={dossier.temporalUiUrl} target="_blank" rel="noreferrer">Mở trong Temporal UI</a></Descriptions.Item>
           )}
         </Descriptions>
+        <AppointmentChanges changes={dossier.appointmentChanges} />
       </Card>
       <Card title="Sơ đồ hồ sơ">
         <DossierMap dossierNumber={dossier.dossierNumber} />
@@ -150,7 +154,7 @@ function ReceiptCodeCard({ dossier, path }: { dossier: DossierStatusView; path: 
         </Popconfirm>
       </Space>
       <Modal title="Mã tra cứu mới" open={issued !== null} onCancel={() => setIssued(null)} footer={<Button onClick={() => setIssued(null)}>Đóng</Button>} destroyOnHidden>
-        {issued && <ReceiptSlip dossierNumber={dossier.dossierNumber} receiptCode={issued.receiptCode} slip={issued.slip} group={dossier.procedureGroup} receivedAt={dossier.receivedAt} dueAt={dossier.dueAt} />}
+        {issued && <ReceiptSlip dossierNumber={dossier.dossierNumber} receiptCode={issued.receiptCode} slip={issued.slip} group={dossier.procedureGroup} receivedAt={dossier.receivedAt} dueAt={dossier.appointmentAt} />}
       </Modal>
     </Card>
   );

@@ -8,6 +8,7 @@ import { date, dayjs } from '../format';
 import { groupLabel } from '../labels';
 import { LoadError } from './LoadError';
 import { NewDossier } from './NewDossier';
+import { PageTitle } from '../components/PageTitle';
 
 const noticeLabel = { BIRTH: 'Giấy chứng sinh', DEATH: 'Giấy báo tử' } as const;
 
@@ -28,7 +29,7 @@ export function Drafts({ overdueOnly = false }: { overdueOnly?: boolean }) {
     refetchInterval: 10_000,
   });
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0 }}>{overdueOnly ? 'Hồ sơ nháp quá hạn đăng ký' : 'Hồ sơ nháp từ cơ sở y tế'}</Typography.Title>}>
+    <Card title={<PageTitle>{overdueOnly ? 'Hồ sơ nháp quá hạn đăng ký' : 'Hồ sơ nháp từ cơ sở y tế'}</PageTitle>}>
       <Typography.Paragraph type="secondary">
         Bệnh viện gửi giấy chứng sinh, giấy báo tử điện tử; hồ sơ nháp chờ gia đình xác nhận tại bộ phận một cửa. Hạn đăng ký: khai sinh 60 ngày kể từ ngày sinh, khai tử 15 ngày kể từ ngày mất.
       </Typography.Paragraph>

@@ -11,6 +11,7 @@ import { dateTime } from '../format';
 import { problemText, stepLabel, taskKindLabel, taskStatusLabel } from '../labels';
 import { useListFilter } from '../useListFilter';
 import { LoadError } from './LoadError';
+import { PageTitle } from '../components/PageTitle';
 
 const keys = ['step', 'status', 'overdue', 'kind', 'mine'] as const;
 
@@ -39,7 +40,7 @@ export function Inbox({ me }: { me: Me }) {
   const counts = tasks.data?.counts;
   const mayWork = me.permissions.includes('task.claim');
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0 }}>{me.role === 'SUPERVISOR' ? 'Nhiệm vụ các cơ quan' : 'Hộp nhiệm vụ'}</Typography.Title>}>
+    <Card title={<PageTitle>{me.role === 'SUPERVISOR' ? 'Nhiệm vụ các cơ quan' : 'Hộp nhiệm vụ'}</PageTitle>}>
       <Space wrap style={{ marginBottom: 16 }}>
         <Segmented
           aria-label="Xem"

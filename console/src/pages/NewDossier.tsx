@@ -15,6 +15,7 @@ import { issuesFromProblem, showIssues, toFormValues, toIntake, withContactDefau
 import { ReceiptSlip } from '../components/ReceiptSlip';
 import { DossierAttachments } from '../components/DossierAttachments';
 import type { ReceiptSlipData } from '../../../domain/receipt-slip';
+import { PageTitle } from '../components/PageTitle';
 
 type Group = 'BIRTH' | 'DEATH';
 interface Receipt {
@@ -51,7 +52,7 @@ export function NewDossier({ place, group, draft }: { place: Place; group: Group
     <Card>
       <Result
         status="success"
-        title={`Đã tiếp nhận hồ sơ ${receipt.dossierNumber}`}
+        title={<PageTitle style={{ fontSize: 24 }}>Đã tiếp nhận hồ sơ {receipt.dossierNumber}</PageTitle>}
         subTitle={
           receipt.receiptCode
             ? 'In hoặc chép mã tra cứu cho công dân: mã chỉ hiện một lần.'
@@ -127,8 +128,8 @@ function IntakeForm({ place, group, onReceipt, draft }: { place: Place; group: G
   const initialValues = draft ? toFormValues(defaults, draft.prefill) : defaults;
 
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Tiếp nhận hồ sơ: {groupLabel[group]}</Typography.Title>}>
-      <Form form={form} layout="vertical" initialValues={initialValues} onFinish={onFinish} scrollToFirstError={{ block: 'center' }} onValuesChange={() => unplaced.length && setUnplaced([])}>
+    <Card title={<PageTitle>Tiếp nhận hồ sơ: {groupLabel[group]}</PageTitle>}>
+      <Form form={form} layout="vertical" initialValues={initialValues} onFinish={onFinish} onValuesChange={() => unplaced.length && setUnplaced([])}>
         <Row gutter={12}>
           <Col xs={24} md={12}>
             <TextField name="dossierNumber" label="Số hồ sơ (mã cơ quan của xã ở đầu)" maxLength={64} />

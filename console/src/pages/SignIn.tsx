@@ -8,6 +8,7 @@ import { api, queryClient } from '../api';
 import { agencyLabel, jurisdictionText, roleLabel } from '../labels';
 import { session } from '../session';
 import { finishSignIn, isCallback, startSignIn } from '../oidc';
+import { PageTitle } from '../components/PageTitle';
 
 /** How often the sign-in page looks again at an identity provider that does not answer. */
 const providerRetryMs = 5_000;
@@ -43,7 +44,7 @@ export function SignIn() {
   return (
     <Row justify="center" style={{ padding: 24, minHeight: '100vh', background: '#f5f5f5' }}>
       <Col xs={24} md={20} lg={14}>
-        <Typography.Title level={2}>Liên thông — Đăng nhập</Typography.Title>
+        <PageTitle style={{ fontSize: 30, marginBottom: 16 }}>Liên thông — Đăng nhập</PageTitle>
         <Typography.Paragraph>Liên thông thủ tục hành chính khai sinh, khai tử (Nghị định 63/2024/NĐ-CP).</Typography.Paragraph>
         <Typography.Paragraph>
           Công dân tra cứu hồ sơ đã nộp: <Link to="/tra-cuu">Tra cứu hồ sơ</Link> (không cần đăng nhập).

@@ -18,6 +18,7 @@ import { useListFilter } from '../useListFilter';
 import { LoadError } from './LoadError';
 import { BulkAction, type BulkOutcome } from './BulkAction';
 import { SavedViews } from './SavedViews';
+import { PageTitle } from '../components/PageTitle';
 
 const keys = ['group', 'step', 'agency', 'provinceCode', 'communeCode', 'overdue', 'incident', 'waitingForCitizen', 'olderThanDays'] as const;
 const yesNo = (yes: string, no: string) => [{ value: 'true', label: yes }, { value: 'false', label: no }];
@@ -127,7 +128,7 @@ export function StuckDossiers() {
     <Select id={`filter-${k}`} aria-label={name} placeholder={name} allowClear={clearable} value={filter[k]} onChange={(v?: string) => set({ [k]: v })} options={options} style={{ width }} showSearch optionFilterProp="label" />
   );
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0 }}>Hồ sơ tồn đọng</Typography.Title>}>
+    <Card title={<PageTitle>Hồ sơ tồn đọng</PageTitle>}>
       <Space wrap style={{ marginBottom: 12 }}>
         {select('Nhóm thủ tục', 'group', procedureGroups.map((value) => ({ value, label: groupLabel[value] })))}
         {select('Cơ quan', 'agency', agencyRoles.map((value) => ({ value, label: agencyLabel[value] })), 240)}

@@ -11,6 +11,8 @@ import { date, dateTime } from '../format';
 import { documentLabel, inputLabel, inputValue, problemText, reasonInVietnamese, refusalReasonLabel, resultFieldLabel, stepLabel, taskEndedText, taskKindLabel, taskOutcomeLabel, taskStatusLabel } from '../labels';
 import { DossierAttachments } from '../components/DossierAttachments';
 import { ResultFields, resultDefaults, resultFields, resultValue } from '../forms/result-fields';
+import { PageTitle } from '../components/PageTitle';
+import { AppointmentActions } from '../components/AppointmentActions';
 
 /** The data the agency decides on, flattened to labelled lines ("child.fullName: …"). */
 function flatten(value: unknown, prefix = ''): [string, string][] {
@@ -84,7 +86,9 @@ export function TaskPage({ me }: { me: Me }) {
     onError: (error) => {
       setConfirming(null);
       if (error instanceof ApiProblem && error.errors.length > 0) {
-        form.setFields(error.errors.map((e) => ({ name: e.field.split('.').slice(2), errors: [reasonInVietnamese(e.reason)] })));
+        const fields = error.errors.map((e) => ({ name: e.field.split('.').slice(2), errors: [reasonInVietnamese(e.reason)] }));
+        form.setFields(fields);
+        if (fields[0]) form.scrollToField(fields[0].name, { block: 'center', focus: true });
       }
       onRefused(error);
     },
@@ -103,7 +107,7 @@ export function TaskPage({ me }: { me: Me }) {
     <Row gutter={[16, 16]}>
       <Col xs={24} lg={12}>
         <Card
-          title={<Typography.Title level={4} style={{ margin: 0 }}>{taskKindLabel[t.kind]}: {stepName}</Typography.Title>}
+          title={<PageTitle>{taskKindLabel[t.kind]}: {stepName}</PageTitle>}
           extra={<Tag color={taskStatusLabel[t.status]?.color} data-testid="task-status">{taskStatusLabel[t.status]?.text}</Tag>}
         >
           <Descriptions size="small" column={1}>
@@ -224,6 +228,11 @@ export function TaskPage({ me }: { me: Me }) {
             />
           )}
         </Card>
+        {mayWork && t.kind === 'ACT' && me.permissions.includes('task.apologise') && (
+          <Card title="Trễ hẹn, cần xác minh" style={{ marginTop: 16 }} data-testid="appointment-actions">
+            <AppointmentActions taskId={t.id} onChanged={onAnswer} />
+          </Card>
+        )}
       </Col>
       <Modal
         title={confirming ? `Xác nhận: ${taskOutcomeLabel[confirming.outcome]} — ${stepName}` : ''}

@@ -180,7 +180,7 @@ describe('issuing tokens', () => {
   it('issues dev tokens for every role, which verify to their principals', async () => {
     const config = loadConfig({ LIEN_THONG_DEV_MODE: 'true' });
     const tokens = await devTokens(config);
-    expect(Object.keys(tokens)).toHaveLength(9);
+    expect(Object.keys(tokens)).toHaveLength(10);
     expect(await verifyToken(config, tokens.populationDatabaseSystem)).toMatchObject({ role: 'AGENCY_SYSTEM', jurisdiction: { scope: 'NATIONAL' } });
     expect(await verifyToken(config, tokens.otherProvinceOfficer)).toMatchObject({ jurisdiction: { provinceCode: '01', communeCode: '00004' } });
   });

@@ -91,7 +91,8 @@ describe('names and places', () => {
   });
 
   describe('search by name', () => {
-    const an = birthIntake({ child: { ...birthIntake().child, fullName: 'Nguyễn Văn An' } });
+    // A name no other test gives a child: the suite shares one database, and a page of the list is 50.
+    const an = birthIntake({ child: { ...birthIntake().child, fullName: 'Nguyễn Văn Khuê' } });
     const anh = birthIntake({ child: { ...birthIntake().child, fullName: 'Trần Thị Ánh' } });
     const duc = deathIntake({ deceased: { ...deathIntake().deceased, fullName: 'Đặng Văn Đức' } });
     beforeAll(async () => {
@@ -99,32 +100,32 @@ describe('names and places', () => {
     }, 120_000);
 
     it.each([
-      ['without accents', 'nguyen van an'],
-      ['with accents', 'Nguyễn Văn An'],
-      ['in capitals, words in another order', 'AN NGUYỄN'],
-      ['with decomposed diacritics', 'Nguye\u0302\u0303n Va\u0306n An'],
+      ['without accents', 'nguyen van khue'],
+      ['with accents', 'Nguyễn Văn Khuê'],
+      ['in capitals, words in another order', 'KHUÊ NGUYỄN'],
+      ['with decomposed diacritics', 'Nguye\u0302\u0303n Va\u0306n Khue\u0302'],
     ])('finds the child %s', async (_case, name) => {
       const answer = await search({ name });
       expect(answer.status).toBe(200);
       expect(numbers(answer)).toContain(an.dossierNumber);
       expect(numbers(answer)).not.toContain(anh.dossierNumber);
-      expect(answer.body.items.find((d: any) => d.dossierNumber === an.dossierNumber).name).toBe('Nguyễn Văn An');
+      expect(answer.body.items.find((d: any) => d.dossierNumber === an.dossierNumber).name).toBe('Nguyễn Văn Khuê');
     });
 
     it("finds the deceased by name (đ as d) and keeps the list's other filters", async () => {
       expect(numbers(await search({ name: 'dang van duc' }))).toEqual([duc.dossierNumber]);
       expect(numbers(await search({ name: 'dang van duc', group: 'BIRTH' }))).toEqual([]);
       // Whole words: a part of a word is not a name.
-      expect(numbers(await search({ name: 'nguy van an' }))).not.toContain(an.dossierNumber);
+      expect(numbers(await search({ name: 'nguy van khue' }))).not.toContain(an.dossierNumber);
     });
 
     it('shows names as each role may read them: in full to the desk and the agency, masked to supervisors, nothing outside the scope', async () => {
-      const item = async (token: string) => (await search({ name: 'nguyen van an' }, token)).body.items.find((d: any) => d.dossierNumber === an.dossierNumber);
-      expect((await item(stack.tokens.clerk)).name).toBe('Nguyễn Văn An');
-      expect((await item(stack.tokens.civilStatusOfficer)).name).toBe('Nguyễn Văn An');
-      expect((await item(stack.tokens.provinceSupervisor)).name).toBe('N••• V••• A•••');
-      expect((await item(stack.tokens.nationalSupervisor)).name).toBe('N••• V••• A•••');
-      const elsewhere = await search({ name: 'nguyen van an' }, stack.tokens.otherProvinceOfficer);
+      const item = async (token: string) => (await search({ name: 'nguyen van khue' }, token)).body.items.find((d: any) => d.dossierNumber === an.dossierNumber);
+      expect((await item(stack.tokens.clerk)).name).toBe('Nguyễn Văn Khuê');
+      expect((await item(stack.tokens.civilStatusOfficer)).name).toBe('Nguyễn Văn Khuê');
+      expect((await item(stack.tokens.provinceSupervisor)).name).toBe('N••• V••• K•••');
+      expect((await item(stack.tokens.nationalSupervisor)).name).toBe('N••• V••• K•••');
+      const elsewhere = await search({ name: 'nguyen van khue' }, stack.tokens.otherProvinceOfficer);
       expect([elsewhere.status, elsewhere.body.total]).toEqual([200, 0]);
       // The list without a name carries the names too, masked the same way.
       const listed = (await search({ pageSize: 100 }, stack.tokens.provinceSupervisor)).body.items.find((d: any) => d.dossierNumber === duc.dossierNumber);

@@ -40,7 +40,7 @@ export type ApiDependencies = Omit<DossierRouteDependencies, 'receiptCodes'> & {
     TokenSettings &
     VerifySettings &
     SessionRouteDependencies['config'] &
-    Pick<Config, 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY'> &
+    Pick<Config, 'RECEIPT_CODE_KEY' | 'PUBLIC_LOOKUP_LIMIT' | 'PUBLIC_LOOKUP_WINDOW' | 'API_TRUST_PROXY' | 'PORTAL_MAX_ATTEMPTS'> &
     Parameters<typeof configuredObjectStore>[0] &
     Pick<Config, 'ATTACHMENT_MAX_BYTES' | 'ATTACHMENT_MAX_PER_DOSSIER'>;
   /** Where attachments are kept; default: the store the settings name. */

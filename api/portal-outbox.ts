@@ -1,4 +1,7 @@
+import { z } from 'zod';
+import { documentTypes, type DocumentType } from '../domain/catalogues';
 import type { Config } from '../runtime/config';
+import { Prisma } from '../runtime/database';
 import type { MessageOutbox } from './message-outbox';
 
 /**
@@ -21,21 +24,56 @@ export interface PortalStatusRow {
   dueAt: Date | null;
   appointmentAt: Date;
   recordedAt: Date;
+  /** SUPPLEMENT_REQUESTED: the step's reason as recorded with the request (migration 20261206030000). */
+  supplementReason: string | null;
 }
 
-/** What the portal receives: codes and dates only, never a citizen's name or number. */
-export interface PortalStatusMessage {
-  messageKey: string;
-  portalCode: string;
-  dossierNumber: string;
-  sequence: number;
-  event: string;
-  step?: string;
-  round: number;
-  code?: string;
-  dueAt?: string;
-  appointmentAt: string;
-  occurredAt: string;
+/** The message's component in the OpenAPI document. */
+export const portalStatusMessageId = 'PortalStatusMessage';
+
+/**
+ * What the portal receives, one POST per status change: codes, labels and dates only, never a
+ * citizen's name or number nor an officer's free text. Published in the OpenAPI document (component
+ * `PortalStatusMessage`, and the `statusChange` callback of `POST /v1/portal/dossiers`).
+ */
+export const portalStatusMessageSchema = z
+  .object({
+    messageKey: z.string().describe('`<portalCode>:<sequence>`, also sent as the Idempotency-Key header: the portal drops a key it has seen'),
+    portalCode: z.string().describe("The portal's dossier code, as submitted in `dossierNumber`"),
+    dossierNumber: z.string(),
+    sequence: z.number().int().min(1).describe('1, 2, 3… per dossier, without gaps; sent in this order, each once the one before is closed'),
+    event: z
+      .string()
+      .describe(
+        '`RECEIVED`, or the announcement to the citizen it mirrors: `STEP_COMPLETED`, `STEP_REFUSED`, `SUPPLEMENT_REQUESTED`, `GROUP_ENDED`, `APPOINTMENT_RESCHEDULED`, `VERIFICATION_EXTENDED` (a receiver keeps unknown events it does not show)',
+      ),
+    step: z.string().optional().describe('The step concerned (BIRTH_REGISTRATION, PERSONAL_ID…)'),
+    round: z.number().int().min(0).describe("The step's round: bumped each time the citizen supplies documents"),
+    code: z.string().optional().describe('STEP_REFUSED: the refusal reason code; GROUP_ENDED: the outcome'),
+    dueAt: z.iso.datetime().optional().describe('SUPPLEMENT_REQUESTED: the last moment to supply; RECEIVED: the deadline; APPOINTMENT_RESCHEDULED, VERIFICATION_EXTENDED: the new date'),
+    documents: z
+      .array(z.object({ code: z.string().describe('domain/catalogues.ts documentTypes'), label: z.string().describe('Its Vietnamese name, as the citizen reads it') }))
+      .optional()
+      .describe('SUPPLEMENT_REQUESTED only: the documents asked for (empty when the agency named none)'),
+    appointmentAt: z.iso.datetime().describe('The date promised to the citizen now'),
+    occurredAt: z.iso.datetime().describe('When the change was recorded'),
+  })
+  .meta({ id: portalStatusMessageId, description: 'A status change of a portal dossier, POSTed to `{PORTAL_URL}/statuses`' });
+export type PortalStatusMessage = z.infer<typeof portalStatusMessageSchema>;
+
+const listedPrefix = 'Cần bổ sung: ';
+const documentByLabel = new Map(Object.entries(documentTypes).map(([code, label]) => [label as string, code as DocumentType]));
+
+/**
+ * The documents a supplement request names, read back from the step's reason as the task route wrote
+ * it (supplementRequestText: "Cần bổ sung: <label>; <label>. <note>"); the note is left out. Empty for
+ * a request worded otherwise (an agency's system asking in its own words).
+ */
+export function requestedDocuments(reason: string | null): DocumentType[] {
+  if (!reason?.startsWith(listedPrefix)) return [];
+  // No label holds a full stop: the list ends at the first one.
+  const listed = reason.slice(listedPrefix.length).split('.')[0] ?? '';
+  return listed.split('; ').flatMap((label) => documentByLabel.get(label.trim()) ?? []);
 }
 
 export function portalStatusMessage(row: PortalStatusRow): PortalStatusMessage {
@@ -49,10 +87,18 @@ export function portalStatusMessage(row: PortalStatusRow): PortalStatusMessage {
     round: row.round,
     ...(row.code ? { code: row.code } : {}),
     ...(row.dueAt ? { dueAt: row.dueAt.toISOString() } : {}),
+    ...(row.event === 'SUPPLEMENT_REQUESTED' ? { documents: requestedDocuments(row.supplementReason).map((code) => ({ code, label: documentTypes[code] })) } : {}),
     appointmentAt: row.appointmentAt.toISOString(),
     occurredAt: row.recordedAt.toISOString(),
   };
 }
+
+/**
+ * Messages the portal has not taken and that a supervisor should see (as /metrics counts them): refused
+ * by the portal (REJECTED), or failing, still undelivered after `maxAttempts` sends (PORTAL_MAX_ATTEMPTS).
+ */
+export const troubledPortalMessagesSql = (maxAttempts: number): Prisma.Sql =>
+  Prisma.sql`(outcome = 'REJECTED' OR (delivered_at IS NULL AND attempts >= ${maxAttempts}))`;
 
 /** Answers worth trying again: the portal is down, overloaded or asks to wait. Any other 4xx refuses the message. */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -68,7 +114,7 @@ export function portalOutbox(config: Pick<Config, 'PORTAL_URL' | 'PORTAL_TIMEOUT
     table: 'portal_status_outbox',
     idType: 'bigint',
     outcomeColumn: 'outcome',
-    columns: `id, dossier_id AS "dossierId", message_key AS "messageKey", sequence, event, step, round, code, due_at AS "dueAt", recorded_at AS "recordedAt",
+    columns: `id, dossier_id AS "dossierId", message_key AS "messageKey", sequence, event, step, round, code, due_at AS "dueAt", recorded_at AS "recordedAt", supplement_reason AS "supplementReason",
       (SELECT portal_code FROM portal_dossier p WHERE p.dossier_id = portal_status_outbox.dossier_id) AS "portalCode",
       (SELECT dossier_number FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "dossierNumber",
       (SELECT coalesce(appointment_at, due_at) FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "appointmentAt"`,

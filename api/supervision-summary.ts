@@ -4,6 +4,7 @@ import { vietnamDate } from '../domain/intake';
 import type { JurisdictionScope } from '../domain/principal';
 import { completedDossierStatuses, openStepStatuses } from '../domain/statuses';
 import { Prisma, sqlLiterals, type Database } from '../runtime/database';
+import { troubledPortalMessagesSql } from './portal-outbox';
 import { countRunning, runningWhereSql, scopeSql } from './stuck-dossiers';
 
 /**
@@ -31,6 +32,12 @@ export const supervisionSummarySchema = z.object({
   appointmentChangesByAgency: z.array(z.object({ agency: z.string(), apologies: z.number().int(), automaticApologies: z.number().int(), verifications: z.number().int() })),
   /** Completed within the deadline ÷ completed, over the days shown; null when nothing completed. */
   onTimeShare: z.number().nullable(),
+  portalUndelivered: z
+    .number()
+    .int()
+    .describe(
+      "Status messages to the national public service portal, of dossiers in scope, the portal has not taken: refused by it (4xx, closed as REJECTED) or failing (PORTAL_MAX_ATTEMPTS sends or more, still retried). POST /v1/supervision/portal-messages/retry sends them again",
+    ),
 });
 export type SupervisionSummary = z.infer<typeof supervisionSummarySchema>;
 
@@ -106,9 +113,19 @@ async function appointmentChangesByAgency(db: Database, scope: JurisdictionScope
   return rows.map((r) => ({ agency: r.agency, apologies: Number(r.apologies), automaticApologies: Number(r.automatic), verifications: Number(r.verifications) }));
 }
 
-export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date()): Promise<SupervisionSummary> {
+/** Portal messages the portal refused or that keep failing, for the dossiers of a scope. */
+async function portalUndelivered(db: Database, scope: JurisdictionScope, maxAttempts: number): Promise<number> {
+  const where = Prisma.join([Prisma.sql`TRUE`, ...scopeSql(scope)], ' AND ');
+  const [row] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM portal_status_outbox
+    WHERE ${troubledPortalMessagesSql(maxAttempts)} AND dossier_id IN (SELECT id FROM dossier WHERE ${where})`;
+  return row?.n ?? 0;
+}
+
+/** `portalMaxAttempts`: the configured PORTAL_MAX_ATTEMPTS (its default when not given). */
+export async function supervisionSummary(db: Database, scope: JurisdictionScope, now = new Date(), options: { portalMaxAttempts?: number } = {}): Promise<SupervisionSummary> {
   const running = runningWhereSql(scope, {}, now);
-  const [counts, communes, daily, overdueDrafts, appointmentChanges] = await Promise.all([
+  const [counts, communes, daily, overdueDrafts, appointmentChanges, undelivered] = await Promise.all([
     countRunning(db, running, now),
     db.$queryRaw<{ province_code: string; commune_code: string; open: bigint; overdue: bigint }[]>`
       SELECT province_code, commune_code, count(*) AS open, count(*) FILTER (WHERE late_at < ${now}) AS overdue
@@ -116,6 +133,7 @@ export async function supervisionSummary(db: Database, scope: JurisdictionScope,
     dailyCounts(db, scope, now),
     db.lifeEventNotice.count({ where: { ...scopeFilter(scope), status: 'DRAFT', limitAt: { lt: now } } }),
     appointmentChangesByAgency(db, scope, dayStart(lastDays(now, summaryDays)[0]!)),
+    portalUndelivered(db, scope, options.portalMaxAttempts ?? 20),
   ]);
   const done = daily.reduce((sum, d) => sum + d.completed, 0);
   return {
@@ -129,5 +147,6 @@ export async function supervisionSummary(db: Database, scope: JurisdictionScope,
     daily,
     appointmentChangesByAgency: appointmentChanges,
     onTimeShare: done === 0 ? null : daily.reduce((sum, d) => sum + d.completedOnTime, 0) / done,
+    portalUndelivered: undelivered,
   };
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { developmentTokensAllowed, devTokens } from '../api/auth/dev-tokens';
+import { developmentTokensAllowed, devPrincipals, devTokens } from '../api/auth/dev-tokens';
+import { signToken } from '../api/auth/tokens';
 import { loadConfig } from '../runtime/config';
 import { startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { createLogger } from '../runtime/logger';
@@ -11,6 +12,7 @@ import { startTemporalDevServer } from '../runtime/temporal-dev-server';
 import { consoleBuildArgs, projectRoot } from '../runtime/tools';
 import { notificationGatewayPath } from '../simulator/notification-gateway';
 import { portalPath } from '../simulator/portal';
+import { portalSubmitterSettings } from '../simulator/settings';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is not given by the environment
@@ -83,9 +85,16 @@ async function main(): Promise<void> {
       ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
     };
     const simulatorUrl = `http://${config.SIMULATOR_HOST}:${config.SIMULATOR_PORT}`;
+    const api = `http://${config.API_HOST}:${config.API_PORT}`;
     const service = (entry: string, serviceEnv: NodeJS.ProcessEnv) => supervise(entry, () => runService(entry, serviceEnv), supervision);
+    // The simulator plays the portal filing too, as the printed `portal` identity, so the whole online path shows.
+    const simulatedPortal: NodeJS.ProcessEnv = {
+      SIMULATOR_API_URL: env.SIMULATOR_API_URL ?? api,
+      ...(env.SIMULATOR_PORTAL_TOKEN || !developmentTokensAllowed(config) ? {} : { SIMULATOR_PORTAL_TOKEN: await signToken(config, devPrincipals.portal) }),
+    };
+    const portalFiling = !config.AGENCY_BASE_URL && Boolean(simulatedPortal.SIMULATOR_PORTAL_TOKEN ?? env.SIMULATOR_PORTAL_TOKEN);
     if (!config.AGENCY_BASE_URL) {
-      services.push(service('simulator/main.ts', { ...env }));
+      services.push(service('simulator/main.ts', { ...env, ...simulatedPortal }));
       env.AGENCY_BASE_URL = simulatorUrl;
       // The simulator plays the notification gateway too: announcements show at /_control/notifications.
       env.NOTIFICATION_GATEWAY_URL ??= `${simulatorUrl}${notificationGatewayPath}`;
@@ -94,7 +103,6 @@ async function main(): Promise<void> {
     }
     services.push(service('worker/main.ts', env), service('api/main.ts', env));
 
-    const api = `http://${config.API_HOST}:${config.API_PORT}`;
     const operations = `http://${config.API_OPS_HOST}:${config.API_OPS_PORT}`;
     const workerMetrics =
       config.WORKER_METRICS_PORT === 0
@@ -115,6 +123,7 @@ async function main(): Promise<void> {
         `  Agencies       ${env.AGENCY_BASE_URL}${config.AGENCY_BASE_URL ? '' : ' (simulator)'}`,
         `  Notifications  ${env.NOTIFICATION_GATEWAY_URL ?? '(recorded only: NOTIFICATION_GATEWAY_URL unset)'}`,
         `  Portal         ${env.PORTAL_URL ?? '(recorded only: PORTAL_URL unset)'}`,
+        `  Portal filing  ${portalFiling ? `${portalFilingEvery({ ...env, ...simulatedPortal })} (simulator, as the portal identity): ${simulatorUrl}/_control/portal/submissions` : '(off: no simulator or no portal token)'}`,
         `  Database       ${config.DATABASE_URL ? 'external PostgreSQL' : `embedded PostgreSQL in ${join(config.DATA_DIR, 'postgres')}`}`,
         '',
         ...(developmentTokensAllowed(config)
@@ -132,6 +141,12 @@ async function main(): Promise<void> {
     logger.error({ err: (error as Error).message }, 'start failed');
     await stopAll(1);
   }
+}
+
+/** How often the simulated portal files a birth dossier, as SIMULATOR_PORTAL_SUBMIT_EVERY_SECONDS says (0: off). */
+function portalFilingEvery(env: NodeJS.ProcessEnv): string {
+  const seconds = portalSubmitterSettings(env).intervalSeconds ?? 0;
+  return seconds > 0 ? `a birth dossier every ${seconds} s` : 'on demand only (POST)';
 }
 
 function buildConsole(): Promise<void> {

@@ -6,6 +6,7 @@ import { groupDefinition, procedureGroups, type AgencyRole, type StepCode } from
 import { funeralCategories, allowanceFor } from '../domain/funeral-allowance';
 import type { Logger } from '../runtime/logger';
 import { registerPortal } from './portal';
+import type { PortalSubmitterSettings } from './portal-submitter';
 import { defaultFaults, faultSettingsSchema, simulatedAgencies, simulatedAgencyOf, type FaultSettings, type SimulatedAgency } from './faults';
 import { registerNotificationGateway } from './notification-gateway';
 import { AgencyRegistry, SimulatedRefusal } from './registry';
@@ -31,7 +32,9 @@ function agencySteps(): { agency: AgencyRole; step: StepCode }[] {
  * /_control (latency, errors, lost answers, refusals, supplements, outages) so tests and benchmarks
  * rehearse what goes wrong in production.
  */
-export function buildSimulator(options: { logger?: Logger; faults?: Partial<Record<SimulatedAgency, Partial<FaultSettings>>> } = {}): FastifyInstance {
+export function buildSimulator(
+  options: { logger?: Logger; faults?: Partial<Record<SimulatedAgency, Partial<FaultSettings>>>; portalSubmitter?: Partial<PortalSubmitterSettings> } = {},
+): FastifyInstance {
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger | undefined });
   const registry = new AgencyRegistry();
   let faults = defaultFaults();
@@ -114,7 +117,7 @@ export function buildSimulator(options: { logger?: Logger; faults?: Partial<Reco
     return faults;
   });
   registerNotificationGateway(app);
-  registerPortal(app);
+  registerPortal(app, options.portalSubmitter);
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { idempotencyHeader } from '../domain/agency-contract';
+import { registerPortalSubmitter, type PortalSubmitterSettings } from './portal-submitter';
 
 /** Where the simulator takes the portal's status messages: PORTAL_URL is the simulator's URL + this path. */
 export const portalPath = '/portal';
@@ -25,11 +26,12 @@ const portalFaultSchema = z.object({
 const statusSchema = z.object({ messageKey: z.string().min(1), portalCode: z.string().min(1), sequence: z.number().int().min(1), event: z.string().min(1) }).loose();
 
 /**
- * Plays the national public service portal's receiving end: takes each status message once per
+ * Plays the national public service portal: its receiving end takes each status message once per
  * Idempotency-Key (a repeat is answered as the first, and counted), notes a message arriving out of
- * order for its dossier, and lists them at /_control/portal, where faults are set with PUT.
+ * order for its dossier, and lists them at /_control/portal, where faults are set with PUT; its filing
+ * end (simulator/portal-submitter.ts) submits dossiers when given the API and a portal token.
  */
-export function registerPortal(app: FastifyInstance): void {
+export function registerPortal(app: FastifyInstance, submitter: Partial<PortalSubmitterSettings> = {}): void {
   const statuses = new Map<string, PortalStatus>();
   const outOfOrder: string[] = [];
   let faults = portalFaultSchema.parse({});
@@ -52,6 +54,12 @@ export function registerPortal(app: FastifyInstance): void {
     statuses.set(key, { ...status.data, body: request.body, calls: 1 });
     return reply.code(202).send({ accepted: true, duplicate: false });
   });
+
+  registerPortalSubmitter(
+    app,
+    (portalCode) => [...statuses.values()].filter((s) => s.portalCode === portalCode).sort((a, b) => a.sequence - b.sequence),
+    submitter,
+  );
 
   app.get('/_control/portal', async () => ({ faults, outOfOrder, statuses: [...statuses.values()] }));
   app.put('/_control/portal', async (request, reply) => {

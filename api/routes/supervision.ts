@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { searchAttributes } from '../../workflows/contract';
 import { recordBulkDecisions } from '../incident-decisions';
 import type { PeriodicJob } from '../../runtime/periodic';
+import type { Config } from '../../runtime/config';
 import { messageId } from '../idempotency';
 import { principalOf, requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
@@ -37,7 +38,9 @@ export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
 
 
 /** Supervisors: what is stuck, overdue or failing, and acting on it in bulk after an outage. */
-export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay?: Pick<PeriodicJob, 'wake'> | undefined }): FastifyPluginAsyncZod {
+export function supervisionRoutes(
+  deps: DossierRouteDependencies & { config: Pick<Config, 'PORTAL_MAX_ATTEMPTS'>; signalRelay?: Pick<PeriodicJob, 'wake'> | undefined },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/supervision/dossiers',
@@ -108,7 +111,7 @@ export function supervisionRoutes(deps: DossierRouteDependencies & { signalRelay
           response: { 200: supervisionSummarySchema },
         },
       },
-      async (request) => supervisionSummary(deps.db, principalOf(request).jurisdiction),
+      async (request) => supervisionSummary(deps.db, principalOf(request).jurisdiction, new Date(), { portalMaxAttempts: deps.config.PORTAL_MAX_ATTEMPTS }),
     );
 
     app.get(

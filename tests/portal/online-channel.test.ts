@@ -1,37 +1,19 @@
-import { signToken } from '../../api/auth/tokens';
 import { portalOutbox, type PortalStatusRow } from '../../api/portal-outbox';
-import type { Principal, VouchedCitizen } from '../../domain/principal';
-import type { PortalStatus } from '../../simulator/portal';
+import type { VouchedCitizen } from '../../domain/principal';
 import { birthIntake } from '../support/fixtures';
+import { mother, portalOutboxOf, portalReceived, portalStatusesOf, portalToken as tokenFor, setPortal as setFaults, submitOnline } from '../support/portal';
 import { sampleValue } from '../support/prometheus';
-import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
+import { eventually, postJson, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(300_000);
 
 let stack: Stack;
-const mother: VouchedCitizen = { personalIdNumber: '079195001234', fullName: 'Trần Thị Bích', level: 2 };
-const portalPrincipal = (citizen?: VouchedCitizen): Principal => ({
-  role: 'PORTAL',
-  subject: 'dvc-quoc-gia',
-  agency: null,
-  jurisdiction: { scope: 'NATIONAL' },
-  ...(citizen ? { citizen } : {}),
-});
-const portalToken = (citizen?: VouchedCitizen) => signToken(stack.config as never, portalPrincipal(citizen));
-const submit = async (intake: unknown, citizen: VouchedCitizen | null = mother) => postJson(`${stack.apiUrl}/v1/portal/dossiers`, intake, await portalToken(citizen ?? undefined));
-
-async function portal(): Promise<{ statuses: PortalStatus[]; outOfOrder: string[] }> {
-  return (await getJson(`${stack.simulatorUrl}/_control/portal`)).body;
-}
-async function setPortal(faults: { outage?: boolean; refuseWith?: number | null }) {
-  const response = await fetch(`${stack.simulatorUrl}/_control/portal`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
-  expect(response.status).toBe(200);
-}
-const portalStatusesOf = async (code: string) => (await portal()).statuses.filter((s) => s.portalCode === code).sort((a, b) => a.sequence - b.sequence);
-const outboxOf = (code: string) =>
-  stack.db.$queryRaw<{ sequence: number; event: string; attempts: number; outcome: string | null; lastError: string | null }[]>`
-    SELECT o.sequence, o.event, o.attempts, o.outcome, o.last_error AS "lastError" FROM portal_status_outbox o JOIN dossier d ON d.id = o.dossier_id
-    WHERE d.dossier_number = ${code} ORDER BY o.sequence`;
+const portalToken = (citizen?: VouchedCitizen) => tokenFor(stack, citizen);
+const submit = (intake: unknown, citizen: VouchedCitizen | null = mother) => submitOnline(stack, intake, citizen);
+const portal = () => portalReceived(stack);
+const setPortal = (faults: { outage?: boolean; refuseWith?: number | null }) => setFaults(stack, faults);
+const statusesAtPortal = (code: string) => portalStatusesOf(stack, code);
+const outboxOf = (code: string) => portalOutboxOf(stack, code);
 
 async function portalMetric(status: string): Promise<number | undefined> {
   const text = await (await fetch(`${stack.opsUrl}/metrics`)).text();
@@ -115,13 +97,13 @@ describe('status messages back to the portal', () => {
     // Only the first is tried: the later ones wait behind it.
     await eventually(async () => ((await outboxOf(intake.dossierNumber))[0]!.attempts >= 2 ? true : undefined), 60_000);
     expect((await outboxOf(intake.dossierNumber)).slice(1).every((r) => r.attempts === 0)).toBe(true);
-    expect(await portalStatusesOf(intake.dossierNumber)).toEqual([]);
+    expect(await statusesAtPortal(intake.dossierNumber)).toEqual([]);
     // Supervisors see the channel failing, not just waiting.
     expect(await portalMetric('failing')).toBeGreaterThanOrEqual(1);
 
     await setPortal({ outage: false });
     const delivered = await eventually(async () => {
-      const got = await portalStatusesOf(intake.dossierNumber);
+      const got = await statusesAtPortal(intake.dossierNumber);
       return got.length === waiting.length ? got : undefined;
     }, 180_000);
     expect(delivered.map((s) => s.sequence)).toEqual(waiting.map((r) => r.sequence));
@@ -144,7 +126,7 @@ describe('status messages back to the portal', () => {
     }, 120_000);
     expect(rows.every((r) => r.outcome === 'REJECTED' && r.lastError === 'portal answered 422')).toBe(true);
     expect(await portalMetric('rejected')).toBeGreaterThanOrEqual(rows.length);
-    expect(await portalStatusesOf(intake.dossierNumber)).toEqual([]);
+    expect(await statusesAtPortal(intake.dossierNumber)).toEqual([]);
   });
 
   it('sends a message again after a crash between sending and marking, and the portal keeps it once', async () => {
@@ -165,7 +147,7 @@ describe('status messages back to the portal', () => {
       return got[0]?.outcome === 'DELIVERED' ? got : undefined;
     }, 120_000);
     expect(delivered[0]!.sequence).toBe(1);
-    const atPortal = await portalStatusesOf(intake.dossierNumber);
+    const atPortal = await statusesAtPortal(intake.dossierNumber);
     expect(atPortal.filter((s) => s.sequence === 1)).toEqual([expect.objectContaining({ calls: 2, event: 'RECEIVED' })]);
   });
 });

@@ -17,7 +17,7 @@ export interface HealthDependencies {
  * little, under the 2 s an orchestrator is told to wait; a timer bounds each, since a client's own
  * deadline does not cover its connection attempts (the Temporal client retries an unreachable server).
  */
-export const PROBE_TIMEOUT_MS = 1_500;
+export const PROBE_TIMEOUT_MS = 1_000;
 
 const withTimeout = <T>(probe: Promise<T>, ms: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {

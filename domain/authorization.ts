@@ -14,6 +14,7 @@ export const actions = [
   'dossier.readAnnouncements',
   'dossier.withdraw',
   'dossier.supplement',
+  'dossier.attach',
   'task.list',
   'task.claim',
   'task.complete',
@@ -53,6 +54,9 @@ export const permissionMatrix: Readonly<Record<Action, readonly PrincipalRole[]>
   'dossier.readAnnouncements': ['CLERK', 'SUPERVISOR'],
   'dossier.withdraw': ['CLERK'],
   'dossier.supplement': ['CLERK'],
+  // The citizen's scans: brought to the desk, or uploaded with the online filing (the portal reaches
+  // only the dossiers it filed: api/routes/attachments.ts).
+  'dossier.attach': ['CLERK', 'PORTAL'],
   'task.list': ['AGENCY_OFFICER', 'AGENCY_SYSTEM', 'SUPERVISOR'],
   'task.claim': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],
   'task.complete': ['AGENCY_OFFICER', 'AGENCY_SYSTEM'],

@@ -84,10 +84,10 @@ export function attachmentRoutes(deps: AttachmentRouteDependencies): FastifyPlug
     app.post(
       path,
       {
-        preHandler: requirePermission('dossier.supplement'),
+        preHandler: requirePermission('dossier.attach'),
         schema: {
           tags: ['dossiers'],
-          summary: "Attach a scanned document to a dossier: the file's bytes as the body (PDF, JPEG or PNG)",
+          summary: "Attach a scanned document to a dossier: the file's bytes as the body (PDF, JPEG or PNG); the desk for any dossier of its commune, the portal for the dossiers it filed",
           description:
             "The body is the file itself, sent with its content type; X-File-Name its name (percent-encoded). The same file of the same type, or the same Idempotency-Key, gives the first attachment back (200).",
           security,
@@ -97,7 +97,11 @@ export function attachmentRoutes(deps: AttachmentRouteDependencies): FastifyPlug
         },
       },
       async (request, reply) => {
-        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.supplement');
+        const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.attach');
+        // The portal files for citizens and reaches nothing else: another channel's dossier is unknown to it.
+        if (principal.role === 'PORTAL' && !(await deps.db.portalDossier.findUnique({ where: { dossierId: dossier.id }, select: { dossierId: true } }))) {
+          throw new ProblemError(404, 'Dossier not found', `no dossier ${dossier.dossierNumber}`);
+        }
         const { documentType } = request.query;
         if (!procedureDocuments(dossier.procedureGroup).includes(documentType)) {
           throw new ProblemError(400, 'Invalid request', 'this document is not one the procedure takes', [{ field: 'querystring.documentType', reason: `not a document of the ${dossier.procedureGroup} procedures` }]);

@@ -90,9 +90,10 @@ function SignedIn() {
           mode="horizontal"
           selectedKeys={[selected]}
           items={menu.map((m) => ({ key: m.key, icon: m.icon, label: <Link to={m.key}>{m.label}</Link> }))}
-          style={{ flex: 1, minWidth: 0, background: 'transparent' }}
+          // A row of its own under the name and the signed-in person: every entry stays in sight at desk width.
+          style={{ flex: '1 1 100%', order: 3, minWidth: 0, background: 'transparent' }}
         />
-        <Space wrap size={4} aria-label="Người đăng nhập" data-testid="who">
+        <Space wrap size={4} aria-label="Người đăng nhập" data-testid="who" style={{ marginLeft: 'auto' }}>
           <Typography.Text style={{ color: '#fff' }}>{user.subject}</Typography.Text>
           <Tag color="gold">{roleLabel[user.role]}</Tag>
           {user.agency && screens.md && <Tag color="blue">{agencyLabel[user.agency as AgencyRole] ?? user.agency}</Tag>}

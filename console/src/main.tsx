@@ -12,27 +12,37 @@ import { hideIconDrawingNames } from './icon-names';
 
 hideIconDrawingNames(document.body);
 
-/**
- * Ant Design's palette with every text colour at 4.5:1 or more on its background (WCAG 2.1 AA): the
- * status colours and the preset tags' text (shade 7 by default, 2.5–4.3:1) take darker shades, and
- * secondary text and placeholders are darker grey.
- */
-const darkTagText = { blue7: '#003eb3', gold7: '#874d00', green7: '#135200', orange7: '#873800', purple7: '#391085', red7: '#a8071a', cyan7: '#00474f', volcano7: '#871400', magenta7: '#780650', geekblue7: '#061178', lime7: '#3f6600' };
 /** A refused submit puts the keyboard and the screen reader on the first field to correct (WCAG 3.3.1). */
 const firstInvalidField = { block: 'center', focus: true } as const;
 
+/**
+ * Ant Design's palette with every text colour at 4.5:1 or more on its background (WCAG 2.1 AA). Preset
+ * tags write their text in shade 7 of the colour's palette (2.5–4.3:1 by default): each palette is
+ * generated from a seed two shades darker. Status tags write in the status colour itself, darker here,
+ * on the light backgrounds of Ant Design's defaults (derived from a dark seed they would turn grey).
+ * Secondary text and placeholders are darker grey.
+ */
+const darkerPalettes = { blue: '#0958d9', gold: '#ad6800', green: '#237804', orange: '#ad4e00', purple: '#391085', red: '#a8071a', cyan: '#006d75', volcano: '#ad2102', magenta: '#9e1068', geekblue: '#10239e', lime: '#3f6600' };
 const readableTheme = {
   token: {
     colorPrimary: '#b71c1c',
     fontSize: 14,
+    ...darkerPalettes,
     colorSuccess: '#237804',
+    colorSuccessBg: '#f6ffed',
+    colorSuccessBorder: '#b7eb8f',
     colorWarning: '#ad4e00',
+    colorWarningBg: '#fff7e6',
+    colorWarningBorder: '#ffd591',
     colorError: '#a8071a',
+    colorErrorBg: '#fff1f0',
+    colorErrorBorder: '#ffa39e',
     colorInfo: '#0958d9',
+    colorInfoBg: '#e6f4ff',
+    colorInfoBorder: '#91caff',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
-    ...darkTagText,
   },
 };
 

@@ -36,6 +36,7 @@ const expected: Record<Action, string[]> = {
   'dossier.readAnnouncements': ['Y--', '---', '---', '---', '---', 'Y--', 'YY-', 'YYY', '---', '---', '---'],
   'dossier.withdraw':       ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
   'dossier.supplement':     ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'],
+  'dossier.attach':         ['Y--', '---', '---', '---', '---', '---', '---', '---', '---', '---', 'YYY'],
   'task.list':              ['---', 'Y--', 'YYY', 'Y--', 'YY-', 'Y--', 'YY-', 'YYY', 'Y--', '---', '---'],
   'task.claim':             ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
   'task.complete':          ['---', 'Y--', 'YYY', 'Y--', 'YY-', '---', '---', '---', 'Y--', '---', '---'],
@@ -76,7 +77,7 @@ const cases = (Object.keys(expected) as Action[]).flatMap((action) =>
 
 describe('authorization matrix', () => {
   it('has a cell for every role, action and place', () => {
-    expect(cases).toHaveLength(18 * 11 * 3);
+    expect(cases).toHaveLength(19 * 11 * 3);
     for (const row of Object.values(expected)) expect(row.every((cell) => /^[Y-]{3}$/.test(cell)) && row.length === columns.length).toBe(true);
   });
 

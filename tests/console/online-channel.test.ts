@@ -14,7 +14,7 @@ jest.setTimeout(300_000);
 
 /**
  * The online channel end to end (issue 17): the portal files a birth dossier for the citizen VNeID
- * identified and its scan is attached; the civil-status officer reads the scan, claims and completes the
+ * identified and attaches its scan; the civil-status officer reads it, claims and completes the
  * task in the browser, then each agency's officer theirs; the citizen, on a phone, looks the
  * dossier up with the receipt code the portal was given and downloads the PDF extract; the portal was
  * told of each change in order.
@@ -59,22 +59,21 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     const receiptCode = filed.body.receiptCode as string;
     expect(receiptCode).toMatch(receiptCodeFormat);
 
-    // The citizen's scan of the birth certificate. The portal's token may only file (dossier.submitOnline),
-    // not attach (dossier.supplement is the clerk's): refused today, the product gap of the todo below.
-    // Meanwhile the commune desk attaches the scan the portal forwarded, through the same route.
+    // The citizen's scan of the birth certificate, uploaded by the portal with its own token.
     const scan = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% giấy chứng sinh CS-2026-004512\n%%EOF\n');
-    const refused = await fetch(`${stack.apiUrl}/v1/dossiers/${encodeURIComponent(intake.dossierNumber)}/attachments?documentType=BIRTH_CERTIFICATE`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${portalToken}`, 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent('giấy chứng sinh.pdf') },
-      body: scan,
-    });
-    expect(refused.status).toBe(403);
-    const attached = await fetch(`${stack.apiUrl}/v1/dossiers/${encodeURIComponent(intake.dossierNumber)}/attachments?documentType=BIRTH_CERTIFICATE`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.tokens.clerk}`, 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent('giấy chứng sinh.pdf') },
-      body: scan,
-    });
-    expect(attached.status).toBe(201);
+    const attach = (dossierNumber: string) =>
+      fetch(`${stack.apiUrl}/v1/dossiers/${encodeURIComponent(dossierNumber)}/attachments?documentType=BIRTH_CERTIFICATE`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${portalToken}`, 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent('giấy chứng sinh.pdf') },
+        body: scan,
+      });
+    expect((await attach(intake.dossierNumber)).status).toBe(201);
+    // A dossier filed at a desk is none of the portal's: unknown to it, and nothing attached.
+    const atDesk = birthIntake();
+    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, atDesk, stack.tokens.clerk)).status).toBe(201);
+    const foreign = await attach(atDesk.dossierNumber);
+    expect(foreign.status).toBe(404);
+    expect(await stack.db.dossierAttachment.count({ where: { dossier: { dossierNumber: atDesk.dossierNumber } } })).toBe(0);
 
     // The civil-status officer finds the task in the inbox, reads the scan, typed in Vietnamese, and opens it.
     const civil = await signedIn(browser, stack.apiUrl, 'civilStatusOfficer');
@@ -149,8 +148,4 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     expect(atPortal.statuses.every((s) => s.calls === 1)).toBe(true);
     expect(JSON.stringify(atPortal.statuses)).not.toContain(mother.personalIdNumber);
   });
-
-  // Product gap: the portal cannot attach the citizen's scans with its own token (PORTAL holds only
-  // dossier.submitOnline; POST /v1/dossiers/{n}/attachments needs dossier.supplement, the clerk's).
-  it.todo('the portal attaches the citizen\'s scans to its dossier with its own token');
 });

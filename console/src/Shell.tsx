@@ -90,8 +90,10 @@ function SignedIn() {
           mode="horizontal"
           selectedKeys={[selected]}
           items={menu.map((m) => ({ key: m.key, icon: m.icon, label: <Link to={m.key}>{m.label}</Link> }))}
-          // A row of its own under the name and the signed-in person: every entry stays in sight at desk width.
-          style={{ flex: '1 1 100%', order: 3, minWidth: 0, background: 'transparent' }}
+          // A row of its own under the name and the signed-in person, wrapping rather than folding entries
+          // into an unnamed "⋯" whose hidden items stay focusable.
+          disabledOverflow
+          style={{ flex: '1 1 100%', order: 3, minWidth: 0, background: 'transparent', flexWrap: 'wrap' }}
         />
         <Space wrap size={4} aria-label="Người đăng nhập" data-testid="who" style={{ marginLeft: 'auto' }}>
           <Typography.Text style={{ color: '#fff' }}>{user.subject}</Typography.Text>

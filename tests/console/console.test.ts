@@ -622,6 +622,11 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await speaksVietnamese(civil.page, 'officer: refusal refused');
     await civil.page.getByRole('tab', { name: 'Hoàn thành' }).click();
     await civil.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
+    await expectFocusOn(civil.page, 'registrationNumber');
+    await civil.page.locator('#registrationNumber').fill('777/2026');
+    await civil.page.locator('#book').fill('01/2026-KS');
+    await civil.page.locator('#page').fill('777');
+    await civil.page.getByRole('button', { name: 'Hoàn thành bước' }).click();
     await shown(civil.page.getByTestId('decision-confirm'));
     await speaksVietnamese(civil.page, 'officer: decision to confirm');
   });

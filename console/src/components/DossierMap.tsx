@@ -103,7 +103,6 @@ export function DossierMap({ dossierNumber }: { dossierNumber: string }) {
                 key={s.step}
                 type="button"
                 data-testid={`map-step-${s.step}`}
-                aria-label={`${name}: ${statusText(s)}${noted.length ? `; ${noted.join('; ')}` : ''}${after ? `; sau bước ${after}` : ''}. Xem các lần thử`}
                 onClick={() => setSelected(s.step)}
                 style={{
                   position: 'absolute', left: p.x, top: p.y, width: node.width, height: node.height, textAlign: 'left', cursor: 'pointer',
@@ -113,6 +112,8 @@ export function DossierMap({ dossierNumber }: { dossierNumber: string }) {
                 <div style={{ fontWeight: 600 }}>{name}</div>
                 <div>{statusText(s)}</div>
                 {noted.map((m) => <div key={m} style={{ fontSize: 12 }}>{m}</div>)}
+                {/* Named by what it shows (WCAG 2.5.3); the arrows and the action are told in words. */}
+                <span className="sr-only">{after ? `Sau bước ${after}. ` : ''}Xem các lần thử.</span>
               </button>
             );
           })}

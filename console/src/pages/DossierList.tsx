@@ -41,9 +41,9 @@ export function DossierList() {
       }
     >
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search key={`q-${filter.q ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }} defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 240 }} />
-        <Input.Search aria-label="Tìm theo họ tên" placeholder="Họ tên trẻ hoặc người mất" maxLength={120} allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }}
-          onSearch={(value) => { setName(value.trim()); set({ page: undefined }); }} style={{ width: 260 }} />
+        <Input.Search key={`q-${filter.q ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" enterButton="Tìm" allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }} defaultValue={filter.q} onSearch={(q) => set({ q })} style={{ width: 280 }} />
+        <Input.Search aria-label="Tìm theo họ tên" placeholder="Họ tên trẻ hoặc người mất" enterButton="Tìm" maxLength={120} allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }}
+          onSearch={(value) => { setName(value.trim()); set({ page: undefined }); }} style={{ width: 300 }} />
         <Select aria-label="Trạng thái" placeholder="Trạng thái" allowClear={clearable} value={filter.status} onChange={(status) => set({ status })} style={{ width: 200 }}
           options={Object.entries(dossierStatusLabel).map(([value, l]) => ({ value, label: l.text }))} />
         <Select aria-label="Nhóm thủ tục" placeholder="Nhóm thủ tục" allowClear={clearable} value={filter.group} onChange={(group) => set({ group })} style={{ width: 200 }}

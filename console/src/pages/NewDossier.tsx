@@ -135,8 +135,8 @@ function IntakeForm({ place, group, onReceipt, draft }: { place: Place; group: G
             <TextField name="dossierNumber" label="Số hồ sơ (mã cơ quan của xã ở đầu)" maxLength={64} />
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item label="Nơi tiếp nhận">
-              <Input disabled value={placeName(place)} />
+            <Form.Item label="Nơi tiếp nhận" htmlFor="intake-place">
+              <Input id="intake-place" disabled value={placeName(place)} />
             </Form.Item>
           </Col>
         </Row>

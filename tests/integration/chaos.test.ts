@@ -39,6 +39,34 @@ const runs: { key: string; groups: number; check(result: ScenarioResult): void }
       expect(result.completed).toBe(result.started - refused);
     },
   },
+  {
+    key: 'portal',
+    groups: 12,
+    check: (result) => {
+      expect(result.completed).toBe(result.started);
+      // The faults must find workflows mid-way and uploads under way, or they prove nothing about them.
+      expect(result.figures['dossiers mid-way at the kill']).toBeGreaterThan(0);
+      expect(result.figures['uploads answered 503 while the store was down']).toBeGreaterThan(0);
+      // Two of every three filed twice, one other content under a code already used.
+      expect(result.figures).toMatchObject({ 'filed twice': 8, 'other content answered 409': 1 });
+      expect(result.figures).toMatchObject({
+        attachments: 12,
+        'attachments without their object': 0,
+        'dossiers without their attachment': 0,
+        'orphan objects swept': 1,
+        'orphan objects after the sweep': 0,
+        'status messages undelivered': 0,
+        'messages the outbox never recorded': 0,
+        'status changes sent twice': 0,
+        'step results without a message': 0,
+        'status messages out of order': 0,
+        'dossiers whose reception or end the portal missed': 0,
+      });
+      // A reception, four step results and the end for each dossier.
+      expect(result.figures['delivered to the portal']).toBe(result.figures['status messages']);
+      expect(result.figures['status messages']).toBeGreaterThanOrEqual(6 * 12);
+    },
+  },
 ];
 
 describe('fault injection (short)', () => {

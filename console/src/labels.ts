@@ -214,7 +214,7 @@ const workflowEventLabel: Record<string, string> = {
 };
 
 /** People's acts, by the audit's action names (the permission they used, or the act on a task). */
-const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.list` | 'dossier.readAnnouncements'> | `task.${'unclaim' | 'reassign'}` | `dossier.${'issueReceiptCode' | 'cancelRegistration' | 'attach'}` | `incident.${'retry' | 'skip' | 'cancel_group'}`, string> = {
+const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.list` | 'dossier.readAnnouncements'> | `task.${'unclaim' | 'reassign'}` | `dossier.${'issueReceiptCode' | 'cancelRegistration' | 'attach'}` | `incident.${'retry' | 'skip' | 'cancel_group'}` | 'portal.requeueMessages', string> = {
   'dossier.submit': 'Tiếp nhận hồ sơ',
   'dossier.submitOnline': 'Nộp hồ sơ trực tuyến (Cổng dịch vụ công)',
   'dossier.withdraw': 'Rút hồ sơ',
@@ -236,6 +236,7 @@ const auditActionLabel: Record<Exclude<Action, `${string}.read` | `${string}.lis
   'incident.retry': 'Thử lại sự cố',
   'incident.skip': 'Bỏ qua bước có sự cố',
   'incident.cancel_group': 'Hủy nhóm thủ tục do sự cố',
+  'portal.requeueMessages': 'Gửi lại tin nhắn trạng thái lên Cổng Dịch vụ công',
 };
 
 /** An entry of the dossier's journal, in words; a type this console does not know yet is said to be one. */

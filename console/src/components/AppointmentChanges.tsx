@@ -1,4 +1,4 @@
-import { Alert, List, Typography } from 'antd';
+import { Alert, Typography } from 'antd';
 import type { z } from 'zod';
 import type { appointmentChangeSchema, staffAppointmentChangeSchema } from '../../../api/appointment-view';
 import { appointmentReasonLabel } from '../../../domain/appointment-changes';
@@ -22,21 +22,16 @@ export function AppointmentChanges({ changes }: { changes: Change[] }) {
       data-testid="appointment-changes"
       title="Ngày hẹn trả kết quả đã được thay đổi"
       description={
-        <List
-          size="small"
-          split={false}
-          dataSource={changes}
-          renderItem={(c) => (
-            <List.Item style={{ paddingInline: 0 }} data-testid={`appointment-change-${c.kind}-${c.ordinal}`}>
-              <span>
-                {c.kind === 'APOLOGY'
-                  ? <>Ngày {date(c.issuedAt)}: {c.agency ? `${agencyLabel[c.agency as AgencyRole] ?? c.agency} ` : 'cơ quan giải quyết '}xin lỗi vì trễ hẹn và hẹn lại ngày <Typography.Text strong>{date(c.appointmentAt)}</Typography.Text></>
-                  : <>Ngày {date(c.issuedAt)}: hồ sơ cần xác minh, thời hạn giải quyết gia hạn đến ngày <Typography.Text strong>{date(c.appointmentAt)}</Typography.Text></>}
-                {' '}({appointmentReasonLabel(c.kind, c.reasonCode)}{c.automatic ? ', hệ thống tự thông báo' : ''}{c.reasonText ? `: ${c.reasonText}` : ''}).
-              </span>
-            </List.Item>
-          )}
-        />
+        <ul style={{ paddingInlineStart: 20, margin: 0 }}>
+          {changes.map((c) => (
+            <li key={`${c.kind}-${c.ordinal}`} data-testid={`appointment-change-${c.kind}-${c.ordinal}`}>
+              {c.kind === 'APOLOGY'
+                ? <>Ngày {date(c.issuedAt)}: {c.agency ? `${agencyLabel[c.agency as AgencyRole] ?? c.agency} ` : 'cơ quan giải quyết '}xin lỗi vì trễ hẹn và hẹn lại ngày <Typography.Text strong>{date(c.appointmentAt)}</Typography.Text></>
+                : <>Ngày {date(c.issuedAt)}: hồ sơ cần xác minh, thời hạn giải quyết gia hạn đến ngày <Typography.Text strong>{date(c.appointmentAt)}</Typography.Text></>}
+              {' '}({appointmentReasonLabel(c.kind, c.reasonCode)}{c.automatic ? ', hệ thống tự thông báo' : ''}{c.reasonText ? `: ${c.reasonText}` : ''}).
+            </li>
+          ))}
+        </ul>
       }
     />
   );

@@ -11,6 +11,7 @@ import { date } from '../format';
 import { placeName } from '../../../domain/jurisdiction';
 import { agencyLabel, stepLabel, stepStatusLabel } from '../labels';
 import { PageTitle } from '../components/PageTitle';
+import { PortalUndelivered } from '../components/PortalUndelivered';
 
 /** The supervisor's overview of the scope: each figure opens the matching filtered list. */
 export function Dashboard() {
@@ -34,6 +35,11 @@ export function Dashboard() {
       <Col span={24}>
         <PageTitle>Tổng quan giám sát</PageTitle>
       </Col>
+      {s.portalUndelivered > 0 && (
+        <Col span={24}>
+          <PortalUndelivered count={s.portalUndelivered} />
+        </Col>
+      )}
       {tiles.map((t) => (
         <Col xs={12} md={8} xl={{ flex: "20%" }} key={t.title}>
           <Link to={t.to}>

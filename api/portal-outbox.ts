@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentTypes, type DocumentType } from '../domain/catalogues';
+import { resultDocumentKinds } from '../domain/result-documents';
 import type { Config } from '../runtime/config';
 import { Prisma } from '../runtime/database';
 import type { MessageOutbox } from './message-outbox';
@@ -26,14 +27,17 @@ export interface PortalStatusRow {
   recordedAt: Date;
   /** SUPPLEMENT_REQUESTED: the step's reason as recorded with the request (migration 20261206030000). */
   supplementReason: string | null;
+  /** GROUP_ENDED: each completed step's act, read when the message is sent (the acts stand by then). */
+  stepResults: { step: string; result: Record<string, unknown> }[] | null;
 }
 
 /** The message's component in the OpenAPI document. */
 export const portalStatusMessageId = 'PortalStatusMessage';
 
 /**
- * What the portal receives, one POST per status change: codes, labels and dates only, never a
- * citizen's name or number nor an officer's free text. Published in the OpenAPI document (component
+ * What the portal receives, one POST per status change: codes, labels and dates, never a citizen's
+ * name nor an officer's free text; at the end, the acts issued for the citizen (their results, for the
+ * account VNeID identified). Published in the OpenAPI document (component
  * `PortalStatusMessage`, and the `statusChange` callback of `POST /v1/portal/dossiers`).
  */
 export const portalStatusMessageSchema = z
@@ -55,6 +59,13 @@ export const portalStatusMessageSchema = z
       .array(z.object({ code: z.string().describe('domain/catalogues.ts documentTypes'), label: z.string().describe('Its Vietnamese name, as the citizen reads it') }))
       .optional()
       .describe('SUPPLEMENT_REQUESTED only: the documents asked for (empty when the agency named none)'),
+    results: z
+      .object({
+        acts: z.array(z.object({ step: z.string(), result: z.record(z.string(), z.unknown()).describe("The agency's act as issued: registration number and book, the child's ID number, the residence record, the card number and validity…") })),
+        documents: z.array(z.enum(resultDocumentKinds)).describe('The PDFs the citizen downloads with the dossier number and receipt code: POST /v1/public/dossier-results/{document}'),
+      })
+      .optional()
+      .describe("GROUP_ENDED of a group whose registration stands: the citizen's electronic results (Nghị định 63 Điều 7), delivered to the account VNeID identified"),
     appointmentAt: z.iso.datetime().describe('The date promised to the citizen now'),
     occurredAt: z.iso.datetime().describe('When the change was recorded'),
   })
@@ -88,6 +99,7 @@ export function portalStatusMessage(row: PortalStatusRow): PortalStatusMessage {
     ...(row.code ? { code: row.code } : {}),
     ...(row.dueAt ? { dueAt: row.dueAt.toISOString() } : {}),
     ...(row.event === 'SUPPLEMENT_REQUESTED' ? { documents: requestedDocuments(row.supplementReason).map((code) => ({ code, label: documentTypes[code] })) } : {}),
+    ...(row.event === 'GROUP_ENDED' && row.stepResults?.length ? { results: { acts: row.stepResults, documents: [...resultDocumentKinds] } } : {}),
     appointmentAt: row.appointmentAt.toISOString(),
     occurredAt: row.recordedAt.toISOString(),
   };
@@ -117,7 +129,11 @@ export function portalOutbox(config: Pick<Config, 'PORTAL_URL' | 'PORTAL_TIMEOUT
     columns: `id, dossier_id AS "dossierId", message_key AS "messageKey", sequence, event, step, round, code, due_at AS "dueAt", recorded_at AS "recordedAt", supplement_reason AS "supplementReason",
       (SELECT portal_code FROM portal_dossier p WHERE p.dossier_id = portal_status_outbox.dossier_id) AS "portalCode",
       (SELECT dossier_number FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "dossierNumber",
-      (SELECT coalesce(appointment_at, due_at) FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "appointmentAt"`,
+      (SELECT coalesce(appointment_at, due_at) FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "appointmentAt",
+      CASE WHEN event = 'GROUP_ENDED' THEN (
+        SELECT jsonb_agg(jsonb_build_object('step', s.step, 'result', s.result) ORDER BY s.started_at NULLS LAST, s.step) FROM dossier_step s
+        WHERE s.dossier_id = portal_status_outbox.dossier_id AND s.status = 'COMPLETED' AND s.result IS NOT NULL
+      ) END AS "stepResults"`,
     orderBy: 'next_attempt_at, id',
     claimable: `NOT EXISTS (SELECT 1 FROM portal_status_outbox e WHERE e.dossier_id = portal_status_outbox.dossier_id AND e.sequence < portal_status_outbox.sequence AND e.delivered_at IS NULL)`,
     send: async (row) => {

@@ -145,6 +145,12 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     expect(atPortal.statuses.map((s) => s.event)).toEqual(['RECEIVED', ...Array<string>(stepCount).fill('STEP_COMPLETED'), 'GROUP_ENDED']);
     expect(atPortal.statuses.slice(1, -1).map((s) => (s.body as { step: string }).step).sort()).toEqual(ended.steps.map((s: { step: string }) => s.step).sort());
     expect((atPortal.statuses.at(-1)!.body as { code?: string }).code).toBe('COMPLETED');
+    // The electronic results reach the citizen's portal account: the acts as issued, and the PDFs to fetch.
+    const results = (atPortal.statuses.at(-1)!.body as { results: { acts: { step: string; result: Record<string, unknown> }[]; documents: string[] } }).results;
+    expect(results.documents).toEqual(['extract', 'receipt']);
+    expect(results.acts.find((a) => a.step === 'BIRTH_REGISTRATION')?.result).toMatchObject({ registrationNumber: '216/2026' });
+    expect(results.acts.find((a) => a.step === 'PERSONAL_ID')?.result).toMatchObject({ personalIdNumber: childId });
+    expect(results.acts.find((a) => a.step === 'CHILD_HEALTH_INSURANCE')?.result).toMatchObject({ cardNumber: 'TE1797926002160' });
     expect(atPortal.statuses.every((s) => s.calls === 1)).toBe(true);
     expect(JSON.stringify(atPortal.statuses)).not.toContain(mother.personalIdNumber);
   });

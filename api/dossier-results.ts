@@ -30,6 +30,7 @@ async function resultsSource(db: Database, where: { id: string } | { dossierNumb
       communeCode: true,
       receivedAt: true,
       dueAt: true,
+      appointmentAt: true,
       completedAt: true,
       intake: true,
       steps: { select: { step: true, status: true, result: true, finishedAt: true } },

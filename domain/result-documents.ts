@@ -32,6 +32,8 @@ export interface ResultsSource {
   communeCode: string;
   receivedAt: Date;
   dueAt: Date;
+  /** The date promised after an apology for lateness (Nghị định 63 Điều 7.3), if any. */
+  appointmentAt?: Date | null;
   completedAt: Date | null;
   intake: Intake;
   steps: { step: string; status: string; result: unknown; finishedAt: Date | null }[];
@@ -198,7 +200,8 @@ function dossierRows(source: ResultsSource, office: OneStopOffice): Rows {
   return [
     ['Số hồ sơ', source.dossierNumber],
     ['Ngày tiếp nhận', vietnameseDateTime(source.receivedAt)],
-    ['Ngày hẹn trả kết quả', vietnameseDate(source.dueAt)],
+    ['Ngày hẹn trả kết quả', vietnameseDate(source.appointmentAt ?? source.dueAt)],
+    ...(source.appointmentAt ? [['Ngày hẹn ban đầu (đã xin lỗi, hẹn lại)', vietnameseDate(source.dueAt)] as const] : []),
     ...(source.completedAt ? [['Ngày có kết quả', vietnameseDateTime(source.completedAt)] as const] : []),
     ['Nơi trả kết quả', `${office.name}, ${office.address}`],
   ];

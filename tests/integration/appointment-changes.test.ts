@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWorkingCalendar, toVietnamDate } from '../../domain/working-days';
 import { birthIntake } from '../support/fixtures';
 import { gatewayMessages, setGatewayFaults } from '../support/notifications';
+import { pdfText } from '../support/pdf-text';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
 
 const day = 86_400_000;
@@ -131,5 +132,36 @@ describe('apologies and verification through the API', () => {
     expect(after.appointmentAt).toBe(first.body.appointmentAt);
     expect(await changesOf(dossier.dossierNumber)).toHaveLength(1);
     await eventually(async () => ((await announcementsOf(dossier.dossierNumber, 'VERIFICATION_EXTENDED'))[0]?.status === 'DELIVERED' ? true : undefined));
+  });
+
+  it("an apology racing the step's completion: each answered as recorded, told once; the receipt PDF carries the new date", async () => {
+    const late = await file(8);
+    expect((await postJson(`${stack.apiUrl}/v1/tasks/${late.taskId}/claim`, {}, stack.tokens.civilStatusOfficer)).status).toBe(200);
+    const newDate = workingDay(2);
+    const result = { registrationNumber: '88/2026', book: '01/2026-KS', page: 88, registeredOn: toVietnamDate(new Date()) };
+    const [apology, completion] = await Promise.all([
+      apologise(late.taskId, { newDate, reasonCode: 'DATA_CHECK' }),
+      postJson(`${stack.apiUrl}/v1/tasks/${late.taskId}/completion`, { result }, stack.tokens.civilStatusOfficer, { 'idempotency-key': randomUUID() }),
+    ]);
+    expect(completion.status).toBe(200);
+    // The apology is taken (the dossier was late and still running) or refused outright; never half-recorded.
+    expect([200, 409]).toContain(apology.status);
+    const recorded = apology.status === 200;
+    const ended = await stack.untilEnded(late.dossierNumber);
+    expect(await changesOf(late.dossierNumber)).toHaveLength(recorded ? 1 : 0);
+    expect(await announcementsOf(late.dossierNumber, 'APPOINTMENT_RESCHEDULED')).toHaveLength(recorded ? 1 : 0);
+    expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION')).toMatchObject({ status: 'COMPLETED', result: expect.objectContaining({ registrationNumber: '88/2026' }) });
+
+    // The citizen's receipt, downloaded with the receipt code: the date promised now.
+    const download = await fetch(`${stack.apiUrl}/v1/public/dossier-results/receipt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dossierNumber: late.dossierNumber, receiptCode: late.receiptCode }),
+    });
+    expect(download.status).toBe(200);
+    const text = await pdfText(new Uint8Array(await download.arrayBuffer()));
+    const [y, m, d] = (recorded ? newDate : toVietnamDate(new Date(ended.dueAt))).split('-');
+    expect(text).toContain(`${d}/${m}/${y}`);
+    if (recorded) expect(text).toContain('Ngày hẹn ban đầu');
   });
 });

@@ -1,11 +1,11 @@
-import type { Browser } from 'playwright-core';
 import { lateReasons } from '../../domain/appointment-changes';
 import { createWorkingCalendar, toVietnamDate } from '../../domain/working-days';
-import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { choose, phoneScreen, pickDate, screenshot, shown } from '../support/browser';
+import { browserSuite } from '../support/browser-suite';
 import { birthIntake } from '../support/fixtures';
 import { portalStatusesOf, setPortal, submitOnline } from '../support/portal';
 import { claimOnPage } from '../support/task-page';
-import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
+import { eventually, getJson, postJson } from '../support/stack';
 
 const day = 86_400_000;
 const calendar = createWorkingCalendar();
@@ -19,25 +19,8 @@ const dayFirst = (isoDate: string) => isoDate.split('-').reverse().join('/');
  * counts the apology; and the portal's refused status messages reach the supervisor, who sends them again.
  */
 describe('console: a late dossier apologised for, and status messages the portal did not take', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const desks: Desk[] = [];
-  beforeAll(async () => {
-    // The automatic apology waits 10 hours: the officer's is the one under test.
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS', APOLOGY_AUTOMATIC_AFTER_MINUTES: '600' });
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      await d.context.close();
-    }
-  });
-  afterAll(async () => {
-    await setPortal(stack, { outage: false, refuseWith: null }).catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
-  });
+  // The automatic apology waits 10 hours: the officer's is the one under test.
+  const suite = browserSuite({ MANUAL_STEPS: 'CIVIL_STATUS', APOLOGY_AUTOMATIC_AFTER_MINUTES: '600' });
 
   /** The first working day at least `after` days from today. */
   const workingDay = (after: number) => {
@@ -48,15 +31,14 @@ describe('console: a late dossier apologised for, and status messages the portal
   };
 
   it('the officer apologises for a late dossier with a new date; the citizen reads it on a phone; the dashboard counts it', async () => {
+    const { stack } = suite;
     // Filed 8 days ago: past its 3 working days.
     const intake = birthIntake({ receivedAt: new Date(Date.now() - 8 * day).toISOString() });
     const filed = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     expect(filed.status).toBe(201);
     const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(intake.dossierNumber)}&step=BIRTH_REGISTRATION`, stack.tokens.civilStatusOfficer)).body.items[0], 90_000);
 
-    const officer = await signedIn(browser, stack.apiUrl, 'civilStatusOfficer');
-    desks.push(officer);
-    const page = officer.page;
+    const { page } = await suite.desk('civilStatusOfficer');
     await page.goto(`${stack.apiUrl}/console/nhiem-vu/${task.id}`);
     await claimOnPage(page);
     const late = await shown(page.getByTestId('appointment-actions'));
@@ -78,8 +60,7 @@ describe('console: a late dossier apologised for, and status messages the portal
     expect(await stack.db.appointmentChange.count({ where: { dossier: { dossierNumber: intake.dossierNumber } } })).toBe(1);
 
     // The family, at home on a phone: the new date, and the apology with its reason.
-    const citizen = await anonymous(browser, phoneScreen);
-    desks.push(citizen);
+    const citizen = await suite.anyone(phoneScreen);
     await citizen.page.goto(`${stack.apiUrl}/console/tra-cuu`);
     await citizen.page.getByLabel('Số hồ sơ').fill(intake.dossierNumber);
     await citizen.page.getByLabel('Mã tra cứu').fill(filed.body.receiptCode);
@@ -90,13 +71,13 @@ describe('console: a late dossier apologised for, and status messages the portal
     await screenshot(citizen.page, 'citizen-apology-phone');
 
     // The supervisor's dashboard counts the apology against the agency that was late.
-    const supervisor = await signedIn(browser, stack.apiUrl, 'provinceSupervisor');
-    desks.push(supervisor);
+    const supervisor = await suite.desk('provinceSupervisor');
     const row = await shown(supervisor.page.getByTestId('apologies-by-agency').locator('tr', { hasText: 'Tư pháp – hộ tịch' }));
     expect((await row.locator('td').allTextContents()).slice(1)).toEqual(['1', '0', '0']);
   });
 
   it("a status message the portal refused is shown to the supervisor, who sends it again once the portal takes it", async () => {
+    const { stack } = suite;
     // The portal refuses every message (a 4xx): they are closed as refused, not retried on their own.
     await setPortal(stack, { refuseWith: 422 });
     const intake = birthIntake({ dossierNumber: `H79.26743-DVC-${Date.now().toString(36)}` });
@@ -104,9 +85,7 @@ describe('console: a late dossier apologised for, and status messages the portal
     await eventually(async () => ((await stack.db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM portal_status_outbox o JOIN dossier d ON d.id = o.dossier_id WHERE d.dossier_number = ${intake.dossierNumber} AND o.outcome = 'REJECTED'`)[0]!.n > 0n ? true : undefined), 60_000);
 
-    const supervisor = await signedIn(browser, stack.apiUrl, 'provinceSupervisor');
-    desks.push(supervisor);
-    const page = supervisor.page;
+    const { page } = await suite.desk('provinceSupervisor');
     const alert = await shown(page.getByTestId('portal-undelivered'), 30_000);
     await screenshot(page, 'supervisor-portal-undelivered');
     await setPortal(stack, { refuseWith: null });

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { signToken } from '../../api/auth/tokens';
 import { childCardValidUntil, parseIsoDate } from '../../domain/age';
-import type { VouchedCitizen } from '../../domain/principal';
 import { receiptCodeFormat } from '../../domain/receipt-code';
 import type { PortalStatus } from '../../simulator/portal';
-import { anonymous, launchBrowser, phoneScreen, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { phoneScreen, screenshot, shown, type Desk } from '../support/browser';
+import { browserSuite } from '../support/browser-suite';
+import { mother, portalToken } from '../support/portal';
 import { birthIntake, personalIdFor } from '../support/fixtures';
-import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
+import { eventually, getJson, postJson } from '../support/stack';
 import { claimOnPage, completeFromInbox, confirmDecision } from '../support/task-page';
 
 jest.setTimeout(300_000);
@@ -20,40 +19,22 @@ jest.setTimeout(300_000);
  * told of each change in order.
  */
 describe('console: a portal dossier worked by the officers, collected by the citizen on a phone', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const desks: Desk[] = [];
-  const mother: VouchedCitizen = { personalIdNumber: '079195001234', fullName: 'Trần Thị Bích', level: 2 };
-
-  beforeAll(async () => {
-    // Every birth agency of province 79 works by hand: the simulator's automated population database knows
-    // only the births it registered itself, so after a registration typed by an officer the next steps
-    // must be worked by hand too.
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
-    browser = await launchBrowser();
-  }, 240_000);
-  afterEach(async () => {
-    // A page that threw or logged an error failed, whatever its test asserted.
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      await d.context.close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  // Every birth agency of province 79 works by hand: the simulator's automated population database knows
+  // only the births it registered itself, so after a registration typed by an officer the next steps
+  // must be worked by hand too.
+  const suite = browserSuite({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
 
   const portalStatusesOf = async (code: string): Promise<{ statuses: PortalStatus[]; outOfOrder: string[] }> => {
-    const { statuses, outOfOrder } = (await getJson(`${stack.simulatorUrl}/_control/portal`)).body as { statuses: PortalStatus[]; outOfOrder: string[] };
+    const { statuses, outOfOrder } = (await getJson(`${suite.stack.simulatorUrl}/_control/portal`)).body as { statuses: PortalStatus[]; outOfOrder: string[] };
     return { statuses: statuses.filter((s) => s.portalCode === code).sort((a, b) => a.sequence - b.sequence), outOfOrder: outOfOrder.filter((key) => key.startsWith(`${code}:`)) };
   };
 
   it('filed online with a scan, completed by the officers, the extract downloaded by the citizen', async () => {
+    const { stack } = suite;
     // The portal, as it calls in production: its own token carrying the citizen VNeID vouched for.
-    const portalToken = await signToken(stack.config, { role: 'PORTAL', subject: 'dvc-quoc-gia', agency: null, jurisdiction: { scope: 'NATIONAL' }, citizen: mother });
+    const token = await portalToken(stack, mother);
     const intake = birthIntake({ dossierNumber: `H79.26743-DVC-${Date.now().toString(36)}-${process.pid}` });
-    const filed = await postJson(`${stack.apiUrl}/v1/portal/dossiers`, intake, portalToken);
+    const filed = await postJson(`${stack.apiUrl}/v1/portal/dossiers`, intake, token);
     expect(filed.status).toBe(201);
     // The receipt code comes back to the portal with its answer, for the citizen's account there.
     const receiptCode = filed.body.receiptCode as string;
@@ -64,7 +45,7 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     const attach = (dossierNumber: string) =>
       fetch(`${stack.apiUrl}/v1/dossiers/${encodeURIComponent(dossierNumber)}/attachments?documentType=BIRTH_CERTIFICATE`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${portalToken}`, 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent('giấy chứng sinh.pdf') },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent('giấy chứng sinh.pdf') },
         body: scan,
       });
     expect((await attach(intake.dossierNumber)).status).toBe(201);
@@ -76,8 +57,7 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     expect(await stack.db.dossierAttachment.count({ where: { dossier: { dossierNumber: atDesk.dossierNumber } } })).toBe(0);
 
     // The civil-status officer finds the task in the inbox, reads the scan, typed in Vietnamese, and opens it.
-    const civil = await signedIn(browser, stack.apiUrl, 'civilStatusOfficer');
-    desks.push(civil);
+    const civil = await suite.desk('civilStatusOfficer');
     const { page } = civil;
     await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
     await (await shown(page.locator('tr', { hasText: intake.dossierNumber }).getByTestId('task-BIRTH_REGISTRATION'))).click();
@@ -99,9 +79,8 @@ describe('console: a portal dossier worked by the officers, collected by the cit
 
     // Each agency's officer then completes its own step from the inbox.
     const supervisor = stack.tokens.nationalSupervisor;
-    const work = async (who: Parameters<typeof signedIn>[2], step: string, fill: (page: Desk['page']) => Promise<void>, records: string[]) => {
-      const officer = await signedIn(browser, stack.apiUrl, who);
-      desks.push(officer);
+    const work = async (who: Parameters<typeof suite.desk>[0], step: string, fill: (page: Desk['page']) => Promise<void>, records: string[]) => {
+      const officer = await suite.desk(who);
       await completeFromInbox(officer.page, stack.apiUrl, supervisor, intake.dossierNumber, step, () => fill(officer.page), records);
     };
     const childId = personalIdFor(intake.child);
@@ -118,8 +97,7 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION').result).toMatchObject({ registrationNumber: '216/2026', page: 216 });
 
     // The citizen, at home on a phone, no sign-in: the number and the code the portal showed.
-    const citizen = await anonymous(browser, phoneScreen);
-    desks.push(citizen);
+    const citizen = await suite.anyone(phoneScreen);
     const phone = citizen.page;
     await phone.goto(`${stack.apiUrl}/console/tra-cuu`);
     await phone.getByLabel('Số hồ sơ').fill(intake.dossierNumber);

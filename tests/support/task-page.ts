@@ -33,7 +33,9 @@ export async function confirmDecision(page: Page, apiUrl: string, readerToken: s
  */
 export async function completeFromInbox(page: Page, apiUrl: string, readerToken: string, dossierNumber: string, step: string, fill: () => Promise<void>, records: string[]): Promise<void> {
   await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
-  await (await shown(page.locator('tr', { hasText: dossierNumber }).getByTestId(`task-${step}`))).click();
+  // The task opens once the step before it is recorded and the workflow has moved on: on a loaded
+  // machine that can take longer than a page's usual wait.
+  await (await shown(page.locator('tr', { hasText: dossierNumber }).getByTestId(`task-${step}`), 90_000)).click();
   // On the task's own page (the inbox rows have claim buttons of their own).
   await claimOnPage(page);
   await fill();

@@ -16,7 +16,7 @@ import { eventually, postJson, startStack, type Stack } from '../support/stack';
  */
 const checks = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_schema_conformance', 'response_headers_conformance'];
 /** The desk, an agency officer with tasks in the inbox, a supervisor, a facility's system (notices). */
-const principals: DevPrincipalName[] = ['clerk', 'civilStatusOfficer', 'provinceSupervisor', 'hospital'];
+const principals: DevPrincipalName[] = ['clerk', 'civilStatusOfficer', 'provinceSupervisor', 'hospital', 'portal'];
 /** The operations whose request the API hands to the dossier's workflow as an update. */
 const workflowMessagePaths =
   '^/v1/(dossiers/[^/]+/(supplements|withdrawal|registration-cancellation|incidents/[^/]+/decision)|tasks/[^/]+/(claim|unclaim|reassignment|completion|refusal|supplement-request))$';

@@ -28,8 +28,14 @@ describe('console: truthful states for clerks and supervisors', () => {
     await stack?.stop();
   });
 
+  /**
+   * Received 20 days ago (the child born the day before): the stuck list puts the earliest deadline
+   * first, so these rows lead its first page whatever other test files left in the shared database.
+   */
   const submit = async () => {
-    const intake = birthIntake();
+    const base = birthIntake();
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const intake = birthIntake({ child: { ...base.child, dateOfBirth: daysAgo(21).toISOString().slice(0, 10) }, receivedAt: daysAgo(20).toISOString() });
     expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
     return intake.dossierNumber;
   };

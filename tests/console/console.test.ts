@@ -32,11 +32,12 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
     browser = await launchBrowser();
   });
-  afterEach(() => {
-    // A page that threw or logged an error failed, whatever its test asserted.
+  afterEach(async () => {
+    // A page that threw or logged an error failed, whatever its test asserted. Closed before the next
+    // test (or the browser's close): a close left running would reject once the browser is gone.
     for (const d of desks.splice(0)) {
       expect(d.errors).toEqual([]);
-      void d.context.close();
+      await d.context.close();
     }
   });
   afterAll(async () => {

@@ -1,9 +1,8 @@
-import type { Browser } from 'playwright-core';
 import { documentTypes } from '../../domain/catalogues';
 import { birthIntake } from '../support/fixtures';
-import { launchBrowser, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { screenshot, shown } from '../support/browser';
+import { browserSuite } from '../support/browser-suite';
 import { fillBirthIntake } from '../support/intake-form';
-import { startStack, type Stack } from '../support/stack';
 
 /**
  * Names and places in a real browser against the real stack: the clerk picks a commune by its name
@@ -11,29 +10,11 @@ import { startStack, type Stack } from '../support/stack';
  * the office and the documents received.
  */
 describe('console: communes by name, dossiers by name, the receipt', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const desks: Desk[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 180_000);
-  afterEach(() => {
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      void d.context.close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const suite = browserSuite();
 
   it('a clerk picks the mother’s commune by name, files the dossier, reads the receipt and finds it by the child’s name', async () => {
-    const desk = await signedIn(browser, stack.apiUrl, 'clerk');
-    desks.push(desk);
-    const clerk = desk.page;
+    const { stack } = suite;
+    const clerk = (await suite.desk('clerk')).page;
     const fixture = birthIntake();
     const childName = 'Nguyễn Thị Hoà Bình';
     await clerk.getByRole('link', { name: 'Tiếp nhận khai sinh' }).first().click();

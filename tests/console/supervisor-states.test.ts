@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { birthIntake } from '../support/fixtures';
-import { launchBrowser, screenshot, shown, signedIn, type Desk } from '../support/browser';
-import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
+import { screenshot, shown } from '../support/browser';
+import { browserSuite } from '../support/browser-suite';
+import { eventually, getJson, postJson, setAgencyFaults } from '../support/stack';
 
 /**
  * The states clerks and supervisors act on, in a browser: a withdrawn dossier waiting for its undo
@@ -10,23 +10,7 @@ import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack 
  * with a bulk retry whose preview lists what it touches.
  */
 describe('console: truthful states for clerks and supervisors', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const desks: Desk[] = [];
-  beforeAll(async () => {
-    stack = await startStack({ MANUAL_STEPS: 'COMMUNE_POLICE@79', STEP_MAX_ATTEMPTS: '2' });
-    browser = await launchBrowser();
-  });
-  afterEach(() => {
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      void d.context.close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const suite = browserSuite({ MANUAL_STEPS: 'COMMUNE_POLICE@79', STEP_MAX_ATTEMPTS: '2' });
 
   /**
    * Received 20 days ago (the child born the day before): the stuck list puts the earliest deadline
@@ -36,42 +20,40 @@ describe('console: truthful states for clerks and supervisors', () => {
     const base = birthIntake();
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
     const intake = birthIntake({ child: { ...base.child, dateOfBirth: daysAgo(21).toISOString().slice(0, 10) }, receivedAt: daysAgo(20).toISOString() });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk)).status).toBe(201);
     return intake.dossierNumber;
   };
   const task = (dossierNumber: string, kind: string) =>
-    eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(dossierNumber)}&kind=${kind}`, stack.tokens.policeOfficer)).body.items[0], 60_000);
-  const stepStatus = async (dossierNumber: string, step: string) => (await stack.status(dossierNumber)).steps.find((s: any) => s.step === step)?.status;
+    eventually(async () => (await getJson(`${suite.stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(dossierNumber)}&kind=${kind}`, suite.stack.tokens.policeOfficer)).body.items[0], 60_000);
+  const stepStatus = async (dossierNumber: string, step: string) => (await suite.stack.status(dossierNumber)).steps.find((s: any) => s.step === step)?.status;
 
   it('withdrawn and waiting for its undo, without a second withdrawal; the owed step; the grouped incidents and their retry preview', async () => {
     // Social security down: its step parks on an incident, and both groups keep running.
-    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: true });
+    await setAgencyFaults(suite.stack.simulatorUrl, 'social-security', { outage: true });
     const withdrawn = await submit();
     const act = await task(withdrawn, 'ACT');
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${act.id}/claim`, {}, stack.tokens.policeOfficer)).status).toBe(200);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${act.id}/claim`, {}, suite.stack.tokens.policeOfficer)).status).toBe(200);
     const result = { residenceRecordNumber: `TT-79-${randomInt(10_000)}`, registeredOn: new Date().toISOString().slice(0, 10) };
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${act.id}/completion`, { result }, stack.tokens.policeOfficer)).status).toBe(200);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${act.id}/completion`, { result }, suite.stack.tokens.policeOfficer)).status).toBe(200);
     await eventually(async () => ((await stepStatus(withdrawn, 'PERMANENT_RESIDENCE')) === 'COMPLETED' ? true : undefined));
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers/${withdrawn}/withdrawal`, { reason: 'the family withdraws' }, stack.tokens.clerk)).status).toBe(202);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers/${withdrawn}/withdrawal`, { reason: 'the family withdraws' }, suite.stack.tokens.clerk)).status).toBe(202);
     // Back for a moment: the card's undo (newest first) goes through, and the police's undo task opens.
-    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: false });
+    await setAgencyFaults(suite.stack.simulatorUrl, 'social-security', { outage: false });
     await task(withdrawn, 'UNDO');
-    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: true });
+    await setAgencyFaults(suite.stack.simulatorUrl, 'social-security', { outage: true });
     const parked = await submit();
     await eventually(async () => ((await stepStatus(parked, 'CHILD_HEALTH_INSURANCE')) === 'INCIDENT' ? true : undefined), 90_000);
 
-    const clerk = await signedIn(browser, stack.apiUrl, 'clerk');
-    desks.push(clerk);
-    await clerk.page.goto(`${stack.apiUrl}/console/ho-so/${encodeURIComponent(withdrawn)}`);
+    const clerk = await suite.desk('clerk');
+    await clerk.page.goto(`${suite.stack.apiUrl}/console/ho-so/${encodeURIComponent(withdrawn)}`);
     await shown(clerk.page.getByTestId('dossier-status').filter({ hasText: 'Đang rút, chờ hủy kết quả' }));
     await shown(clerk.page.getByTestId('step-PERMANENT_RESIDENCE').getByText('Hủy kết quả đã cấp', { exact: false }));
     expect(await clerk.page.getByRole('button', { name: 'Rút hồ sơ theo yêu cầu công dân' }).count()).toBe(0);
     expect(await clerk.page.getByText(/bù trừ|compensat/i).count()).toBe(0);
 
-    const supervisor = await signedIn(browser, stack.apiUrl, 'provinceSupervisor');
-    desks.push(supervisor);
+    const supervisor = await suite.desk('provinceSupervisor');
     const page = supervisor.page;
-    await page.goto(`${stack.apiUrl}/console/giam-sat/ho-so`);
+    await page.goto(`${suite.stack.apiUrl}/console/giam-sat/ho-so`);
     const row = page.locator('tr', { hasText: withdrawn });
     await shown(row.getByText('Đang rút, chờ hủy kết quả'));
     await shown(row.getByTestId('open-step-PERMANENT_RESIDENCE').getByText('Chờ cơ quan hủy kết quả đã cấp từ', { exact: false }));
@@ -85,6 +67,6 @@ describe('console: truthful states for clerks and supervisors', () => {
     await shown(items.getByText(parked, { exact: false }));
     await screenshot(page, 'supervisor-incident-groups');
     expect(await page.getByText(/bù trừ|compensat/i).count()).toBe(0);
-    await setAgencyFaults(stack.simulatorUrl, 'social-security', { outage: false });
+    await setAgencyFaults(suite.stack.simulatorUrl, 'social-security', { outage: false });
   });
 });

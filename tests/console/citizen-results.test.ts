@@ -1,46 +1,28 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
 import { birthIntake } from '../support/fixtures';
-import { anonymous, launchBrowser, phoneScreen, screenshot, shown, type Desk } from '../support/browser';
-import { eventually, postJson, startStack, type Stack } from '../support/stack';
+import { phoneScreen, screenshot, shown } from '../support/browser';
+import { browserSuite } from '../support/browser-suite';
+import { eventually, postJson } from '../support/stack';
 
 /**
  * The citizen's page on a phone (390 × 844), no sign-in: the whole dossier number, when and where the
  * results are collected and what to bring; once the group has ended, the electronic results download.
  */
 describe('console: the citizen collects the results on a phone', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const desks: Desk[] = [];
-
-  beforeAll(async () => {
-    // The police work by hand: a birth with residence stays running; one without completes by itself.
-    stack = await startStack({ MANUAL_STEPS: 'COMMUNE_POLICE' });
-    browser = await launchBrowser();
-  }, 240_000);
-  afterEach(async () => {
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      await d.context.close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  // The police work by hand: a birth with residence stays running; one without completes by itself.
+  const suite = browserSuite({ MANUAL_STEPS: 'COMMUNE_POLICE' });
 
   /** A dossier number as long as the desks may make them (64 characters), which a phone must still show whole. */
   const longNumber = (tag: string) => `H79.26743-${tag}-${Date.now().toString(36)}-${process.pid}`.padEnd(64, 'X');
   const file = async (intake: ReturnType<typeof birthIntake>) => {
-    const answer = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    const answer = await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk);
     expect(answer.status).toBe(201);
     return answer.body.receiptCode as string;
   };
   const citizenLooksUp = async (dossierNumber: string, receiptCode: string) => {
-    const citizen = await anonymous(browser, phoneScreen);
-    desks.push(citizen);
+    const citizen = await suite.anyone(phoneScreen);
     const { page } = citizen;
-    await page.goto(`${stack.apiUrl}/console/tra-cuu`);
+    await page.goto(`${suite.stack.apiUrl}/console/tra-cuu`);
     await page.getByLabel('Số hồ sơ').fill(dossierNumber);
     await page.getByLabel('Mã tra cứu').fill(receiptCode);
     await page.getByRole('button', { name: 'Tra cứu' }).click();
@@ -70,7 +52,7 @@ describe('console: the citizen collects the results on a phone', () => {
     await expectWholeNumber(page, intake.dossierNumber);
     const collect = await shown(page.getByTestId('lookup-collect'));
     await shown(collect.getByText('Nhận kết quả'));
-    const status = await stack.status(intake.dossierNumber);
+    const status = await suite.stack.status(intake.dossierNumber);
     const [y, m, d] = new Date(new Date(status.dueAt).getTime() + 7 * 3_600_000).toISOString().slice(0, 10).split('-');
     expect(await page.getByTestId('lookup-appointment').textContent()).toBe(`${d}/${m}/${y}`);
     await shown(page.getByTestId('lookup-office').getByText('Bộ phận Một cửa, Ủy ban nhân dân phường Bến Thành'));
@@ -86,7 +68,7 @@ describe('console: the citizen collects the results on a phone', () => {
     const intake = birthIntake({ dossierNumber: longNumber('DONE'), procedures: { permanentResidence: false, healthInsurance: true } });
     delete intake.residence;
     const receiptCode = await file(intake);
-    await eventually(async () => ((await stack.status(intake.dossierNumber)).status === 'COMPLETED' ? true : undefined), 120_000);
+    await eventually(async () => ((await suite.stack.status(intake.dossierNumber)).status === 'COMPLETED' ? true : undefined), 120_000);
     const page = await citizenLooksUp(intake.dossierNumber, receiptCode);
     await expectWholeNumber(page, intake.dossierNumber);
     await shown(page.getByTestId('lookup-collect').getByText('Kết quả đã có'));

@@ -1,12 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { signToken } from '../../api/auth/tokens';
 import { childCardValidUntil, parseIsoDate } from '../../domain/age';
 import { birthIntake, deathIntake, personalIdFor } from '../support/fixtures';
-import { anonymous, choose, launchBrowser, phoneScreen, pickDate, screenshot, shown, signedIn, type Desk } from '../support/browser';
+import { choose, phoneScreen, pickDate, screenshot, shown } from '../support/browser';
+import { browserSuite } from '../support/browser-suite';
 import { expectAccessible } from '../support/accessibility';
 import { fillBirthIntake } from '../support/intake-form';
 import { gatewayMessages } from '../support/notifications';
-import { eventually, getJson, postJson, setAgencyFaults, startStack, type Stack } from '../support/stack';
+import { eventually, getJson, postJson, setAgencyFaults } from '../support/stack';
 
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
 /** 2026-09-30 as a Vietnamese desk writes it: 30/09/2026. */
@@ -17,33 +18,10 @@ const dayFirst = (isoDate: string) => isoDate.split('-').reverse().join('/');
  * never by curl. Screenshots of each role's main page land in tests/screenshots/ (git-ignored).
  */
 describe('console: clerks, officers and supervisors in a browser', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const desks: Desk[] = [];
-  const desk = async (...args: Parameters<typeof signedIn> extends [Browser, string, ...infer R] ? R : never) => {
-    const d = await signedIn(browser, stack.apiUrl, ...args);
-    desks.push(d);
-    return d;
-  };
-
-  beforeAll(async () => {
-    // Every birth agency of province 79 works by hand (the population database's system through the same
-    // inbox); elsewhere (province 48) every step is automated.
-    stack = await startStack({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    // A page that threw or logged an error failed, whatever its test asserted. Closed before the next
-    // test (or the browser's close): a close left running would reject once the browser is gone.
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      await d.context.close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  // Every birth agency of province 79 works by hand (the population database's system through the same
+  // inbox); elsewhere (province 48) every step is automated.
+  const suite = browserSuite({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
+  const desk = suite.desk;
 
   /**
    * A decision is recorded only through its confirmation, which shows what it records; the task page then
@@ -54,7 +32,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await page.getByRole('button', { name: button }).click();
     const dialog = await shown(page.getByTestId('decision-confirm'));
     for (const text of records) await shown(dialog.getByText(text, { exact: false }));
-    expect((await getJson(`${stack.apiUrl}/v1/tasks/${taskId}`, stack.tokens.nationalSupervisor)).body.status).toBe('CLAIMED');
+    expect((await getJson(`${suite.stack.apiUrl}/v1/tasks/${taskId}`, suite.stack.tokens.nationalSupervisor)).body.status).toBe('CLAIMED');
     await page.getByRole('button', { name: 'Ghi nhận quyết định' }).click();
     const recorded = await shown(page.getByTestId('decision-recorded'));
     for (const text of records) await shown(recorded.getByText(text, { exact: false }));
@@ -86,11 +64,11 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
   /** A task decided through the API by its agency, claimed first as at a desk. */
   const openTask = (token: string, dossierNumber: string, step: string, kind = 'ACT') =>
-    eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${dossierNumber}&step=${step}&kind=${kind}`, token)).body.items[0]);
+    eventually(async () => (await getJson(`${suite.stack.apiUrl}/v1/tasks?dossierNumber=${dossierNumber}&step=${step}&kind=${kind}`, token)).body.items[0]);
   async function decide(token: string, dossierNumber: string, step: string, what: 'completion' | 'refusal', body: unknown, kind = 'ACT') {
     const task = await openTask(token, dossierNumber, step, kind);
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, token)).status).toBe(200);
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/${what}`, body, token)).status).toBe(200);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, token)).status).toBe(200);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${task.id}/${what}`, body, token)).status).toBe(200);
   }
 
   it('a clerk files a birth dossier through the form; each agency completes its task in its inbox; the clerk sees it completed', async () => {
@@ -127,7 +105,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.waitForURL(`**/console/ho-so/${dossierNumber}`);
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText('chưa có cán bộ nhận', { exact: false }));
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText(/còn \d+ ngày làm việc|đến hạn hôm nay/));
-    expect((await stack.status(dossierNumber)).steps.map((s: { step: string }) => s.step)).toEqual(['BIRTH_REGISTRATION', 'PERSONAL_ID', 'PERMANENT_RESIDENCE', 'CHILD_HEALTH_INSURANCE']);
+    expect((await suite.stack.status(dossierNumber)).steps.map((s: { step: string }) => s.step)).toEqual(['BIRTH_REGISTRATION', 'PERSONAL_ID', 'PERMANENT_RESIDENCE', 'CHILD_HEALTH_INSURANCE']);
 
     const civil = await desk('civilStatusOfficer');
     await completeFromInbox(
@@ -179,16 +157,16 @@ describe('console: clerks, officers and supervisors in a browser', () => {
       await shown(socialSecurity.page.locator('#validUntil_help', { hasText: `Theo Luật BHYT, thẻ của trẻ có giá trị đến ${dayFirst(validUntil)}` }));
       await pickDate(socialSecurity.page, 'validUntil', validUntil);
     }, ['TE1797926002150', dayFirst(validUntil)]);
-    expect((await stack.status(dossierNumber)).steps.find((s: { step: string }) => s.step === 'CHILD_HEALTH_INSURANCE').result.validUntil).toBe(validUntil);
+    expect((await suite.stack.status(dossierNumber)).steps.find((s: { step: string }) => s.step === 'CHILD_HEALTH_INSURANCE').result.validUntil).toBe(validUntil);
 
     await shown(clerk.getByTestId('dossier-status').filter({ hasText: 'Hoàn thành' }), 60_000);
     await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Số định danh cá nhân:', { exact: false }));
-    const ended = await stack.untilEnded(dossierNumber);
+    const ended = await suite.stack.untilEnded(dossierNumber);
     expect(ended.status).toBe('COMPLETED');
     expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION').result).toMatchObject({ registrationNumber: '215/2026', page: 215 });
     // The citizen was told of each step and of the end by SMS, once each.
     const messages = await eventually(async () => {
-      const sent = await gatewayMessages(stack.simulatorUrl, dossierNumber);
+      const sent = await gatewayMessages(suite.stack.simulatorUrl, dossierNumber);
       return sent.length === 5 ? sent : undefined;
     });
     expect(messages.every((m) => m.channel === 'SMS' && m.to === phone && m.calls === 1)).toBe(true);
@@ -207,14 +185,14 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
   it('an officer meets a task someone else claimed as a plain message, not a crash', async () => {
     const intake = birthIntake();
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, stack.tokens.civilStatusOfficer)).body.items[0]);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk)).status).toBe(201);
+    const task = await eventually(async () => (await getJson(`${suite.stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, suite.stack.tokens.civilStatusOfficer)).body.items[0]);
     const { page } = await desk('civilStatusOfficer');
-    await page.goto(`${stack.apiUrl}/console/nhiem-vu/${task.id}`);
+    await page.goto(`${suite.stack.apiUrl}/console/nhiem-vu/${task.id}`);
     await shown(page.getByRole('button', { name: 'Nhận xử lý' }));
     // A colleague claims it first, through their own system.
-    const other = await signToken(stack.config, { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-colleague', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } });
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, other)).status).toBe(200);
+    const other = await signToken(suite.stack.config, { role: 'AGENCY_OFFICER', subject: 'dev-civil-status-colleague', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '79', communeCode: '26743' } });
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, other)).status).toBe(200);
     await page.getByRole('button', { name: 'Nhận xử lý' }).click();
     await shown(page.getByText('Không thực hiện được: nhiệm vụ đang do dev-civil-status-colleague xử lý.'));
     await shown(page.getByText('dev-civil-status-colleague đang xử lý nhiệm vụ này.'));
@@ -223,13 +201,13 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
   it('a supervisor filters an incident raised by an agency outage and retries it in bulk', async () => {
     // A dossier of another province (Đà Nẵng), so the bulk filter reaches this test's incident only.
-    const clerk48 = await signToken(stack.config, { role: 'CLERK', subject: 'dev-clerk-48-20194', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '48', communeCode: '20194' } });
-    await setAgencyFaults(stack.simulatorUrl, 'population', { outage: true });
+    const clerk48 = await signToken(suite.stack.config, { role: 'CLERK', subject: 'dev-clerk-48-20194', agency: 'CIVIL_STATUS', jurisdiction: { scope: 'COMMUNE', provinceCode: '48', communeCode: '20194' } });
+    await setAgencyFaults(suite.stack.simulatorUrl, 'population', { outage: true });
     const place = { communeCode: '20194', provinceCode: '48' };
     const intake = birthIntake({ dossierNumber: `H48.20194-OUTAGE-${Date.now().toString(36)}`, jurisdiction: place, procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, clerk48)).status).toBe(201);
-    await eventually(async () => (await stack.db.incident.count({ where: { dossier: { dossierNumber: intake.dossierNumber }, status: 'OPEN' } })) || undefined, 60_000);
-    await setAgencyFaults(stack.simulatorUrl, 'population', { outage: false });
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, clerk48)).status).toBe(201);
+    await eventually(async () => (await suite.stack.db.incident.count({ where: { dossier: { dossierNumber: intake.dossierNumber }, status: 'OPEN' } })) || undefined, 60_000);
+    await setAgencyFaults(suite.stack.simulatorUrl, 'population', { outage: false });
 
     const { page } = await desk('nationalSupervisor');
     await shown(page.locator('canvas'));
@@ -249,7 +227,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await page.getByLabel('Tên bộ lọc').fill('Sự cố Đà Nẵng');
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
     await shown(page.getByText('Đã lưu bộ lọc'));
-    const views = (await getJson(`${stack.apiUrl}/v1/me/saved-views?list=supervision-dossiers`, stack.tokens.nationalSupervisor)).body.views;
+    const views = (await getJson(`${suite.stack.apiUrl}/v1/me/saved-views?list=supervision-dossiers`, suite.stack.tokens.nationalSupervisor)).body.views;
     expect(views).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Sự cố Đà Nẵng', query: expect.stringContaining('provinceCode=48') })]));
 
     await page.getByRole('button', { name: 'Thử lại sự cố theo bộ lọc' }).click();
@@ -259,20 +237,20 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await page.getByLabel('Xác nhận số mục').fill('1');
     await page.getByRole('button', { name: 'Thực hiện' }).click();
     await shown(page.getByTestId('bulk-outcome').filter({ hasText: 'Đã thực hiện 1 mục' }));
-    const status = () => getJson(`${stack.apiUrl}/v1/dossiers/${intake.dossierNumber}`, clerk48).then((r) => r.body.status as string);
+    const status = () => getJson(`${suite.stack.apiUrl}/v1/dossiers/${intake.dossierNumber}`, clerk48).then((r) => r.body.status as string);
     expect(await eventually(async () => ((await status()) === 'COMPLETED' ? 'COMPLETED' : undefined))).toBe('COMPLETED');
   });
 
   it('a withdrawal shows its compensations, each act undone through the inbox of its agency', async () => {
     const intake = birthIntake();
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    const t = stack.tokens;
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk)).status).toBe(201);
+    const t = suite.stack.tokens;
     const complete = (token: string, step: string, result: unknown, kind = 'ACT') => decide(token, intake.dossierNumber, step, 'completion', { result }, kind);
     await complete(t.civilStatusOfficer, 'BIRTH_REGISTRATION', { registrationNumber: '301/2026', book: '01/2026-KS', page: 301, registeredOn: daysFromToday(0) });
     await complete(t.populationDatabaseSystem, 'PERSONAL_ID', { personalIdNumber: personalIdFor(intake.child), issuedAt: new Date().toISOString() });
 
     const { page: clerk } = await desk('clerk');
-    await clerk.goto(`${stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
+    await clerk.goto(`${suite.stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
     await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Hoàn thành'));
     await clerk.getByRole('button', { name: 'Rút hồ sơ theo yêu cầu công dân' }).click();
     await clerk.getByRole('dialog').getByLabel('Lý do').fill('Gia đình xin rút để bổ sung giấy tờ');
@@ -298,18 +276,18 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
   it("a citizen follows the dossier on a phone with the receipt code, after the clerk reprinted the receipt", async () => {
     const intake = birthIntake();
-    const filed = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
+    const filed = await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk);
     expect(filed.status).toBe(201);
     const firstCode = filed.body.receiptCode as string;
     // The civil-status officer asks for a document, in words that name the child.
-    const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, stack.tokens.civilStatusOfficer)).body.items[0]);
+    const task = await eventually(async () => (await getJson(`${suite.stack.apiUrl}/v1/tasks?dossierNumber=${intake.dossierNumber}`, suite.stack.tokens.civilStatusOfficer)).body.items[0]);
     const reason = `Thiếu bản sao giấy chứng sinh của ${intake.child.fullName}`;
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, stack.tokens.civilStatusOfficer)).status).toBe(200);
-    expect((await postJson(`${stack.apiUrl}/v1/tasks/${task.id}/supplement-request`, { documents: ['BIRTH_CERTIFICATE'], reason }, stack.tokens.civilStatusOfficer)).status).toBe(200);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${task.id}/claim`, {}, suite.stack.tokens.civilStatusOfficer)).status).toBe(200);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/tasks/${task.id}/supplement-request`, { documents: ['BIRTH_CERTIFICATE'], reason }, suite.stack.tokens.civilStatusOfficer)).status).toBe(200);
 
     // The receipt was lost: the clerk issues a new code, which voids the first.
     const { page: clerk } = await desk('clerk');
-    await clerk.goto(`${stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
+    await clerk.goto(`${suite.stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
     await shown(clerk.getByTestId('receipt-code-issued').getByText('Mã tra cứu đã cấp lúc', { exact: false }));
     await clerk.getByRole('button', { name: 'Cấp mã tra cứu mới' }).click();
     await clerk.getByRole('button', { name: 'Cấp mã mới' }).click();
@@ -317,10 +295,9 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     expect(newCode.replace('-', '')).not.toBe(firstCode);
 
     // The citizen, at home on a phone: no sign-in.
-    const citizen = await anonymous(browser, phoneScreen);
-    desks.push(citizen);
+    const citizen = await suite.anyone(phoneScreen);
     const { page } = citizen;
-    await page.goto(`${stack.apiUrl}/console/`);
+    await page.goto(`${suite.stack.apiUrl}/console/`);
     await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).click();
     await page.waitForURL('**/console/tra-cuu');
     const search = async (number: string, code: string) => {
@@ -378,7 +355,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
       child: { sex: 'FEMALE', dateOfBirth: daysFromToday(-2), placeOfBirth: fixture.child.placeOfBirth },
       mother: { fullName: fixture.mother!.fullName, personalIdNumber: fixture.mother!.personalIdNumber, residence: fixture.mother!.residence },
     };
-    const sent = await postJson(`${stack.apiUrl}/v1/notices`, notice, stack.tokens.hospital);
+    const sent = await postJson(`${suite.stack.apiUrl}/v1/notices`, notice, suite.stack.tokens.hospital);
     expect(sent.status).toBe(201);
 
     const { page: clerk } = await desk('clerk');
@@ -405,7 +382,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.getByRole('button', { name: 'Xem hồ sơ' }).click();
     await clerk.waitForURL(`**/console/ho-so/${dossierNumber}`);
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION'));
-    const linked = await stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: sent.body.noticeId }, include: { dossier: true } });
+    const linked = await suite.stack.db.lifeEventNotice.findUniqueOrThrow({ where: { id: sent.body.noticeId }, include: { dossier: true } });
     expect([linked.status, linked.dossier?.dossierNumber]).toEqual(['CONFIRMED', dossierNumber]);
 
     // A death twenty days ago, never registered: past its 15-day limit, on the supervisor's list.
@@ -416,7 +393,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
       facility: { code: '79024', name: 'Bệnh viện Từ Dũ' },
       deceased: { ...death.deceased, dateOfDeath: daysFromToday(-20), residence: { line: '5 Lê Lợi', communeCode: '26743', provinceCode: '79' } },
     };
-    expect((await postJson(`${stack.apiUrl}/v1/notices`, deathNotice, stack.tokens.hospital)).status).toBe(201);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/notices`, deathNotice, suite.stack.tokens.hospital)).status).toBe(201);
     const { page: supervisor } = await desk('provinceSupervisor');
     await supervisor.getByRole('link', { name: 'Nháp quá hạn', exact: true }).click();
     await shown(supervisor.locator('tr', { hasText: death.deceased.fullName }).filter({ hasText: 'Quá hạn' }));
@@ -425,13 +402,13 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
   it('an officer asks for documents and refuses from the catalogues, the clerk hands in documents from the list: no code is typed', async () => {
     const intake = birthIntake({ procedures: { permanentResidence: false, healthInsurance: false }, residence: undefined, healthInsurance: undefined });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    const first = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk)).status).toBe(201);
+    const first = await openTask(suite.stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
     // Nobody decides a task they do not hold, not even through the API.
-    const unclaimed = await postJson(`${stack.apiUrl}/v1/tasks/${first.id}/refusal`, { code: 'INCOMPLETE_DOSSIER', reason: 'chưa nhận' }, stack.tokens.civilStatusOfficer);
+    const unclaimed = await postJson(`${suite.stack.apiUrl}/v1/tasks/${first.id}/refusal`, { code: 'INCOMPLETE_DOSSIER', reason: 'chưa nhận' }, suite.stack.tokens.civilStatusOfficer);
     expect([unclaimed.status, unclaimed.body.detail]).toEqual([409, `task ${first.id} must be claimed before it is decided`]);
     const civil = await desk('civilStatusOfficer');
-    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${first.id}`);
+    await civil.page.goto(`${suite.stack.apiUrl}/console/nhiem-vu/${first.id}`);
     await claimOnPage(civil.page);
     await civil.page.getByRole('tab', { name: 'Yêu cầu bổ sung' }).click();
     await choose(civil.page, 'documents', 'Giấy chứng sinh (bản chính)');
@@ -442,43 +419,43 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
     // The desk reads the request in words and hands in what the family brought, picked from the step's list.
     const { page: clerk } = await desk('clerk');
-    await clerk.goto(`${stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
+    await clerk.goto(`${suite.stack.apiUrl}/console/ho-so/${intake.dossierNumber}`);
     await shown(clerk.getByText('Cần bổ sung: Giấy chứng sinh (bản chính). Bản đã nộp bị mờ số giấy'));
     await choose(clerk, 'documents', 'Giấy chứng sinh (bản chính)');
     await clerk.keyboard.press('Escape');
     await clerk.getByRole('button', { name: 'Gửi bổ sung' }).click();
-    const step = () => stack.db.dossierStep.findFirstOrThrow({ where: { dossier: { dossierNumber: intake.dossierNumber }, step: 'BIRTH_REGISTRATION' } });
+    const step = () => suite.stack.db.dossierStep.findFirstOrThrow({ where: { dossier: { dossierNumber: intake.dossierNumber }, step: 'BIRTH_REGISTRATION' } });
     expect(await eventually(async () => ((await step()).supplementDocuments.length ? (await step()).supplementDocuments : undefined))).toEqual(['BIRTH_CERTIFICATE']);
 
     // The next round's task is refused with a reason of the catalogue, shown to the desk by its label.
     const second = await eventually(async () => {
-      const task = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+      const task = await openTask(suite.stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
       return task.id !== first.id ? task : undefined;
     });
-    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${second.id}`);
+    await civil.page.goto(`${suite.stack.apiUrl}/console/nhiem-vu/${second.id}`);
     await claimOnPage(civil.page);
     await civil.page.getByRole('tab', { name: 'Từ chối' }).click();
     await choose(civil.page, 'code', 'Không xác định được thông tin cha, mẹ');
     await civil.page.locator('#reason').fill('Giấy tờ của cha không khớp');
     await confirmDecision(civil.page, 'Từ chối', ['Không xác định được thông tin cha, mẹ', 'Giấy tờ của cha không khớp']);
-    const ended = await stack.untilEnded(intake.dossierNumber);
+    const ended = await suite.stack.untilEnded(intake.dossierNumber);
     expect(ended.steps.find((s: { step: string }) => s.step === 'BIRTH_REGISTRATION').refusal).toMatchObject({ code: 'PARENTS_NOT_IDENTIFIED' });
     await shown(clerk.getByTestId('step-BIRTH_REGISTRATION').getByText('Từ chối: Không xác định được thông tin cha, mẹ'));
 
     // The API takes codes of its catalogues only, and a document only for a step that takes it.
     const problem = async (path: string, body: unknown, token: string) => {
-      const answer = await postJson(`${stack.apiUrl}${path}`, body, token);
+      const answer = await postJson(`${suite.stack.apiUrl}${path}`, body, token);
       expect(answer.status).toBe(400);
       return answer.body.errors;
     };
-    expect(await problem(`/v1/tasks/${second.id}/refusal`, { code: 'INCOMPLETE', reason: 'thiếu giấy' }, stack.tokens.civilStatusOfficer)).toEqual([
+    expect(await problem(`/v1/tasks/${second.id}/refusal`, { code: 'INCOMPLETE', reason: 'thiếu giấy' }, suite.stack.tokens.civilStatusOfficer)).toEqual([
       { field: 'body.code', reason: 'not a refusal reason of the catalogue' },
     ]);
-    expect(await problem(`/v1/tasks/${second.id}/supplement-request`, { documents: ['GIAY-TO-01'] }, stack.tokens.civilStatusOfficer)).toEqual([
+    expect(await problem(`/v1/tasks/${second.id}/supplement-request`, { documents: ['GIAY-TO-01'] }, suite.stack.tokens.civilStatusOfficer)).toEqual([
       { field: 'body.documents.0', reason: 'not a document of the catalogue' },
     ]);
     const supplements = `/v1/dossiers/${intake.dossierNumber}/supplements`;
-    expect(await problem(supplements, { step: 'BIRTH_REGISTRATION', documents: ['BIRTH_CERTIFICATE', 'HOUSEHOLD_CONSENT'] }, stack.tokens.clerk)).toEqual([
+    expect(await problem(supplements, { step: 'BIRTH_REGISTRATION', documents: ['BIRTH_CERTIFICATE', 'HOUSEHOLD_CONSENT'] }, suite.stack.tokens.clerk)).toEqual([
       { field: 'body.documents.1', reason: 'not a document of BIRTH_REGISTRATION' },
     ]);
   });
@@ -496,15 +473,15 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ' }).click();
     await shown(clerk.getByTestId('receipt-code'));
 
-    await decide(stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION', 'completion', {
+    await decide(suite.stack.tokens.civilStatusOfficer, dossierNumber, 'BIRTH_REGISTRATION', 'completion', {
       result: { registrationNumber: '402/2026', book: '01/2026-KS', page: 402, registeredOn: daysFromToday(0) },
     });
     const sent = await eventually(async () => {
-      const messages = await gatewayMessages(stack.simulatorUrl, dossierNumber);
+      const messages = await gatewayMessages(suite.stack.simulatorUrl, dossierNumber);
       return messages.length > 0 ? messages : undefined;
     });
     expect(sent.map((m) => [m.channel, m.to])).toEqual([['SMS', phone]]);
-    const recorded = await stack.db.citizenNotification.findMany({ where: { dossier: { dossierNumber } } });
+    const recorded = await suite.stack.db.citizenNotification.findMany({ where: { dossier: { dossierNumber } } });
     expect(recorded.map((n) => [n.event, n.status])).toEqual([['STEP_COMPLETED', 'DELIVERED']]);
     await clerk.getByRole('button', { name: 'Xem hồ sơ' }).click();
     await shown(clerk.getByTestId('announcements').locator('tr', { hasText: 'SMS ••••4321' }).filter({ hasText: 'Đã gửi' }));
@@ -533,23 +510,23 @@ describe('console: clerks, officers and supervisors in a browser', () => {
   it('every main page speaks Vietnamese: incidents, journal, people, enum values and control names', async () => {
     // Withdrawn while its card waits, its residence entry the police refuse to revoke: an incident in an agency's words.
     const intake = birthIntake();
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    const t = stack.tokens;
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk)).status).toBe(201);
+    const t = suite.stack.tokens;
     const n = intake.dossierNumber;
     await decide(t.civilStatusOfficer, n, 'BIRTH_REGISTRATION', 'completion', { result: { registrationNumber: '503/2026', book: '01/2026-KS', page: 503, registeredOn: daysFromToday(0) } });
     await decide(t.populationDatabaseSystem, n, 'PERSONAL_ID', 'completion', { result: { personalIdNumber: personalIdFor(intake.child), issuedAt: new Date().toISOString() } });
     await decide(t.policeOfficer, n, 'PERMANENT_RESIDENCE', 'completion', { result: { residenceRecordNumber: 'TT-79-0503', registeredOn: daysFromToday(0) } });
-    await eventually(async () => ((await stack.status(n)).steps.find((s: { step: string }) => s.step === 'PERMANENT_RESIDENCE').status === 'COMPLETED' ? true : undefined));
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers/${n}/withdrawal`, { reason: 'Gia đình xin rút hồ sơ' }, t.clerk)).status).toBe(202);
+    await eventually(async () => ((await suite.stack.status(n)).steps.find((s: { step: string }) => s.step === 'PERMANENT_RESIDENCE').status === 'COMPLETED' ? true : undefined));
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers/${n}/withdrawal`, { reason: 'Gia đình xin rút hồ sơ' }, t.clerk)).status).toBe(202);
     await decide(t.policeOfficer, n, 'PERMANENT_RESIDENCE', 'refusal', { code: 'ALREADY_USED', reason: 'Hộ khẩu đã được dùng để nhập học' }, 'UNDO');
-    await eventually(async () => (await stack.db.incident.count({ where: { dossier: { dossierNumber: n }, status: 'OPEN' } })) || undefined, 60_000);
+    await eventually(async () => (await suite.stack.db.incident.count({ where: { dossier: { dossierNumber: n }, status: 'OPEN' } })) || undefined, 60_000);
     // A death dossier whose requester is the spouse, waiting in the civil-status officer's inbox.
     const death = deathIntake({ requester: { fullName: 'Phạm Thị Lan', personalIdNumber: '079150001111', relationship: 'SPOUSE' } });
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, death, t.clerk)).status).toBe(201);
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, death, t.clerk)).status).toBe(201);
     const deathTask = await openTask(t.civilStatusOfficer, death.dossierNumber, 'DEATH_REGISTRATION');
 
     const { page: supervisor } = await desk('nationalSupervisor');
-    await supervisor.goto(`${stack.apiUrl}/console/ho-so/${n}`);
+    await supervisor.goto(`${suite.stack.apiUrl}/console/ho-so/${n}`);
     await shown(supervisor.getByText('Công an xã từ chối hủy kết quả “Đăng ký thường trú”: Kết quả đã được sử dụng, không thể hủy'));
     await shown(supervisor.getByText('Cán bộ một cửa dev-clerk', { exact: false }));
     await shown(supervisor.getByText('Hoàn thành nhiệm vụ').first());
@@ -569,18 +546,18 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     const civil = await desk('civilStatusOfficer');
     await shown(civil.page.getByRole('link', { name: death.dossierNumber }));
     await speaksVietnamese(civil.page, 'officer: inbox');
-    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${deathTask.id}`);
+    await civil.page.goto(`${suite.stack.apiUrl}/console/nhiem-vu/${deathTask.id}`);
     await shown(civil.page.getByText('Vợ/chồng'));
     await speaksVietnamese(civil.page, 'officer: task');
 
     const { page: clerk } = await desk('clerk');
     await shown(clerk.getByRole('link', { name: n }));
     await speaksVietnamese(clerk, 'clerk: dossiers');
-    await clerk.goto(`${stack.apiUrl}/console/ho-so/${n}`);
+    await clerk.goto(`${suite.stack.apiUrl}/console/ho-so/${n}`);
     await shown(clerk.getByTestId('dossier-status'));
     await speaksVietnamese(clerk, 'clerk: withdrawn dossier');
     for (const [path, where] of [['ho-so/nhap', 'clerk: drafts'], ['ho-so/moi/khai-sinh', 'clerk: birth intake'], ['ho-so/moi/khai-tu', 'clerk: death intake']] as const) {
-      await clerk.goto(`${stack.apiUrl}/console/${path}`);
+      await clerk.goto(`${suite.stack.apiUrl}/console/${path}`);
       await shown(clerk.locator('.ant-card, .ant-table').first());
       await speaksVietnamese(clerk, where);
     }
@@ -591,19 +568,18 @@ describe('console: clerks, officers and supervisors in a browser', () => {
   });
 
   it('a refused submit puts the focus on the first field to correct; the pages without sign-in and a decision awaiting confirmation pass axe', async () => {
-    const citizen = await anonymous(browser);
-    desks.push(citizen);
-    await citizen.page.goto(`${stack.apiUrl}/console/`);
+    const citizen = await suite.anyone();
+    await citizen.page.goto(`${suite.stack.apiUrl}/console/`);
     await shown(citizen.page.getByRole('heading', { level: 1, name: 'Liên thông — Đăng nhập' }));
     await speaksVietnamese(citizen.page, 'anyone: sign-in');
-    await citizen.page.goto(`${stack.apiUrl}/console/tra-cuu`);
+    await citizen.page.goto(`${suite.stack.apiUrl}/console/tra-cuu`);
     await citizen.page.getByRole('button', { name: 'Tra cứu' }).click();
     await shown(citizen.page.getByText('Số hồ sơ', { exact: false }).first());
     await expectFocusOn(citizen.page, 'dossierNumber');
     await speaksVietnamese(citizen.page, 'citizen: look-up refused');
 
     const { page: clerk } = await desk('clerk');
-    await clerk.goto(`${stack.apiUrl}/console/ho-so/moi/khai-sinh`);
+    await clerk.goto(`${suite.stack.apiUrl}/console/ho-so/moi/khai-sinh`);
     await clerk.getByRole('button', { name: 'Tiếp nhận hồ sơ', exact: true }).click();
     // The first field the form marks invalid holds the keyboard, whatever it is.
     await shown(clerk.locator('.ant-form-item-has-error'));
@@ -612,10 +588,10 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await speaksVietnamese(clerk, 'clerk: birth intake refused');
 
     const intake = birthIntake();
-    expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
-    const task = await openTask(stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
+    expect((await postJson(`${suite.stack.apiUrl}/v1/dossiers`, intake, suite.stack.tokens.clerk)).status).toBe(201);
+    const task = await openTask(suite.stack.tokens.civilStatusOfficer, intake.dossierNumber, 'BIRTH_REGISTRATION');
     const civil = await desk('civilStatusOfficer');
-    await civil.page.goto(`${stack.apiUrl}/console/nhiem-vu/${task.id}`);
+    await civil.page.goto(`${suite.stack.apiUrl}/console/nhiem-vu/${task.id}`);
     await claimOnPage(civil.page);
     await civil.page.getByRole('tab', { name: 'Từ chối' }).click();
     await civil.page.getByRole('button', { name: 'Từ chối', exact: true }).last().click();

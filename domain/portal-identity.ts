@@ -25,3 +25,17 @@ export function portalIdentityIssues(citizen: VouchedCitizen | undefined, intake
   }
   return issues;
 }
+
+/**
+ * Where an online birth filing names a commune that is not the parents' (Luật Hộ tịch Điều 13: the
+ * commune where the father or the mother resides registers the birth). At a desk the clerk's own
+ * commune receives the dossier; online, the citizen picks it, so the rule is checked here. A death
+ * intake carries no residence of the deceased: its commune is the family's choice, as at a desk.
+ */
+export function onlineJurisdictionIssues(intake: Intake): IdentityMismatch[] {
+  if (intake.group !== 'BIRTH') return [];
+  const { provinceCode, communeCode } = intake.jurisdiction;
+  const parents = [intake.mother, intake.father].flatMap((parent) => (parent ? [parent.residence] : []));
+  if (parents.some((home) => home.provinceCode === provinceCode && home.communeCode === communeCode)) return [];
+  return [{ field: 'body.jurisdiction.communeCode', reason: 'not the commune where the mother or the father resides' }];
+}

@@ -50,6 +50,18 @@ describe('the portal files for the citizen its token vouches for', () => {
     expect(await stack.db.dossier.count({ where: { dossierNumber: intake.dossierNumber } })).toBe(0);
   });
 
+  it("refuses a birth filed online in a commune where neither parent resides (400 on the commune), and writes nothing", async () => {
+    const base = birthIntake();
+    const elsewhere = { line: '5 Lê Lợi', communeCode: '26737', provinceCode: '79' };
+    const intake = birthIntake({ mother: { ...base.mother!, residence: elsewhere }, father: { ...base.father!, residence: elsewhere } });
+    const answer = await submit(intake);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([{ field: 'body.jurisdiction.communeCode', reason: 'not the commune where the mother or the father resides' }]);
+    expect(await stack.db.dossier.count({ where: { dossierNumber: intake.dossierNumber } })).toBe(0);
+    // One parent living there is enough.
+    expect((await submit(birthIntake({ father: { ...base.father!, residence: elsewhere } }))).status).toBe(201);
+  });
+
   it("files with the development portal identity npm start prints, for the test intakes' mother", async () => {
     const answer = await postJson(`${stack.apiUrl}/v1/portal/dossiers`, birthIntake(), stack.tokens.portal);
     expect(answer.status).toBe(201);

@@ -13,6 +13,7 @@ import { ProblemError } from './problem';
 import type { IssuedReceiptCode, ReceiptCodes } from './receipt-codes';
 import { createOnce } from './create-once';
 import { startWorkflowOnce } from './temporal-calls';
+import { onlineJurisdictionIssues } from '../domain/portal-identity';
 
 export interface IntakeDependencies {
   db: Database;
@@ -102,6 +103,9 @@ export async function submitIntake(deps: IntakeDependencies & { receiptCodes: Re
           ineligible.map((issue) => ({ field: `body.${issue.path.join('.')}`, reason: issue.message })),
         );
       }
+      // Online, the citizen names the commune (at a desk it is the clerk's own): judged here too, once.
+      const misplaced = options.portalCode ? onlineJurisdictionIssues(intake) : [];
+      if (misplaced.length > 0) throw new ProblemError(400, 'Invalid request', "the birth is registered in the commune of a parent's residence", misplaced);
       // Written with the dossier, in its one statement: never a dossier whose code was handed out but not kept.
       issued = deps.receiptCodes.issue(intake.dossierNumber);
       return deps.db.dossier.create({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentTypes, type DocumentType } from '../domain/catalogues';
+import { citizenResult } from '../domain/agency-contract';
 import { resultDocumentKinds } from '../domain/result-documents';
 import type { Config } from '../runtime/config';
 import { Prisma } from '../runtime/database';
@@ -61,7 +62,7 @@ export const portalStatusMessageSchema = z
       .describe('SUPPLEMENT_REQUESTED only: the documents asked for (empty when the agency named none)'),
     results: z
       .object({
-        acts: z.array(z.object({ step: z.string(), result: z.record(z.string(), z.unknown()).describe("The agency's act as issued: registration number and book, the child's ID number, the residence record, the card number and validity…") })),
+        acts: z.array(z.object({ step: z.string(), result: z.record(z.string(), z.unknown()).describe("The act's numbers and dates (domain/agency-contract.ts citizenResultFields): registration number and book, the child's ID number, the residence record, the card number and validity, a benefit decision's number and date — no amounts") })),
         documents: z.array(z.enum(resultDocumentKinds)).describe('The PDFs the citizen downloads with the dossier number and receipt code: POST /v1/public/dossier-results/{document}'),
       })
       .optional()
@@ -73,6 +74,10 @@ export const portalStatusMessageSchema = z
 export type PortalStatusMessage = z.infer<typeof portalStatusMessageSchema>;
 
 const listedPrefix = 'Cần bổ sung: ';
+
+/** The group ended with its registration standing (completed, or partly): the results exist. */
+const resultsStand = (row: PortalStatusRow): boolean =>
+  (row.code === 'COMPLETED' || row.code === 'PARTIALLY_COMPLETED') && Boolean(row.stepResults?.some((a) => a.step === 'BIRTH_REGISTRATION' || a.step === 'DEATH_REGISTRATION'));
 const documentByLabel = new Map(Object.entries(documentTypes).map(([code, label]) => [label as string, code as DocumentType]));
 
 /**
@@ -99,7 +104,7 @@ export function portalStatusMessage(row: PortalStatusRow): PortalStatusMessage {
     ...(row.code ? { code: row.code } : {}),
     ...(row.dueAt ? { dueAt: row.dueAt.toISOString() } : {}),
     ...(row.event === 'SUPPLEMENT_REQUESTED' ? { documents: requestedDocuments(row.supplementReason).map((code) => ({ code, label: documentTypes[code] })) } : {}),
-    ...(row.event === 'GROUP_ENDED' && row.stepResults?.length ? { results: { acts: row.stepResults, documents: [...resultDocumentKinds] } } : {}),
+    ...(row.event === 'GROUP_ENDED' && resultsStand(row) ? { results: { acts: row.stepResults!.map((a) => ({ step: a.step, result: citizenResult(a.step, a.result) })), documents: [...resultDocumentKinds] } } : {}),
     appointmentAt: row.appointmentAt.toISOString(),
     occurredAt: row.recordedAt.toISOString(),
   };
@@ -131,7 +136,7 @@ export function portalOutbox(config: Pick<Config, 'PORTAL_URL' | 'PORTAL_TIMEOUT
       (SELECT dossier_number FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "dossierNumber",
       (SELECT coalesce(appointment_at, due_at) FROM dossier d WHERE d.id = portal_status_outbox.dossier_id) AS "appointmentAt",
       CASE WHEN event = 'GROUP_ENDED' THEN (
-        SELECT jsonb_agg(jsonb_build_object('step', s.step, 'result', s.result) ORDER BY s.started_at NULLS LAST, s.step) FROM dossier_step s
+        SELECT jsonb_agg(jsonb_build_object('step', s.step, 'result', s.result) ORDER BY s.step) FROM dossier_step s
         WHERE s.dossier_id = portal_status_outbox.dossier_id AND s.status = 'COMPLETED' AND s.result IS NOT NULL
       ) END AS "stepResults"`,
     orderBy: 'next_attempt_at, id',

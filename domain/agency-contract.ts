@@ -79,6 +79,29 @@ export const stepResultSchemas = {
 
 export type StepResults = { [S in StepCode]: z.infer<(typeof stepResultSchemas)[S]> };
 
+/**
+ * What of each act goes back to the citizen's portal account at the end (Nghị định 63 Điều 7): the
+ * numbers and dates that prove and let them use it. Amounts and counts of a death group's benefits
+ * concern the payee and survivors, who may not be the requester: the decision's number and date only.
+ * Listed field by field, so a field added to a result is not sent until it is added here.
+ */
+export const citizenResultFields: { [S in StepCode]: readonly (keyof StepResults[S])[] } = {
+  BIRTH_REGISTRATION: ['registrationNumber', 'book', 'page', 'registeredOn'],
+  PERSONAL_ID: ['personalIdNumber', 'issuedAt'],
+  PERMANENT_RESIDENCE: ['residenceRecordNumber', 'registeredOn'],
+  CHILD_HEALTH_INSURANCE: ['cardNumber', 'validFrom', 'validUntil'],
+  DEATH_REGISTRATION: ['registrationNumber', 'registeredOn'],
+  RESIDENCE_REMOVAL: ['removalRecordNumber', 'removedOn'],
+  FUNERAL_ALLOWANCE: ['decisionNumber', 'decidedOn'],
+  SURVIVOR_BENEFIT: ['decisionNumber', 'decidedOn'],
+};
+
+/** A step's result cut to `citizenResultFields`; an unknown step gives nothing. */
+export function citizenResult(step: string, result: Record<string, unknown>): Record<string, unknown> {
+  const fields = (citizenResultFields as Record<string, readonly string[] | undefined>)[step] ?? [];
+  return Object.fromEntries(fields.filter((f) => result[f] !== undefined).map((f) => [f, result[f]]));
+}
+
 /** What the officer enters on completing an undo: the agency's reference of the cancellation. */
 export const undoTaskResultSchema = z.object({
   reference: z

@@ -101,9 +101,14 @@ export function attachmentRoutes(deps: AttachmentRouteDependencies): FastifyPlug
       },
       async (request, reply) => {
         const { dossier, principal } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.attach');
-        // The portal files for citizens and reaches nothing else: another channel's dossier is unknown to it.
-        if (principal.role === 'PORTAL' && !(await deps.db.portalDossier.findUnique({ where: { dossierId: dossier.id }, select: { dossierId: true } }))) {
-          throw new ProblemError(404, 'Dossier not found', `no dossier ${dossier.dossierNumber}`);
+        // The portal files for citizens and reaches nothing else: another channel's dossier, or another
+        // citizen's, is unknown to it (the token's VNeID citizen must be the dossier's requester).
+        if (principal.role === 'PORTAL') {
+          const filedOnline = await deps.db.portalDossier.findUnique({ where: { dossierId: dossier.id }, select: { dossierId: true } });
+          const requester = (dossier.intake as { requester?: { personalIdNumber?: string } }).requester?.personalIdNumber;
+          if (!filedOnline || !principal.citizen || principal.citizen.personalIdNumber !== requester) {
+            throw new ProblemError(404, 'Dossier not found', `no dossier ${dossier.dossierNumber}`);
+          }
         }
         const { documentType } = request.query;
         if (!procedureDocuments(dossier.procedureGroup).includes(documentType)) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { intakeSubmissionSchema } from '../../domain/intake';
-import { onlineJurisdictionIssues, portalIdentityIssues } from '../../domain/portal-identity';
+import { portalIdentityIssues } from '../../domain/portal-identity';
 import type { Config } from '../../runtime/config';
 import { Prisma } from '../../runtime/database';
 import type { PeriodicJob } from '../../runtime/periodic';
@@ -74,8 +74,6 @@ export function portalRoutes(
         const principal = principalOf(request);
         const issues = portalIdentityIssues(principal.citizen, request.body);
         if (issues.length > 0) throw new ProblemError(403, 'Forbidden', 'the requester is not the citizen the portal vouches for', issues);
-        const misplaced = onlineJurisdictionIssues(request.body);
-        if (misplaced.length > 0) throw new ProblemError(400, 'Invalid request', "the birth is registered in the commune of a parent's residence", misplaced);
         const receipt = await acceptIntake(deps, principal, request.body, { portalCode: request.body.dossierNumber }, 'dossier.submitOnline');
         return sendReceipt(reply, receipt, request.body);
       },

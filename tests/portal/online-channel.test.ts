@@ -62,6 +62,21 @@ describe('the portal files for the citizen its token vouches for', () => {
     expect((await submit(birthIntake({ father: { ...base.father!, residence: elsewhere } }))).status).toBe(201);
   });
 
+  it("attaches the scans of the citizen it filed for, and of no other: another citizen's dossier is unknown to it", async () => {
+    const intake = birthIntake();
+    expect((await submit(intake)).status).toBe(201);
+    const attach = async (citizen: VouchedCitizen) =>
+      fetch(`${stack.apiUrl}/v1/dossiers/${encodeURIComponent(intake.dossierNumber)}/attachments?documentType=BIRTH_CERTIFICATE`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor(stack, citizen)}`, 'content-type': 'application/pdf' },
+        body: Buffer.from('%PDF-1.7\n%%EOF\n'),
+      });
+    const stranger = await attach({ personalIdNumber: '079092004321', fullName: 'Nguyễn Văn Cường', level: 2 });
+    expect(stranger.status).toBe(404);
+    expect(await stack.db.dossierAttachment.count({ where: { dossier: { dossierNumber: intake.dossierNumber } } })).toBe(0);
+    expect((await attach(mother)).status).toBe(201);
+  });
+
   it("files with the development portal identity npm start prints, for the test intakes' mother", async () => {
     const answer = await postJson(`${stack.apiUrl}/v1/portal/dossiers`, birthIntake(), stack.tokens.portal);
     expect(answer.status).toBe(201);

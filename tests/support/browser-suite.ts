@@ -31,14 +31,17 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
     browser = await launchBrowser();
   }, 240_000);
   afterEach(async () => {
-    for (const d of desks.splice(0)) {
-      expect(d.errors).toEqual([]);
-      await d.context.close();
-    }
+    // Every session closed first, then the page errors asserted: one failing leaves none open.
+    const sessions = desks.splice(0);
+    await Promise.all(sessions.map((d) => d.context.close()));
+    expect(sessions.flatMap((d) => d.errors)).toEqual([]);
   });
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await stack?.stop();
+    }
   });
   return {
     get stack() {

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { Alert, App, Button, Form, Input, Select, Tabs, Typography } from 'antd';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Dayjs } from 'dayjs';
 import { lateReasons, officerLateReasonCodes, verificationReasonCodes, verificationReasons, type LateReason, type VerificationReason } from '../../../domain/appointment-changes';
 import { api, ApiProblem, useRetryKey } from '../api';
@@ -30,10 +30,12 @@ export function AppointmentActions({ taskId, onChanged }: { taskId: string; onCh
   const [apologyForm] = Form.useForm();
   const [verificationForm] = Form.useForm();
   const [done, setDone] = useState<AppointmentChanged | null>(null);
-  const retryKey = useRetryKey();
+  // One key per form: a retry after a lost answer repeats that form's act, never the other's.
+  const keys = { apology: useRetryKey(), verification: useRetryKey() };
+  const confirming = useRef(false);
   const change = useMutation({
-    mutationFn: (c: Change) => api<AppointmentChanged>(`/v1/tasks/${taskId}/${c.what}`, { method: 'POST', body: c.body, idempotencyKey: retryKey.key() }),
-    onSettled: (_, error) => retryKey.settle(error),
+    mutationFn: (c: Change) => api<AppointmentChanged>(`/v1/tasks/${taskId}/${c.what}`, { method: 'POST', body: c.body, idempotencyKey: keys[c.what].key() }),
+    onSettled: (_, error, c) => keys[c.what].settle(error),
     onSuccess: (answer) => {
       setDone(answer);
       onChanged();
@@ -46,14 +48,21 @@ export function AppointmentActions({ taskId, onChanged }: { taskId: string; onCh
       if (fields[0]) form.scrollToField(fields[0].name, { block: 'center', focus: true });
     },
   });
-  const confirm = (c: Change) =>
+  const confirm = (c: Change) => {
+    // A double click on the form's button opens one dialog, not two.
+    if (confirming.current) return;
+    confirming.current = true;
     modal.confirm({
       title: c.what === 'apology' ? 'Xác nhận xin lỗi và hẹn lại ngày trả kết quả' : 'Xác nhận hồ sơ cần xác minh',
       content: <span data-testid="appointment-confirm">{c.summary} Công dân được thông báo ngay qua các kênh đã chọn.</span>,
       okText: 'Gửi thông báo',
       cancelText: 'Xem lại',
       onOk: () => change.mutate(c),
+      afterClose: () => {
+        confirming.current = false;
+      },
     });
+  };
   return (
     <>
       {done && (
@@ -80,7 +89,7 @@ export function AppointmentActions({ taskId, onChanged }: { taskId: string; onCh
                 }
               >
                 <Typography.Paragraph type="secondary">Khi hồ sơ đã quá ngày hẹn trả kết quả (Nghị định 63/2024, Điều 7).</Typography.Paragraph>
-                <Form.Item name="newDate" label="Ngày hẹn mới" rules={[{ required: true, message: 'Chọn ngày làm việc sau hôm nay' }]}>
+                <Form.Item name="newDate" label="Ngày hẹn mới" rules={[{ required: true, message: 'Chọn ngày hẹn mới: một ngày làm việc sau hôm nay' }]}>
                   <DateInput disabledDate={(d) => !d.isAfter(dayjs(), 'day')} />
                 </Form.Item>
                 <Form.Item name="reasonCode" label="Lý do trễ hẹn" rules={[{ required: true, message: 'Chọn lý do' }]}>

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Input, Modal, Typography } from 'antd';
+import { Alert, Button, Col, Input, Modal, Typography } from 'antd';
 import { useState } from 'react';
 import { api, ApiProblem, useRetryKey } from '../api';
 import { problemText } from '../labels';
@@ -28,7 +28,7 @@ export function PortalUndelivered({ count }: { count: number }) {
   });
   if (count === 0 && !retry.data) return null;
   return (
-    <>
+    <Col span={24}>
       {count > 0 && (
         <Alert
           type="warning"
@@ -39,7 +39,7 @@ export function PortalUndelivered({ count }: { count: number }) {
           action={<Button onClick={() => setOpen(true)}>Gửi lại</Button>}
         />
       )}
-      {retry.data && (
+      {retry.data && retry.data.requeued > 0 && (
         <Alert type="success" showIcon data-testid="portal-requeued" closable onClose={() => retry.reset()}
           title={`Đã xếp lại ${retry.data.requeued} tin nhắn của ${retry.data.dossiers} hồ sơ để gửi lên Cổng`} />
       )}
@@ -49,7 +49,14 @@ export function PortalUndelivered({ count }: { count: number }) {
         okText="Gửi lại"
         cancelText="Đóng"
         okButtonProps={{ disabled: reason.trim().length < 3, loading: retry.isPending }}
-        onOk={() => retry.mutate(undefined, { onSuccess: () => setOpen(false) })}
+        onOk={() =>
+          retry.mutate(undefined, {
+            onSuccess: () => {
+              setOpen(false);
+              setReason('');
+            },
+          })
+        }
         onCancel={() => setOpen(false)}
       >
         <Typography.Paragraph>Mỗi tin nhắn được gửi lại theo đúng thứ tự của hồ sơ; Cổng bỏ qua tin đã nhận.</Typography.Paragraph>
@@ -57,6 +64,6 @@ export function PortalUndelivered({ count }: { count: number }) {
         <Input.TextArea id="portal-retry-reason" rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
         {retry.isError && <Alert style={{ marginTop: 8 }} type="warning" showIcon title={retry.error instanceof ApiProblem ? problemText(retry.error) : retry.error.message} />}
       </Modal>
-    </>
+    </Col>
   );
 }

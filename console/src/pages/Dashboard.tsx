@@ -35,11 +35,8 @@ export function Dashboard() {
       <Col span={24}>
         <PageTitle>Tổng quan giám sát</PageTitle>
       </Col>
-      {s.portalUndelivered > 0 && (
-        <Col span={24}>
-          <PortalUndelivered count={s.portalUndelivered} />
-        </Col>
-      )}
+      {/* Kept mounted once shown: its answer stays in sight after the count falls to 0. */}
+      <PortalUndelivered count={s.portalUndelivered} />
       {tiles.map((t) => (
         <Col xs={12} md={8} xl={{ flex: "20%" }} key={t.title}>
           <Link to={t.to}>

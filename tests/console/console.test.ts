@@ -6,6 +6,7 @@ import { choose, phoneScreen, pickDate, screenshot, shown } from '../support/bro
 import { browserSuite } from '../support/browser-suite';
 import { expectAccessible } from '../support/accessibility';
 import { fillBirthIntake } from '../support/intake-form';
+import { openInboxAt } from '../support/task-page';
 import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, setAgencyFaults } from '../support/stack';
 
@@ -49,7 +50,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
 
   /** An officer finds the task in the inbox (it appears without a reload), claims it and completes it with a typed result. */
   async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>, records: string[], inboxScreenshot?: string) {
-    await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+    await openInboxAt(page, dossierNumber);
     const row = page.locator('tr', { hasText: dossierNumber });
     const task = await shown(row.getByTestId(`task-${step}`));
     if (inboxScreenshot) await screenshot(page, inboxScreenshot);
@@ -260,7 +261,7 @@ describe('console: clerks, officers and supervisors in a browser', () => {
     await shown(clerk.getByTestId('step-PERSONAL_ID').getByText('Đã hủy kết quả (hoàn tác)'), 60_000);
 
     const civil = await desk('civilStatusOfficer');
-    await civil.page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+    await openInboxAt(civil.page, intake.dossierNumber);
     const undo = civil.page.locator('tr', { hasText: intake.dossierNumber }).filter({ hasText: 'Hủy kết quả đã cấp' });
     await (await shown(undo.getByTestId('task-BIRTH_REGISTRATION'))).click();
     await claimOnPage(civil.page);

@@ -7,7 +7,7 @@ import { browserSuite } from '../support/browser-suite';
 import { mother, portalToken } from '../support/portal';
 import { birthIntake, personalIdFor } from '../support/fixtures';
 import { eventually, getJson, postJson } from '../support/stack';
-import { claimOnPage, completeFromInbox, confirmDecision } from '../support/task-page';
+import { claimOnPage, completeFromInbox, confirmDecision, openInboxAt } from '../support/task-page';
 
 jest.setTimeout(300_000);
 
@@ -59,7 +59,7 @@ describe('console: a portal dossier worked by the officers, collected by the cit
     // The civil-status officer finds the task in the inbox, reads the scan, typed in Vietnamese, and opens it.
     const civil = await suite.desk('civilStatusOfficer');
     const { page } = civil;
-    await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+    await openInboxAt(page, intake.dossierNumber);
     await (await shown(page.locator('tr', { hasText: intake.dossierNumber }).getByTestId('task-BIRTH_REGISTRATION'))).click();
     const listed = await shown(page.getByTestId('attachments').locator('tr', { hasText: 'giấy chứng sinh.pdf' }));
     await shown(listed.getByText('Giấy chứng sinh (bản chính)'));

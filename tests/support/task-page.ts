@@ -28,11 +28,21 @@ export async function confirmDecision(page: Page, apiUrl: string, readerToken: s
 }
 
 /**
+ * The inbox narrowed to one dossier by its number, as an officer does when the citizen reads it out:
+ * other dossiers' tasks (of other test files, in the shared database) may fill its first page.
+ */
+export async function openInboxAt(page: Page, dossierNumber: string): Promise<void> {
+  await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+  await page.getByLabel('Tìm theo số hồ sơ').fill(dossierNumber);
+  await page.getByLabel('Tìm theo số hồ sơ').press('Enter');
+}
+
+/**
  * An officer finds the task in the inbox (it appears without a reload), claims it on its page and
  * completes it with the result `fill` types, confirmed; `records` are what the confirmation must show.
  */
 export async function completeFromInbox(page: Page, apiUrl: string, readerToken: string, dossierNumber: string, step: string, fill: () => Promise<void>, records: string[]): Promise<void> {
-  await page.getByRole('link', { name: 'Hộp nhiệm vụ' }).click();
+  await openInboxAt(page, dossierNumber);
   // The task opens once the step before it is recorded and the workflow has moved on: on a loaded
   // machine that can take longer than a page's usual wait.
   await (await shown(page.locator('tr', { hasText: dossierNumber }).getByTestId(`task-${step}`), 90_000)).click();

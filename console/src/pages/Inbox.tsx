@@ -1,5 +1,6 @@
+import { CloseCircleFilled } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Card, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Input, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import type { Me } from '../../../api/routes/session';
 import type { TaskPage, TaskView } from '../../../api/routes/tasks';
@@ -13,7 +14,7 @@ import { useListFilter } from '../useListFilter';
 import { LoadError } from './LoadError';
 import { PageTitle } from '../components/PageTitle';
 
-const keys = ['step', 'status', 'overdue', 'kind', 'mine'] as const;
+const keys = ['step', 'status', 'overdue', 'kind', 'mine', 'dossierNumber'] as const;
 
 /** The agency's inbox: its tasks in its jurisdiction, soonest due first, refreshed every few seconds. */
 export function Inbox({ me }: { me: Me }) {
@@ -52,6 +53,9 @@ export function Inbox({ me }: { me: Me }) {
             { value: 'overdue', label: <span>Quá hạn <Badge count={counts?.overdue ?? 0} showZero /></span> },
           ]}
         />
+        {/* The citizen on the phone reads out the number: the dossier's tasks, wherever they sit in the queue. */}
+        <Input.Search key={`n-${filter.dossierNumber ?? ''}`} aria-label="Tìm theo số hồ sơ" placeholder="Số hồ sơ" enterButton="Tìm" defaultValue={filter.dossierNumber} maxLength={100}
+          allowClear={{ clearIcon: <CloseCircleFilled aria-label="Xóa" /> }} onSearch={(n) => set({ dossierNumber: n.trim() || undefined })} style={{ width: 300 }} />
         <Select aria-label="Bước" placeholder="Bước" allowClear={clearable} value={filter.step} onChange={(step) => set({ step })} style={{ width: 240 }}
           options={stepCodes.map((value) => ({ value, label: stepLabel[value] }))} />
         <Select aria-label="Trạng thái" placeholder="Đang mở" allowClear={clearable} value={filter.status} onChange={(status) => set({ status })} style={{ width: 160 }}

@@ -7,6 +7,7 @@ import { ProblemError } from './problem';
 import { notFound, publicStatusQuerySchema, receiptKey } from './public-dossier-status';
 import type { ReceiptCodes } from './receipt-codes';
 import { renderResultPdf } from './result-pdf';
+import { fileResponse } from './schemas';
 
 /** A result document ready to send: its bytes and the name the browser saves it under. */
 export interface ResultFile {
@@ -69,4 +70,4 @@ export function sendPdf(reply: FastifyReply, file: ResultFile) {
     .send(Buffer.from(file.pdf));
 }
 
-export const pdfResponse = z.any().describe('The document as application/pdf (A4, the font embedded), the same bytes on every download');
+export const pdfResponse = fileResponse('The document as a PDF (A4, the font embedded), the same bytes on every download', ['application/pdf']);

@@ -19,3 +19,12 @@ export const reason = z.string().trim().min(3, 'say why, in a few words').max(50
 /** Path parameters: a dossier by its number, a row (task, notice, saved view) by its id. */
 export const dossierParams = z.object({ dossierNumber: dossierNumberSchema });
 export const idParams = z.object({ id: z.uuid() });
+
+/**
+ * A file answered as its own bytes, documented under the media types it is sent with (not as JSON), so
+ * a client, and the conformance check, expect what the server sends.
+ */
+export const fileResponse = (description: string, mediaTypes: readonly string[]) => ({
+  description,
+  content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: z.any() }])),
+});

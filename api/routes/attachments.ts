@@ -11,7 +11,7 @@ import { requirePermission } from '../auth/plugin';
 import { dossierFor } from '../dossier-access';
 import { idempotencyHeader } from '../idempotency';
 import { problemResponses, ProblemError, ServiceUnavailableError } from '../problem';
-import { dossierParams as params, security } from '../schemas';
+import { dossierParams as params, fileResponse, security } from '../schemas';
 
 export interface AttachmentRouteDependencies {
   db: Database;
@@ -74,7 +74,7 @@ function rawBody(maxBytes: number) {
 }
 
 /** The file as stored, streamed rather than serialized: documented as a body of any shape. */
-const fileResponse = z.any().describe("The file's bytes in its recorded content type (application/pdf, image/jpeg or image/png), as a download under its name");
+const fileDownload = fileResponse("The file's bytes in its recorded content type, as a download under its name", attachmentContentTypes);
 
 /** A dossier's attachments: upload (a raw body per file), list, download. Never logs a file's name or contents. */
 export function attachmentRoutes(deps: AttachmentRouteDependencies): FastifyPluginAsyncZod {
@@ -148,7 +148,7 @@ export function attachmentRoutes(deps: AttachmentRouteDependencies): FastifyPlug
       `${path}/:attachmentId/content`,
       {
         preHandler: requirePermission('dossier.read'),
-        schema: { tags: ['dossiers'], summary: "An attachment's file, as a download", security, params: params.extend({ attachmentId: z.uuid() }), response: { 200: fileResponse, ...problemResponses(404, 503) } },
+        schema: { tags: ['dossiers'], summary: "An attachment's file, as a download", security, params: params.extend({ attachmentId: z.uuid() }), response: { 200: fileDownload, ...problemResponses(404, 503) } },
       },
       async (request, reply) => {
         const { dossier } = await dossierFor(deps.db, request, request.params.dossierNumber, 'dossier.read');

@@ -122,6 +122,8 @@ describe('bulk decisions through the signal outbox', () => {
     expect((await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk)).status).toBe(201);
     expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
     const workflowId = workflowIdFor(intake.dossierNumber);
+    // The read model says COMPLETED a moment before the workflow itself returns: wait for Temporal's word.
+    await stack.temporal.workflow.getHandle(workflowId).result();
     await recordSignals(stack.db, [
       {
         workflowId,

@@ -17,6 +17,20 @@ type Change =
   | { what: 'apology'; body: { newDate: string; reasonCode: LateReason; reasonText?: string }; summary: string }
   | { what: 'verification'; body: { reasonCode: VerificationReason; reasonText?: string }; summary: string };
 
+/** A reason picked from its catalogue, and the officer's own words for staff only (both forms ask the same). */
+function ReasonFields<C extends string>({ label, codes, labels }: { label: string; codes: readonly C[]; labels: Record<C, string> }) {
+  return (
+    <>
+      <Form.Item name="reasonCode" label={label} rules={[{ required: true, message: 'Chọn lý do' }]}>
+        <Select placeholder="Chọn trong danh mục" options={codes.map((code) => ({ value: code, label: labels[code] }))} />
+      </Form.Item>
+      <Form.Item name="reasonText" label="Ghi chú nội bộ (không bắt buộc)" rules={[{ min: 3, whitespace: true, message: 'Ít nhất 3 ký tự' }]}>
+        <Input.TextArea rows={2} maxLength={500} />
+      </Form.Item>
+    </>
+  );
+}
+
 const optional = (text?: string) => (text?.trim() ? { reasonText: text.trim() } : {});
 
 /**
@@ -92,12 +106,7 @@ export function AppointmentActions({ taskId, onChanged }: { taskId: string; onCh
                 <Form.Item name="newDate" label="Ngày hẹn mới" rules={[{ required: true, message: 'Chọn ngày hẹn mới: một ngày làm việc sau hôm nay' }]}>
                   <DateInput disabledDate={(d) => !d.isAfter(dayjs(), 'day')} />
                 </Form.Item>
-                <Form.Item name="reasonCode" label="Lý do trễ hẹn" rules={[{ required: true, message: 'Chọn lý do' }]}>
-                  <Select placeholder="Chọn trong danh mục" options={officerLateReasonCodes.map((code) => ({ value: code, label: lateReasons[code] }))} />
-                </Form.Item>
-                <Form.Item name="reasonText" label="Ghi chú nội bộ (không bắt buộc)" rules={[{ min: 3, whitespace: true, message: 'Ít nhất 3 ký tự' }]}>
-                  <Input.TextArea rows={2} maxLength={500} />
-                </Form.Item>
+                <ReasonFields label="Lý do trễ hẹn" codes={officerLateReasonCodes} labels={lateReasons} />
                 <Button htmlType="submit" loading={change.isPending}>Xin lỗi và hẹn lại</Button>
               </Form>
             ),
@@ -114,12 +123,7 @@ export function AppointmentActions({ taskId, onChanged }: { taskId: string; onCh
                   confirm({ what: 'verification', body: { reasonCode: v.reasonCode, ...optional(v.reasonText) }, summary: `Gia hạn giải quyết một lần để xác minh, lý do: ${verificationReasons[v.reasonCode]}.` })
                 }
               >
-                <Form.Item name="reasonCode" label="Nội dung cần xác minh" rules={[{ required: true, message: 'Chọn lý do' }]}>
-                  <Select placeholder="Chọn trong danh mục" options={verificationReasonCodes.map((code) => ({ value: code, label: verificationReasons[code] }))} />
-                </Form.Item>
-                <Form.Item name="reasonText" label="Ghi chú nội bộ (không bắt buộc)" rules={[{ min: 3, whitespace: true, message: 'Ít nhất 3 ký tự' }]}>
-                  <Input.TextArea rows={2} maxLength={500} />
-                </Form.Item>
+                <ReasonFields label="Nội dung cần xác minh" codes={verificationReasonCodes} labels={verificationReasons} />
                 <Button htmlType="submit" loading={change.isPending}>Thông báo cần xác minh</Button>
               </Form>
             ),

@@ -6,7 +6,7 @@ import { choose, phoneScreen, pickDate, screenshot, shown } from '../support/bro
 import { browserSuite } from '../support/browser-suite';
 import { expectAccessible } from '../support/accessibility';
 import { fillBirthIntake } from '../support/intake-form';
-import { openInboxAt } from '../support/task-page';
+import { claimOnPage, confirmDecision as confirmShared, openInboxAt } from '../support/task-page';
 import { gatewayMessages } from '../support/notifications';
 import { eventually, getJson, postJson, setAgencyFaults } from '../support/stack';
 
@@ -24,29 +24,9 @@ describe('console: clerks, officers and supervisors in a browser', () => {
   const suite = browserSuite({ MANUAL_STEPS: 'CIVIL_STATUS@79/26743,POPULATION_DATABASE@79,COMMUNE_POLICE@79,SOCIAL_SECURITY@79' });
   const desk = suite.desk;
 
-  /**
-   * A decision is recorded only through its confirmation, which shows what it records; the task page then
-   * says what was recorded. Until confirmed, the task is still the officer's to decide.
-   */
-  async function confirmDecision(page: Page, button: string, records: string[]) {
-    const taskId = new URL(page.url()).pathname.split('/').pop()!;
-    await page.getByRole('button', { name: button }).click();
-    const dialog = await shown(page.getByTestId('decision-confirm'));
-    for (const text of records) await shown(dialog.getByText(text, { exact: false }));
-    expect((await getJson(`${suite.stack.apiUrl}/v1/tasks/${taskId}`, suite.stack.tokens.nationalSupervisor)).body.status).toBe('CLAIMED');
-    await page.getByRole('button', { name: 'Ghi nhận quyết định' }).click();
-    const recorded = await shown(page.getByTestId('decision-recorded'));
-    for (const text of records) await shown(recorded.getByText(text, { exact: false }));
-  }
-
-  /** Opens a task and claims it: before that, the page offers no decision. */
-  async function claimOnPage(page: Page) {
-    await shown(page.getByTestId('task-status'));
-    await shown(page.getByRole('button', { name: 'Nhận xử lý' }));
-    expect(await page.getByRole('button', { name: 'Hoàn thành bước' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Nhận xử lý' }).click();
-    await shown(page.getByTestId('task-status').filter({ hasText: 'Đã nhận xử lý' }));
-  }
+  /** A decision confirmed in its dialog (tests/support/task-page.ts), read back by a supervisor while unconfirmed. */
+  const confirmDecision = (page: Page, button: string, records: string[]) =>
+    confirmShared(page, suite.stack.apiUrl, suite.stack.tokens.nationalSupervisor, button, records);
 
   /** An officer finds the task in the inbox (it appears without a reload), claims it and completes it with a typed result. */
   async function completeFromInbox(page: Page, dossierNumber: string, step: string, fill: () => Promise<void>, records: string[], inboxScreenshot?: string) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { intakeSchema } from '../domain/intake';
 import { resultDocument, resultsAvailable, type Disclosure, type ResultDocumentKind, type ResultsSource } from '../domain/result-documents';
 import type { Database } from '../runtime/database';
+import { appointmentChangesInclude } from './appointment-view';
 import { ProblemError } from './problem';
 import { notFound, publicStatusQuerySchema, receiptKey } from './public-dossier-status';
 import type { ReceiptCodes } from './receipt-codes';
@@ -35,9 +36,12 @@ async function resultsSource(db: Database, where: { id: string } | { dossierNumb
       completedAt: true,
       intake: true,
       steps: { select: { step: true, status: true, result: true, finishedAt: true } },
+      appointmentChanges: { select: { previousAt: true }, ...appointmentChangesInclude, take: 1 },
     },
   });
-  return dossier && { ...dossier, intake: intakeSchema.parse(dossier.intake) };
+  if (!dossier) return null;
+  const { appointmentChanges, ...source } = dossier;
+  return { ...source, originalAppointmentAt: appointmentChanges[0]?.previousAt ?? null, intake: intakeSchema.parse(dossier.intake) };
 }
 
 async function render(source: ResultsSource | null, kind: ResultDocumentKind, disclosure: Disclosure): Promise<ResultFile> {

@@ -34,6 +34,11 @@ export interface ResultsSource {
   dueAt: Date;
   /** The date promised after an apology for lateness (Nghị định 63 Điều 7.3), if any. */
   appointmentAt?: Date | null;
+  /**
+   * The date promised at receipt, when an apology or a verification has moved it since: the first
+   * change's previous date (a verification moves dueAt too, so dueAt is no longer the original).
+   */
+  originalAppointmentAt?: Date | null;
   completedAt: Date | null;
   intake: Intake;
   steps: { step: string; status: string; result: unknown; finishedAt: Date | null }[];
@@ -201,7 +206,7 @@ function dossierRows(source: ResultsSource, office: OneStopOffice): Rows {
     ['Số hồ sơ', source.dossierNumber],
     ['Ngày tiếp nhận', vietnameseDateTime(source.receivedAt)],
     ['Ngày hẹn trả kết quả', vietnameseDate(source.appointmentAt ?? source.dueAt)],
-    ...(source.appointmentAt ? [['Ngày hẹn ban đầu (đã xin lỗi, hẹn lại)', vietnameseDate(source.dueAt)] as const] : []),
+    ...(source.originalAppointmentAt ? [['Ngày hẹn ban đầu (đã hẹn lại)', vietnameseDate(source.originalAppointmentAt)] as const] : []),
     ...(source.completedAt ? [['Ngày có kết quả', vietnameseDateTime(source.completedAt)] as const] : []),
     ['Nơi trả kết quả', `${office.name}, ${office.address}`],
   ];

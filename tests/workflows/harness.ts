@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DossierActivities } from '../../activities';
 import { currentDefinition, type ProcedureGroup, type StepCode } from '../../domain/procedures';
 import { createWorkingCalendar } from '../../domain/working-days';
@@ -197,10 +197,10 @@ const officersClient = (): Client => {
 };
 
 /** A worker on its own task queue (or the one given: a restarted worker); the workflow bundle is built once per test file. */
-export async function createTestWorker(env: TestWorkflowEnvironment, activities: DossierActivities, taskQueue = `wf-${randomUUID()}`) {
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: DossierActivities, taskQueue = `wf-${randomUUID()}`, options: Pick<WorkerOptions, 'maxCachedWorkflows'> = {}) {
   officers = env.client;
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities, ...options });
   return { worker, taskQueue };
 }
 

@@ -2,7 +2,7 @@ import { lateReasons } from '../../domain/appointment-changes';
 import { createWorkingCalendar, toVietnamDate } from '../../domain/working-days';
 import { choose, phoneScreen, pickDate, screenshot, shown } from '../support/browser';
 import { browserSuite } from '../support/browser-suite';
-import { birthIntake } from '../support/fixtures';
+import { birthIntake, receivedLate } from '../support/fixtures';
 import { portalStatusesOf, setPortal, submitOnline } from '../support/portal';
 import { claimOnPage } from '../support/task-page';
 import { eventually, getJson, postJson } from '../support/stack';
@@ -38,8 +38,8 @@ describe('console: a late dossier apologised for, and status messages the portal
       return [row?.apologies ?? 0, row?.automaticApologies ?? 0, row?.verifications ?? 0].map(String);
     };
     const before = await figures();
-    // Filed 8 days ago: past its 3 working days.
-    const intake = birthIntake({ receivedAt: new Date(Date.now() - 8 * day).toISOString() });
+    // Filed 8 days ago or more: past its 3 working days.
+    const intake = birthIntake({ receivedAt: receivedLate() });
     const filed = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     expect(filed.status).toBe(201);
     const task = await eventually(async () => (await getJson(`${stack.apiUrl}/v1/tasks?dossierNumber=${encodeURIComponent(intake.dossierNumber)}&step=BIRTH_REGISTRATION`, stack.tokens.civilStatusOfficer)).body.items[0], 90_000);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWorkingCalendar, toVietnamDate } from '../../domain/working-days';
-import { birthIntake } from '../support/fixtures';
+import { birthIntake, receivedLate } from '../support/fixtures';
 import { gatewayMessages, setGatewayFaults } from '../support/notifications';
 import { pdfText } from '../support/pdf-text';
 import { eventually, getJson, postJson, startStack, type Stack } from '../support/stack';
@@ -24,9 +24,9 @@ describe('apologies and verification through the API', () => {
     await stack.stop();
   });
 
-  /** A dossier filed `daysAgo` days ago (so late when over its 3 working days), its civil-status task open. */
-  const file = async (daysAgo: number) => {
-    const intake = birthIntake({ contact: { phone: '0912345678' }, receivedAt: new Date(Date.now() - daysAgo * day).toISOString() });
+  /** A dossier filed now, or long enough ago to be past its 3 working days; its civil-status task open. */
+  const file = async (when: 'late' | 'now') => {
+    const intake = birthIntake({ contact: { phone: '0912345678' }, receivedAt: when === 'late' ? receivedLate() : new Date().toISOString() });
     const answer = await postJson(`${stack.apiUrl}/v1/dossiers`, intake, stack.tokens.clerk);
     expect(answer.status).toBe(201);
     const task = await eventually(async () => {
@@ -55,7 +55,7 @@ describe('apologies and verification through the API', () => {
     stack.db.citizenNotification.findMany({ where: { dossier: { dossierNumber }, event } });
 
   it('refuses an officer of another agency (403), a bad date (400 on body.newDate), and a dossier not late (409)', async () => {
-    const late = await file(8);
+    const late = await file('late');
     const good = { newDate: workingDay(3), reasonCode: 'WORKLOAD' };
     expect((await apologise(late.taskId, good, stack.tokens.policeOfficer)).status).toBe(403);
     for (const newDate of [toVietnamDate(new Date(Date.now() - 2 * day)), toVietnamDate(new Date()), sunday(), '2026-02-30']) {
@@ -64,7 +64,7 @@ describe('apologies and verification through the API', () => {
       expect(answer.body.errors?.[0]?.field).toBe('body.newDate');
     }
     expect((await apologise(late.taskId, { ...good, reasonCode: 'AUTOMATIC' })).status).toBe(400);
-    const onTime = await file(0);
+    const onTime = await file('now');
     const early = await apologise(onTime.taskId, good);
     expect(early.status).toBe(409);
     expect(early.body.detail).toMatch(/not late/);
@@ -73,7 +73,7 @@ describe('apologies and verification through the API', () => {
   });
 
   it('two apologies sent at once: one recorded and announced once, even with the gateway down meanwhile; the new date everywhere', async () => {
-    const late = await file(8);
+    const late = await file('late');
     await setGatewayFaults(stack.simulatorUrl, { outage: true });
     const newDate = workingDay(3);
     const answers = await Promise.all([apologise(late.taskId, { newDate, reasonCode: 'WORKLOAD', reasonText: 'nhiều hồ sơ' }), apologise(late.taskId, { newDate, reasonCode: 'SYSTEM_OUTAGE' })]);
@@ -116,7 +116,7 @@ describe('apologies and verification through the API', () => {
   });
 
   it('a verification is declared once (a second: 409), extends the deadline to 5 working days and is announced', async () => {
-    const dossier = await file(0);
+    const dossier = await file('now');
     const before = await stack.status(dossier.dossierNumber);
     const declare = () => postJson(`${stack.apiUrl}/v1/tasks/${dossier.taskId}/verification`, { reasonCode: 'RESIDENCE_CHECK' }, stack.tokens.civilStatusOfficer, { 'idempotency-key': randomUUID() });
     const first = await declare();
@@ -135,7 +135,7 @@ describe('apologies and verification through the API', () => {
   });
 
   it("an apology racing the step's completion: each answered as recorded, told once; the receipt PDF carries the new date", async () => {
-    const late = await file(8);
+    const late = await file('late');
     expect((await postJson(`${stack.apiUrl}/v1/tasks/${late.taskId}/claim`, {}, stack.tokens.civilStatusOfficer)).status).toBe(200);
     const newDate = workingDay(2);
     const result = { registrationNumber: '88/2026', book: '01/2026-KS', page: 88, registeredOn: toVietnamDate(new Date()) };

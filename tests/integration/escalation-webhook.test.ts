@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createEscalationActivities } from '../../activities/escalation';
 import type { ActivityDependencies } from '../../activities';
 import { createLogger } from '../../runtime/logger';
@@ -90,15 +91,17 @@ describe('escalation of an overdue dossier: recorded once, announced to the webh
     await escalateOverdueSteps({ limit: 1000 });
     expect(await stack.db.escalation.count({ where: { dossierId } })).toBe(1);
     expect(await escalationOf(dossierId)).toMatchObject({ attempts: 2, lastError: null, deliveredAt: expect.any(Date) });
-    expect(received).toHaveLength(2);
-    expect(received[0]?.key).toBe(received[1]?.key);
-    expect(received[1]?.body).toMatchObject({ dossierNumber: intake.dossierNumber, procedureGroup: 'BIRTH', level: 1, provinceCode: '79', communeCode: '26743' });
+    // The sweep also announces other files' overdue dossiers in the shared database: only this one's count.
+    const mine = () => received.filter((r) => r.body.dossierNumber === intake.dossierNumber);
+    expect(mine()).toHaveLength(2);
+    expect(mine()[0]?.key).toBe(mine()[1]?.key);
+    expect(mine()[1]?.body).toMatchObject({ dossierNumber: intake.dossierNumber, procedureGroup: 'BIRTH', level: 1, provinceCode: '79', communeCode: '26743' });
     // No personal data leaves with an escalation.
     const text = JSON.stringify(received);
     for (const secret of [intake.child.fullName, intake.mother!.fullName, intake.mother!.personalIdNumber]) expect(text).not.toContain(secret);
 
     await escalate({ dossierId, level: 2 });
-    expect(received[2]?.body).toMatchObject({ step: null, level: 2 });
+    expect(mine()[2]?.body).toMatchObject({ step: null, level: 2 });
     expect((await stack.db.dossier.findUniqueOrThrow({ where: { id: dossierId } })).escalationLevel).toBe(2);
     const events = await stack.db.dossierEvent.findMany({ where: { dossierId, type: 'ESCALATED' } });
     expect(events.map((e) => e.detail)).toEqual([{ level: 1 }, { level: 2 }]);
@@ -197,13 +200,21 @@ describe('escalation of an overdue dossier: recorded once, announced to the webh
     await setAgencyFaults(stack.simulatorUrl, 'police', { outage: false });
   });
 
-  it('the worker keeps one deadline-sweep schedule, which runs the sweep workflow', async () => {
+  it("the worker keeps one deadline-sweep schedule, brought to the latest worker's queue and interval, which runs the sweep workflow", async () => {
+    // An earlier deployment's schedule (another queue, where no worker listens now, and another interval).
+    await ensureDeadlineSweepSchedule(stack.temporal, `gone-${stack.config.TEMPORAL_TASK_QUEUE}`, 60);
     await ensureDeadlineSweepSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, 5);
     await ensureDeadlineSweepSchedule(stack.temporal, stack.config.TEMPORAL_TASK_QUEUE, 5); // idempotent
     const schedule = stack.temporal.schedule.getHandle(deadlineSweepScheduleId);
     try {
-      await schedule.trigger();
-      const run = await eventually(async () => (await schedule.describe()).info.recentActions[0]);
+      const described = await schedule.describe();
+      expect(described.action).toMatchObject({ type: 'startWorkflow', taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+      expect(described.spec.intervals).toEqual([expect.objectContaining({ every: 5 * 60_000 })]);
+      expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      // Other files' workers (their processes gone) may have left a run of their own: this one starts whatever they left.
+      const triggeredAt = Date.now() - 1000;
+      await schedule.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+      const run = await eventually(async () => (await schedule.describe()).info.recentActions.filter((a) => a.takenAt.getTime() >= triggeredAt).at(-1));
       const result = await stack.temporal.workflow.getHandle(run.action.workflow.workflowId).result();
       expect(result).toEqual({ escalated: expect.any(Number), failed: expect.any(Number) });
     } finally {

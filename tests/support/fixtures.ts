@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { personalIdPrefix } from '../../domain/identifiers';
 import type { BirthIntake, DeathIntake } from '../../domain/intake';
+import { createWorkingCalendar } from '../../domain/working-days';
 
 let sequence = 0;
 
@@ -78,4 +79,17 @@ export function deathIntake(overrides: Partial<DeathIntake> = {}): DeathIntake {
 /** A personal ID number an officer could issue for this child of the test commune's province (random serial). */
 export function personalIdFor(child: { dateOfBirth: string; sex: 'MALE' | 'FEMALE' }): string {
   return `${personalIdPrefix('79', Number(child.dateOfBirth.slice(0, 4)), child.sex)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+}
+
+/**
+ * A reception date at least `daysAgo` days back whose deadline of `workingDays` working days ended a
+ * day ago or more: late, whatever the weekday and however long a holiday break lies behind today.
+ */
+export function receivedLate(daysAgo = 8, workingDays = 3): string {
+  const calendar = createWorkingCalendar();
+  const day = 86_400_000;
+  for (let back = daysAgo; ; back++) {
+    const at = new Date(Date.now() - back * day);
+    if (calendar.dueAt(at, workingDays).getTime() < Date.now() - day) return at.toISOString();
+  }
 }

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { declareVerificationUpdate, issueApologyUpdate, progressQuery, workflowIdFor, type GroupWorkflowInput } from '../../workflows/contract';
 import { procedureGroupWorkflow } from '../../workflows';
+import { createWorkingCalendar } from '../../domain/working-days';
 import { createTimeSkippingEnvironment } from '../support/time-skipping';
 import { createTestWorker, fakeActivities, groupInput, waitFor } from './harness';
 
@@ -73,8 +74,11 @@ describe('apologies and the verification extension (time-skipping)', () => {
       expect(changes(fake)).toEqual([{ kind: 'APOLOGY', ordinal: 1, automatic: true }]);
       // An officer cannot apologise again while the new date stands.
       expect(await refusal(handle.executeUpdate(issueApologyUpdate, { args: [{ agency: 'COMMUNE_POLICE', reasonCode: 'WORKLOAD', issuedBy: 'officer-1' }] }))).toMatch(/already issued/);
-      // The new date (2 working days later) passes, and 4 hours after it the second apology.
-      await env.sleep(5 * day);
+      // The new date (2 working days after the apology, a holiday break counted out) passes, and 4 hours after it the second apology.
+      const newDate = createWorkingCalendar().dueAt(new Date(input.appointments!.dueAt + 4 * hour), 2).getTime();
+      await env.sleep(newDate + 3 * hour - (await env.currentTimeMs()));
+      expect(changes(fake)).toHaveLength(1);
+      await env.sleep(2 * hour);
       await waitFor(async () => changes(fake).length === 2);
       expect(changes(fake)[1]).toEqual({ kind: 'APOLOGY', ordinal: 2, automatic: true });
       await endTest(handle);

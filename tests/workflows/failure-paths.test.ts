@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { progressQuery, provideSupplementUpdate, resolveIncidentSignal, resolveIncidentUpdate, withdrawUpdate, workflowIdFor, type StepStatus } from '../../workflows/contract';
 import type { StepCode } from '../../domain/procedures';
@@ -30,16 +30,17 @@ describe('procedure group workflow: failure paths (time-skipping)', () => {
   it('a withdrawal waits for an agency call under way in a parallel branch, then undoes its act', async () => {
     let landed = false;
     let undoneAfterLanding: boolean | undefined;
+    // The police are still registering residence when the family withdraws: the call lands when the test says.
+    let land: (() => void) | undefined;
     const { fake, worker, begin, until } = await start({
       steps: {
-        // The police are still registering residence when the family withdraws.
         PERMANENT_RESIDENCE: () =>
-          new Promise((done) =>
-            setTimeout(() => {
+          new Promise((done) => {
+            land = () => {
               landed = true;
               done({ status: 'COMPLETED' });
-            }, 2000),
-          ),
+            };
+          }),
         CHILD_HEALTH_INSURANCE: () => ({ status: 'SUPPLEMENT_REQUESTED', reason: 'initial facility' }),
       },
       compensations: {
@@ -52,8 +53,11 @@ describe('procedure group workflow: failure paths (time-skipping)', () => {
     await worker.runUntil(async () => {
       const handle = await begin();
       await until(handle, 'CHILD_HEALTH_INSURANCE', 'WAITING_FOR_SUPPLEMENT');
+      const withdrawal = await handle.startUpdate(withdrawUpdate, { args: [{ reason: 'the family withdraws', requestedBy: 'clerk' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await waitFor(async () => land !== undefined);
       expect(landed).toBe(false);
-      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'the family withdraws', requestedBy: 'clerk' }] });
+      land!();
+      await withdrawal.result();
       const outcome = await handle.result();
       expect(outcome.status).toBe('WITHDRAWN');
       expect(outcome.steps.find((s) => s.step === 'PERMANENT_RESIDENCE')?.status).toBe('COMPENSATED');

